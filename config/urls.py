@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("pilotactions.core.urls")),
+    path("territoires/", include("pilotactions.territories.urls")),
+    path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "pilotactions.core.views.permission_denied"
+handler404 = "pilotactions.core.views.page_not_found"
+handler500 = "pilotactions.core.views.server_error"

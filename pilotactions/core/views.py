@@ -1,0 +1,45 @@
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from pilotactions.territories.models import Authority, Departement, Region
+
+
+def home(request):
+    """Public home page presenting the service, with the territories it covers."""
+    context = {
+        "page_title": "Accueil",
+        "region_count": Region.objects.official().count(),
+        "departement_count": Departement.objects.official().count(),
+        "authority_counts": Authority.objects.counts_by_level(),
+    }
+    return render(request, "core/home.html", context)
+
+
+LEGAL_PAGES = {
+    "accessibilite": ("Déclaration d’accessibilité", "core/legal/accessibilite.html"),
+    "mentions-legales": ("Mentions légales", "core/legal/mentions_legales.html"),
+    "donnees-personnelles": ("Données personnelles", "core/legal/donnees_personnelles.html"),
+    "plan-du-site": ("Plan du site", "core/legal/plan_du_site.html"),
+}
+
+
+def legal_page(request, slug):
+    title, template = LEGAL_PAGES[slug]
+    return render(request, template, {"page_title": title})
+
+
+@never_cache
+def permission_denied(request, exception=None):
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"page_title": "Accès refusé", "reason": reason}, status=403)
+
+
+@never_cache
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"page_title": "Page introuvable"}, status=404)
+
+
+@never_cache
+def server_error(request):
+    # No context processor may query the database here: the error may come from it.
+    return render(request, "500.html", {"page_title": "Erreur"}, status=500)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NomenclaturesConfig(AppConfig):
+    name = "pilotactions.nomenclatures"
+    verbose_name = "Nomenclatures"

@@ -1,0 +1,15 @@
+import pytest
+
+from tests.browser.conftest import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_page_is_styled_by_the_dsfr_and_accessible(page):
+    page.goto("/")
+    # The DSFR stylesheet is applied: the header gets its design-system layout.
+    assert page.locator("header.fr-header").is_visible()
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Marianne" in font
+    assert page.get_by_role("link", name="Accessibilité : non conforme").is_visible()
+    assert axe_violations(page) == []
