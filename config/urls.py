@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pilotactions.accounts.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("pilotactions.core.urls")),
+    path("accounts/", include("pilotactions.accounts.urls")),
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
     path("admin/", admin.site.urls),

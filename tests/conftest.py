@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from pilotactions.accounts.services import organisations_load
 from pilotactions.nomenclatures.services import nomenclatures_load
 from pilotactions.territories.models import Region
 from pilotactions.territories.services import territories_load
@@ -22,6 +23,7 @@ def load_reference_data():
     if not Region.objects.exists():
         territories_load()
         nomenclatures_load()
+        organisations_load()
 
 
 @pytest.fixture(scope="session")

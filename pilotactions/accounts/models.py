@@ -1,6 +1,10 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .enums import AUTHORITY_ROLES, NATIONAL_ROLES, ORGANISATION_KINDS_BY_ROLE, STATE_ROLES, OrganisationKind, RoleKind
 
 
 class UserManager(BaseUserManager):
@@ -53,3 +57,179 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+
+class Organisation(models.Model):
+    """A State service, a co-contracting authority or a central administration, over its territory.
+
+    Exactly one territory field is set, depending on the kind: `region` for a regional State service,
+    `departement` for a departmental one, `authority` for an authority; none for the DIPLP and the
+    central administrations, which act nationally.
+    """
+
+    name = models.CharField("nom", max_length=200)
+    acronym = models.CharField("sigle", max_length=30, blank=True)
+    kind = models.CharField("type", max_length=32, choices=OrganisationKind.choices)
+    region = models.ForeignKey(
+        "territories.Region", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    departement = models.ForeignKey(
+        "territories.Departement",
+        verbose_name="département",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    authority = models.ForeignKey(
+        "territories.Authority",
+        verbose_name="collectivité",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_name_per_kind")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        expected = {
+            OrganisationKind.REGIONAL_STATE: "region",
+            OrganisationKind.DEPARTMENTAL_STATE: "departement",
+            OrganisationKind.AUTHORITY: "authority",
+        }.get(self.kind)
+        set_fields = {f for f in ("region", "departement", "authority") if getattr(self, f"{f}_id")}
+        if expected and set_fields != {expected}:
+            label = self._meta.get_field(expected).verbose_name
+            raise ValidationError(
+                {expected: f"Une organisation de ce type doit être rattachée à une {label} et à elle seule."}
+            )
+        if not expected and set_fields:
+            raise ValidationError("Une organisation nationale n’est rattachée à aucun territoire.")
+
+    @property
+    def territory(self):
+        return self.region or self.departement or self.authority
+
+    @property
+    def territory_label(self):
+        return str(self.territory) if self.territory else "France entière"
+
+
+class RoleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Role(models.Model):
+    """What one user may do for one organisation over its territory. Deactivated, never deleted."""
+
+    user = models.ForeignKey(User, verbose_name="utilisateur", on_delete=models.PROTECT, related_name="roles")
+    kind = models.CharField("rôle", max_length=32, choices=RoleKind.choices)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="organisation", on_delete=models.PROTECT, related_name="roles"
+    )
+    is_active = models.BooleanField("actif", default=True)
+    granted_at = models.DateTimeField("accordé le", default=timezone.now)
+    granted_by = models.ForeignKey(
+        User, verbose_name="accordé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deactivated_at = models.DateTimeField("désactivé le", null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        User, verbose_name="désactivé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deactivation_reason = models.CharField("motif de désactivation", max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rôle"
+        verbose_name_plural = "rôles"
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "organisation"],
+                condition=models.Q(is_active=True),
+                name="role_unique_active_per_user_kind_organisation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.organisation}"
+
+    def clean(self):
+        allowed = ORGANISATION_KINDS_BY_ROLE[self.kind]
+        if self.organisation_id and self.organisation.kind not in allowed:
+            raise ValidationError(
+                {
+                    "organisation": f"Le rôle « {self.get_kind_display()} » ne peut pas être exercé pour cette organisation."
+                }
+            )
+
+    # Territory, derived from the organisation: one source of truth.
+    @property
+    def region(self):
+        return self.organisation.region
+
+    @property
+    def departement(self):
+        return self.organisation.departement
+
+    @property
+    def authority(self):
+        return self.organisation.authority
+
+    @property
+    def is_national(self):
+        return self.kind in NATIONAL_ROLES
+
+    @property
+    def is_state(self):
+        return self.kind in STATE_ROLES
+
+    @property
+    def is_authority(self):
+        return self.kind in AUTHORITY_ROLES
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link with which an invited agent sets a password and gets a role."""
+
+    email = models.EmailField("adresse électronique")
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    role_kind = models.CharField("rôle", max_length=32, choices=RoleKind.choices)
+    organisation = models.ForeignKey(Organisation, verbose_name="organisation", on_delete=models.PROTECT)
+    invited_by = models.ForeignKey(User, verbose_name="invité par", on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    role = models.OneToOneField(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation")
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation de {self.email} ({self.get_role_kind_display()})"
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at
+
+    @property
+    def status_label(self):
+        if self.accepted_at:
+            return "acceptée"
+        return "expirée" if self.is_expired else "en attente"

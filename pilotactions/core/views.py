@@ -1,19 +1,6 @@
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-
-from pilotactions.territories.models import Authority, Departement, Region
-
-
-def home(request):
-    """Public home page presenting the service, with the territories it covers."""
-    context = {
-        "page_title": "Accueil",
-        "region_count": Region.objects.official().count(),
-        "departement_count": Departement.objects.official().count(),
-        "authority_counts": Authority.objects.counts_by_level(),
-    }
-    return render(request, "core/home.html", context)
-
 
 LEGAL_PAGES = {
     "accessibilite": ("Déclaration d’accessibilité", "core/legal/accessibilite.html"),
@@ -23,6 +10,7 @@ LEGAL_PAGES = {
 }
 
 
+@login_not_required
 def legal_page(request, slug):
     title, template = LEGAL_PAGES[slug]
     return render(request, template, {"page_title": title})

@@ -1,3 +1,6 @@
+from pilotactions.accounts.perms import current_role, is_national_admin
+
+
 def can_manage_nomenclatures(user) -> bool:
     """National administrators add, rename and retire options."""
-    return bool(user.is_authenticated and user.is_superuser)
+    return is_national_admin(current_role(user))

@@ -3,17 +3,21 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from pilotactions.accounts.perms import role_required
+
 from . import services
 from .forms import OptionCreateForm, OptionUpdateForm
 from .models import Option, OptionList
 from .perms import can_manage_nomenclatures
 
 
+@role_required
 def option_list_index(request):
     lists = OptionList.objects.order_by("title")
     return render(request, "nomenclatures/index.html", {"page_title": "Listes de valeurs", "lists": lists})
 
 
+@role_required
 def option_list_detail(request, code):
     option_list = get_object_or_404(OptionList, code=code)
     options = option_list.options.select_related("parent").order_by("parent__order", "order", "code")

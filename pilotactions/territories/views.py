@@ -1,9 +1,12 @@
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from pilotactions.accounts.perms import role_required
+
 from .models import Authority, Region
 
 
+@role_required
 def authority_list(request):
     """The régions with their départements and the authorities eligible to contract, as in the COG."""
     authorities = Authority.objects.select_related("departement").order_by("level", "code")

@@ -13,3 +13,10 @@ def test_home_page_is_styled_by_the_dsfr_and_accessible(page):
     assert "Marianne" in font
     assert page.get_by_role("link", name="Accessibilité : non conforme").is_visible()
     assert axe_violations(page) == []
+
+
+def test_the_accessibility_check_does_detect_violations(page):
+    """Guard: axe_violations must report a serious violation when there is one."""
+    page.goto("/")
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<button></button>')")
+    assert any(v.startswith("button-name") for v in axe_violations(page))

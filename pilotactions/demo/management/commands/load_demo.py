@@ -1,10 +1,26 @@
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from pilotactions.demo.accounts import DEMO_PASSWORD, demo_accounts_load
 
 
 class Command(BaseCommand):
-    help = "Charge tout ce que la démonstration montre dans une base migrée. Idempotent."
+    help = (
+        "Charge tout ce que la démonstration montre dans une base migrée (territoires, listes, comptes…). Idempotent."
+    )
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo refuse de créer des comptes de démonstration quand DEBUG est désactivé "
+                "(environnement de production). Utilisez load_territories, load_nomenclatures et create_national_admin."
+            )
         call_command("load_territories", stdout=self.stdout)
         call_command("load_nomenclatures", stdout=self.stdout)
+        call_command("load_organisations", stdout=self.stdout)
+        rows = demo_accounts_load()
+        self.stdout.write("")
+        self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
+        for email, role, organisation in rows:
+            self.stdout.write(f"  {email:<48} {role} — {organisation}")

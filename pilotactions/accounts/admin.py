@@ -1,0 +1,39 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Invitation, Organisation, Role, User
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
+    search_fields = ["email", "first_name", "last_name"]
+    list_filter = ["is_active"]
+    exclude = ["password", "groups", "user_permissions", "is_superuser"]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "departement", "authority", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "acronym"]
+    raw_id_fields = ["authority"]
+
+
+@admin.register(Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "kind", "organisation", "is_active", "granted_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["user__email", "organisation__name"]
+    raw_id_fields = ["user", "organisation", "granted_by", "deactivated_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role_kind", "organisation", "invited_by", "created_at", "accepted_at"]
+    search_fields = ["email"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

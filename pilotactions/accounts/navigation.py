@@ -1,0 +1,23 @@
+"""The main menu, by current role. Each app adds its entries here as it lands."""
+
+from django.urls import reverse
+
+from . import perms
+
+
+def main_navigation(request) -> list[dict]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    role = perms.current_role(user)
+    items = [("Accueil", reverse("home"))]
+    if role is not None:
+        items.append(("Territoires", reverse("territories:authority_list")))
+        items.append(("Listes de valeurs", reverse("nomenclatures:index")))
+        if perms.invitable_role_kinds(role):
+            items.append(("Accès et invitations", reverse("accounts:organisation_list")))
+    path = request.path
+    return [
+        {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
+        for label, url in items
+    ]

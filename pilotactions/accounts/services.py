@@ -1,0 +1,275 @@
+"""Writes to accounts: organisations, invitations, roles and their deactivation."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from pilotactions.core.audit import audit_event_record
+from pilotactions.core.tasks import email_send_on_commit
+from pilotactions.territories.models import Authority, Departement, Region
+
+from . import perms
+from .enums import OrganisationKind, RoleKind
+from .models import Invitation, Organisation, Role, User
+
+INVITATION_VALIDITY = timedelta(days=7)
+
+CENTRAL_ADMINISTRATIONS = [
+    ("DGCS", "Direction générale de la cohésion sociale"),
+    ("DGEFP", "Délégation générale à l’emploi et à la formation professionnelle"),
+    ("DIHAL", "Délégation interministérielle à l’hébergement et à l’accès au logement"),
+    ("DGOM", "Direction générale des outre-mer"),
+    ("DGS", "Direction générale de la santé"),
+    ("DSS", "Direction de la sécurité sociale"),
+    ("DGESCO", "Direction générale de l’enseignement scolaire"),
+    ("DJEPVA", "Direction de la jeunesse, de l’éducation populaire et de la vie associative"),
+    ("DGEC", "Direction générale de l’énergie et du climat"),
+    ("DGAL", "Direction générale de l’alimentation"),
+    ("DGITM", "Direction générale des infrastructures, des transports et des mobilités"),
+    ("DEB", "Direction de l’eau et de la biodiversité"),
+    ("DGCL", "Direction générale des collectivités locales"),
+    ("Cnaf", "Caisse nationale des allocations familiales"),
+]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def organisations_load() -> int:
+    """Create the standard organisations of every territory (idempotent); returns how many were created.
+
+    DIPLP; per région a préfecture de région (SGAR, with the commissioner) and a DREETS; per
+    département a préfecture and a DDETS (DEETS overseas); one organisation per co-contracting
+    authority; the central administrations that run national measures.
+    """
+    specs = [
+        (
+            OrganisationKind.DIPLP,
+            "DIPLP",
+            "Délégation interministérielle à la prévention et à la lutte contre la pauvreté",
+            {},
+        )
+    ]
+    for acronym, name in CENTRAL_ADMINISTRATIONS:
+        specs.append((OrganisationKind.CENTRAL_ADMIN, acronym, name, {}))
+    for region in Region.objects.all():
+        specs.append(
+            (
+                OrganisationKind.REGIONAL_STATE,
+                "SGAR",
+                f"Préfecture de la région {region.name} (SGAR)",
+                {"region": region},
+            )
+        )
+        if region.zone == "metro":
+            specs.append((OrganisationKind.REGIONAL_STATE, "DREETS", f"DREETS {region.name}", {"region": region}))
+    for departement in Departement.objects.all():
+        specs.append(
+            (
+                OrganisationKind.DEPARTMENTAL_STATE,
+                "Préfecture",
+                f"Préfecture {departement.name_with_article}",
+                {"departement": departement},
+            )
+        )
+        service = "DDETS" if departement.zone == "metro" else "DEETS"
+        specs.append(
+            (
+                OrganisationKind.DEPARTMENTAL_STATE,
+                service,
+                f"{service} {departement.name_with_article}",
+                {"departement": departement},
+            )
+        )
+    for authority in Authority.objects.all():
+        specs.append((OrganisationKind.AUTHORITY, "", authority.name, {"authority": authority}))
+
+    existing = set(Organisation.objects.values_list("kind", "name"))
+    missing = [
+        Organisation(kind=kind, acronym=acronym, name=name, **territory)
+        for kind, acronym, name, territory in specs
+        if (kind, name) not in existing
+    ]
+    Organisation.objects.bulk_create(missing)
+    return len(missing)
+
+
+@transaction.atomic
+def role_grant(*, user: User, kind: str, organisation: Organisation, granted_by: User | None) -> Role:
+    """Give a user a role (or return the active one they already hold)."""
+    role = Role.objects.filter(user=user, kind=kind, organisation=organisation, is_active=True).first()
+    if role:
+        return role
+    role = Role(user=user, kind=kind, organisation=organisation, granted_by=granted_by)
+    role.full_clean()
+    role.save()
+    audit_event_record(
+        actor=granted_by, verb="role_granted", target=role, message=f"Rôle « {role} » accordé à {user.email}."
+    )
+    return role
+
+
+@transaction.atomic
+def invitation_create(
+    *, acting_role: Role, email: str, first_name: str, last_name: str, role_kind: str, organisation: Organisation
+) -> tuple[Invitation, str]:
+    """Invite an agent; returns the invitation and the clear token (only ever sent by e-mail)."""
+    allowed, reason = perms.can_invite(acting_role, role_kind=role_kind, organisation=organisation)
+    if not allowed:
+        raise PermissionDenied(reason)
+    email = email.strip().lower()
+    if Role.objects.active().filter(user__email=email, kind=role_kind, organisation=organisation).exists():
+        raise ValidationError({"email": f"{email} a déjà ce rôle pour cette organisation."})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role_kind=role_kind,
+        organisation=organisation,
+        invited_by=acting_role.user,
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + INVITATION_VALIDITY,
+    )
+    invitation.full_clean(exclude=["token_hash"])
+    invitation.save()
+    audit_event_record(
+        actor=acting_role.user,
+        verb="invitation_sent",
+        target=invitation,
+        message=f"{email} invité(e) comme « {invitation.get_role_kind_display()} » pour {organisation}.",
+    )
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {"invitation": invitation, "link": link, "validity_days": INVITATION_VALIDITY.days},
+    )
+    email_send_on_commit(subject="Votre accès à Pilot'actions", body=body, recipients=[email])
+    return invitation, token
+
+
+def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
+    """The invitation a link points to, or the French reason it cannot be used."""
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by").filter(token_hash=hash_token(token)).first()
+    )
+    if invitation is None:
+        return (
+            None,
+            "Ce lien d’invitation n’est pas valide. Vérifiez qu’il est complet, ou demandez une nouvelle invitation.",
+        )
+    if invitation.accepted_at:
+        return None, "Ce lien d’invitation a déjà été utilisé. Connectez-vous avec votre adresse et votre mot de passe."
+    if invitation.is_expired:
+        return None, (
+            f"Ce lien d’invitation a expiré le {timezone.localtime(invitation.expires_at):%d/%m/%Y}. "
+            f"Demandez une nouvelle invitation à {invitation.invited_by.get_full_name() or invitation.invited_by.email}."
+        )
+    return invitation, ""
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """Create (or reactivate) the invited agent's account with their password and grant the role."""
+    invitation, reason = invitation_from_token(token)
+    if invitation is None:
+        raise ValidationError(reason)
+    # Lock the invitation so that two simultaneous submissions cannot both use it.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError("Ce lien d’invitation a déjà été utilisé.")
+    user = User.objects.filter(email=invitation.email).first()
+    if user is None:
+        user = User(email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    role = role_grant(
+        user=user, kind=invitation.role_kind, organisation=invitation.organisation, granted_by=invitation.invited_by
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.role = role
+    invitation.save(update_fields=["accepted_at", "role"])
+    audit_event_record(
+        actor=user, verb="invitation_accepted", target=invitation, message=f"{user.email} a accepté son invitation."
+    )
+    return user
+
+
+@transaction.atomic
+def role_deactivate(*, acting_role: Role, role: Role, reason: str) -> Role:
+    allowed, refusal = perms.can_deactivate_role(acting_role, role)
+    if not allowed:
+        raise PermissionDenied(refusal)
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de la désactivation."})
+    role.is_active = False
+    role.deactivated_at = timezone.now()
+    role.deactivated_by = acting_role.user
+    role.deactivation_reason = reason.strip()[:255]
+    role.save()
+    audit_event_record(
+        actor=acting_role.user,
+        verb="role_deactivated",
+        target=role,
+        message=f"Rôle « {role} » de {role.user.email} désactivé : {reason}",
+    )
+    return role
+
+
+@transaction.atomic
+def user_deactivate(*, acting_role: Role, user: User, reason: str) -> User:
+    """Close an account: the person can no longer sign in; their roles and history are kept."""
+    allowed, refusal = perms.can_deactivate_user(acting_role, user)
+    if not allowed:
+        raise PermissionDenied(refusal)
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de la désactivation."})
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_event_record(
+        actor=acting_role.user,
+        verb="user_deactivated",
+        target=user,
+        message=f"Compte {user.email} désactivé : {reason}",
+    )
+    return user
+
+
+@transaction.atomic
+def national_admin_create(*, email: str, password: str, first_name: str = "", last_name: str = "") -> Role:
+    """Bootstrap: the first national administrator of an instance (command `create_national_admin`)."""
+    organisations_load()
+    user, created = user_get_or_create(email=email, first_name=first_name, last_name=last_name, password=password)
+    if not created:
+        validate_password(password, user)
+        user.set_password(password)
+        user.is_active = True
+        user.save()
+    diplp = Organisation.objects.get(kind=OrganisationKind.DIPLP)
+    return role_grant(user=user, kind=RoleKind.NATIONAL_ADMIN, organisation=diplp, granted_by=None)
+
+
+@transaction.atomic
+def user_get_or_create(*, email: str, first_name: str, last_name: str, password: str) -> tuple[User, bool]:
+    """An account with a password (demo and bootstrap); an existing account is left as it is."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user:
+        return user, False
+    user = User(email=email, first_name=first_name, last_name=last_name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user, True

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("role/", views.role_switch, name="role_switch"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/<int:pk>/", views.organisation_access, name="organisation_access"),
+    path("invitations/", views.invitation_list, name="invitation_list"),
+    path("invitations/nouvelle/", views.invitation_create, name="invitation_create"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("roles/<int:pk>/desactiver/", views.role_deactivate, name="role_deactivate"),
+    path("utilisateurs/<int:pk>/desactiver/", views.user_deactivate, name="user_deactivate"),
+    path("mot-de-passe/", views.password_reset, name="password_reset"),
+    path("mot-de-passe/envoye/", views.password_reset_done, name="password_reset_done"),
+    path("mot-de-passe/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("mot-de-passe/modifie/", views.password_reset_complete, name="password_reset_complete"),
+]

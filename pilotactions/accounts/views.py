@@ -1,0 +1,271 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+
+from pilotactions.territories.models import Authority, Departement, Region
+
+from . import perms, services
+from .forms import (
+    DeactivationForm,
+    EmailAuthenticationForm,
+    FrenchPasswordResetForm,
+    FrenchSetPasswordForm,
+    InvitationForm,
+    PasswordChoiceForm,
+)
+from .middleware import SESSION_KEY
+from .models import Invitation, Organisation, Role, User
+
+
+def require(allowed_reason: tuple[bool, str]) -> None:
+    allowed, reason = allowed_reason
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+@login_not_required
+def home(request):
+    """Anonymous visitors get the presentation of the service; agents the page of their current role."""
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "core/home.html",
+            {
+                "page_title": "Accueil",
+                "region_count": Region.objects.official().count(),
+                "departement_count": Departement.objects.official().count(),
+                "authority_counts": Authority.objects.counts_by_level(),
+            },
+        )
+    role = perms.current_role(request.user)
+    context = {"page_title": "Mon espace", "role": role}
+    if role is not None:
+        colleagues = (
+            Role.objects.active()
+            .filter(organisation=role.organisation)
+            .exclude(user=request.user)
+            .select_related("user")
+            .order_by("user__last_name")
+        )
+        context.update(
+            colleagues=colleagues,
+            invitable=bool(perms.invitable_role_kinds(role)),
+            administered_count=perms.administered_organisations(role).count(),
+            visible_authorities=_visible_authorities(role),
+        )
+    return render(request, "accounts/home.html", context)
+
+
+def _visible_authorities(role):
+    ids = perms.visible_authority_ids(role)
+    authorities = Authority.objects.order_by("level", "code")
+    return authorities if ids is None else authorities.filter(id__in=ids)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    extra_context = {"page_title": "Connexion"}
+
+
+def role_switch(request):
+    """List the user's roles (GET) and switch the one they act with (POST)."""
+    if request.method != "POST":
+        return render(request, "accounts/role_switch.html", {"page_title": "Mes rôles"})
+    role_id = request.POST.get("role")
+    role = next((r for r in getattr(request.user, "active_roles", []) if str(r.pk) == role_id), None)
+    if role is None:
+        raise PermissionDenied("Ce rôle n’est pas (ou plus) l’un des vôtres.")
+    request.session[SESSION_KEY] = role.pk
+    messages.success(request, f"Vous agissez maintenant en tant que « {role} ».")
+    return redirect("home")
+
+
+def organisation_list(request):
+    role = perms.current_role(request.user)
+    if not perms.invitable_role_kinds(role):
+        raise PermissionDenied("Votre rôle ne permet pas d’administrer des accès.")
+    organisations = (
+        perms.administered_organisations(role)
+        .select_related("region", "departement", "authority")
+        .annotate(active_roles=Count("roles", filter=Q(roles__is_active=True, roles__user__is_active=True)))
+        .order_by("kind", "name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        organisations = organisations.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"page_title": "Accès et invitations", "page": page, "query": query, "role": role},
+    )
+
+
+def organisation_access(request, pk):
+    """Access review: who holds which role in this organisation, who invited them, what is pending."""
+    role = perms.current_role(request.user)
+    organisation = get_object_or_404(Organisation.objects.select_related("region", "departement", "authority"), pk=pk)
+    require(perms.can_review_access(role, organisation))
+    roles = organisation.roles.select_related("user", "granted_by", "deactivated_by").order_by(
+        "-is_active", "user__last_name"
+    )
+    can_administer = perms.administered_organisations(role).filter(pk=organisation.pk).exists()
+    rows = [
+        {
+            "role": r,
+            "can_deactivate": can_administer and perms.can_deactivate_role(role, r)[0],
+            "can_deactivate_user": perms.can_deactivate_user(role, r.user)[0],
+        }
+        for r in roles
+    ]
+    invitations = (
+        organisation.invitation_set.filter(accepted_at__isnull=True).select_related("invited_by")
+        if can_administer
+        else []
+    )
+    return render(
+        request,
+        "accounts/organisation_access.html",
+        {
+            "page_title": f"Accès — {organisation}",
+            "organisation": organisation,
+            "rows": rows,
+            "invitations": invitations,
+            "can_administer": can_administer,
+            "deactivation_form": DeactivationForm(),
+        },
+    )
+
+
+def invitation_create(request):
+    role = perms.current_role(request.user)
+    role_kinds = perms.invitable_role_kinds(role)
+    if not role_kinds:
+        raise PermissionDenied("Votre rôle ne permet pas d’inviter des agents.")
+    organisations = perms.administered_organisations(role)
+    initial = {}
+    if request.GET.get("organisation"):
+        initial["organisation"] = request.GET["organisation"]
+    form = InvitationForm(request.POST or None, role_kinds=role_kinds, organisations=organisations, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(acting_role=role, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Invitation envoyée à {invitation.email} ({invitation.get_role_kind_display()}, {invitation.organisation}). "
+                "Le lien est valable 7 jours.",
+            )
+            return redirect("accounts:organisation_access", pk=invitation.organisation_id)
+    return render(request, "accounts/invitation_form.html", {"page_title": "Inviter un agent", "form": form})
+
+
+@login_not_required
+def invitation_accept(request, token):
+    invitation, reason = services.invitation_from_token(token)
+    if invitation is None:
+        return render(
+            request, "accounts/invitation_invalid.html", {"page_title": "Invitation", "reason": reason}, status=410
+        )
+    existing = User.objects.filter(email=invitation.email).first()
+    form = PasswordChoiceForm(request.POST or None, user=existing or User(email=invitation.email))
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            login(request, user, backend="pilotactions.accounts.backends.RoleModelBackend")
+            messages.success(request, "Votre accès est activé. Bienvenue dans Pilot'actions.")
+            return redirect("home")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"page_title": "Activer votre accès", "invitation": invitation, "form": form},
+    )
+
+
+@require_POST
+def role_deactivate(request, pk):
+    acting = perms.current_role(request.user)
+    target = get_object_or_404(Role.objects.select_related("user", "organisation"), pk=pk)
+    form = DeactivationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la désactivation (255 caractères au plus).")
+        return redirect("accounts:organisation_access", pk=target.organisation_id)
+    services.role_deactivate(acting_role=acting, role=target, reason=form.cleaned_data["reason"])
+    messages.success(request, f"Le rôle de {target.user} a été désactivé ; il ne donne plus accès à rien.")
+    return redirect("accounts:organisation_access", pk=target.organisation_id)
+
+
+@require_POST
+def user_deactivate(request, pk):
+    acting = perms.current_role(request.user)
+    target = get_object_or_404(User, pk=pk)
+    form = DeactivationForm(request.POST)
+    back = request.POST.get("next") or reverse("accounts:organisation_list")
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la désactivation (255 caractères au plus).")
+        return redirect(back)
+    services.user_deactivate(acting_role=acting, user=target, reason=form.cleaned_data["reason"])
+    messages.success(request, f"Le compte de {target} est désactivé : il ne peut plus se connecter.")
+    return redirect(back)
+
+
+def invitation_list(request):
+    """Invitations the current role sent or may follow, most recent first."""
+    role = perms.current_role(request.user)
+    if not perms.invitable_role_kinds(role):
+        raise PermissionDenied("Votre rôle ne permet pas d’inviter des agents.")
+    invitations = Invitation.objects.filter(organisation__in=perms.administered_organisations(role)).select_related(
+        "organisation", "invited_by"
+    )
+    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/invitation_list.html", {"page_title": "Invitations envoyées", "page": page})
+
+
+# Password reset: Django's views, French templates, open to anonymous visitors.
+password_reset = login_not_required(
+    auth_views.PasswordResetView.as_view(
+        form_class=FrenchPasswordResetForm,
+        template_name="accounts/password_reset_form.html",
+        email_template_name="accounts/email/password_reset.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+        extra_context={"page_title": "Mot de passe oublié"},
+    )
+)
+password_reset_done = login_not_required(
+    auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/password_reset_done.html", extra_context={"page_title": "Mot de passe oublié"}
+    )
+)
+password_reset_confirm = login_not_required(
+    auth_views.PasswordResetConfirmView.as_view(
+        form_class=FrenchSetPasswordForm,
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+        extra_context={"page_title": "Nouveau mot de passe"},
+    )
+)
+password_reset_complete = login_not_required(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html", extra_context={"page_title": "Mot de passe modifié"}
+    )
+)
+logout = login_not_required(auth_views.LogoutView.as_view())

@@ -1,0 +1,124 @@
+"""Real browser: the sign-in journey, invitations, and axe-core on every page of accounts."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from pilotactions.accounts.enums import RoleKind as R
+from tests.browser.conftest import axe_violations
+from tests.factories import PASSWORD, make_role, organisation
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, email, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def assert_accessible(page, url):
+    page.goto(url)
+    violations = axe_violations(page)
+    assert violations == [], f"{url}: {violations}"
+
+
+def test_ddets_invites_an_authority_agent_who_then_signs_in(page, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    ddets = make_role(R.DEPARTMENTAL_STATE, "59")
+    sign_in(page, ddets.user.email)
+    page.get_by_role("link", name="Inviter un agent").first.click()
+    page.locator("#id_email").fill("jeanne.morel@lenord.fr")
+    page.locator("#id_first_name").fill("Jeanne")
+    page.locator("#id_last_name").fill("Morel")
+    page.locator("#id_role_kind").select_option(R.AUTHORITY_EDITOR)
+    page.locator("#id_organisation").select_option(str(organisation("authority", "59").pk))
+    page.get_by_role("button", name="Envoyer l’invitation").click()
+    assert page.get_by_text("Invitation envoyée à jeanne.morel@lenord.fr").is_visible()
+    assert_accessible(page, page.url)  # the access review page with a pending invitation
+
+    link = re.search(r"http://[^\s]+(/accounts/invitation/[^\s]+/)", mail.outbox[-1].body).group(1)
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.goto(link)
+    assert_accessible(page, link)
+    page.locator("#id_password1").fill("un-mot-de-passe-bien-long")
+    page.locator("#id_password2").fill("un-mot-de-passe-bien-long")
+    page.get_by_role("button", name="Activer mon accès").click()
+    assert page.get_by_text("Vous agissez en tant que").is_visible()
+    assert "Département du Nord" in page.content()
+    page.get_by_role("button", name="Se déconnecter").click()
+    sign_in(page, "jeanne.morel@lenord.fr", "un-mot-de-passe-bien-long")
+    assert page.get_by_text("Agent de collectivité (saisie)").first.is_visible()
+
+
+def test_switching_role_in_the_browser(page):
+    first = make_role(R.DEPARTMENTAL_STATE, "33")
+    make_role(R.REGIONAL, "75", user=first.user)
+    sign_in(page, first.user.email)
+    assert "DDETS de la Gironde" in page.content()
+    page.goto("/accounts/role/")
+    page.get_by_role("button", name="Agir avec ce rôle").click()
+    assert "Vous agissez maintenant en tant que" in page.content()
+    assert "Préfecture de la région Nouvelle-Aquitaine" in page.content()
+
+
+ANONYMOUS_PAGES = [
+    "/",
+    "/accounts/login/",
+    "/accounts/mot-de-passe/",
+    "/accounts/mot-de-passe/envoye/",
+    "/accessibilite/",
+    "/mentions-legales/",
+    "/donnees-personnelles/",
+    "/plan-du-site/",
+    "/accounts/invitation/lien-invalide/",
+    "/page-inexistante/",
+]
+
+
+def test_anonymous_pages_have_no_serious_accessibility_violation(page):
+    for url in ANONYMOUS_PAGES:
+        assert_accessible(page, url)
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        (R.NATIONAL_ADMIN, None),
+        (R.NATIONAL_READER, None),
+        (R.REGIONAL, "32"),
+        (R.DEPARTMENTAL_STATE, "59"),
+        (R.AUTHORITY_REFERENT, "59"),
+        (R.AUTHORITY_EDITOR, "59"),
+        (R.MEASURE_PILOT, "DGCS"),
+    ],
+)
+def test_each_role_home_and_pages_are_accessible(page, kind, code):
+    role = make_role(kind, code)
+    sign_in(page, role.user.email)
+    pages = [
+        "/",
+        "/accounts/role/",
+        f"/accounts/organisations/{role.organisation_id}/",
+        "/territoires/",
+        "/nomenclatures/",
+        "/nomenclatures/sous_thematiques_par_axe/",
+    ]
+    if kind in {R.NATIONAL_ADMIN, R.REGIONAL, R.DEPARTMENTAL_STATE, R.AUTHORITY_REFERENT}:
+        pages += ["/accounts/organisations/", "/accounts/invitations/", "/accounts/invitations/nouvelle/"]
+    if kind == R.NATIONAL_ADMIN:
+        pages += ["/nomenclatures/nature_action/NOUVELLE/modifier/"]
+    else:
+        pages += ["/accounts/organisations/"]  # the French 403 page
+    for url in pages:
+        assert_accessible(page, url)
+
+
+def test_locked_out_page_is_accessible(page, settings):
+    role = make_role(R.AUTHORITY_EDITOR, "59")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(page, role.user.email, "mauvais")
+    assert "Connexion temporairement bloquée" in page.content()
+    assert axe_violations(page) == []

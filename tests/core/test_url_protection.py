@@ -1,0 +1,77 @@
+"""Every URL pattern is either protected (sign-in required) or explicitly declared public."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
+
+# The only views an anonymous visitor may open.
+PUBLIC_VIEWS = {
+    "home",
+    "core:accessibilite",
+    "core:mentions_legales",
+    "core:donnees_personnelles",
+    "core:plan_du_site",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:invitation_accept",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
+
+
+def walk(patterns, namespace="", converters=None):
+    for pattern in patterns:
+        found = {**(converters or {}), **getattr(pattern.pattern, "converters", {})}
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, inner, found)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern.callback, found
+
+
+def project_views():
+    """(name, view, sample URL) of every named view of the project, the Django admin apart."""
+    for name, callback, converters in walk(get_resolver().url_patterns):
+        if name.startswith("admin:"):
+            continue  # the Django admin has its own guard (national admins only), tested in accounts
+        kwargs = {key: 1 if isinstance(conv, IntConverter) else "x" for key, conv in converters.items()}
+        yield name, callback, reverse(name, kwargs=kwargs)
+
+
+def is_public(callback):
+    view = getattr(callback, "view_class", None)
+    return getattr(callback, "login_required", True) is False or getattr(view, "login_required", True) is False
+
+
+def test_every_view_is_protected_or_declared_public():
+    public = {name for name, callback, _url in project_views() if is_public(callback)}
+    assert public == PUBLIC_VIEWS, (
+        f"undeclared: {sorted(public - PUBLIC_VIEWS)}, missing: {sorted(PUBLIC_VIEWS - public)}"
+    )
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    checked = 0
+    for name, _callback, url in project_views():
+        if name in PUBLIC_VIEWS:
+            continue
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/login/?next="), name
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_without_role_is_refused_everywhere(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    for name, _callback, url in project_views():
+        if name in PUBLIC_VIEWS or name == "accounts:role_switch":
+            continue
+        response = client.get(url)
+        assert response.status_code in (403, 404, 405), (name, response.status_code)

@@ -1,0 +1,74 @@
+"""Factories and helpers shared by the tests. Organisations come from `organisations_load`."""
+
+import factory
+
+from pilotactions.accounts.enums import OrganisationKind, RoleKind
+from pilotactions.accounts.models import Organisation, Role, User
+
+PASSWORD = "mot-de-passe-de-test-solide"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"agent{n}@test.pilotactions.test")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def organisation(kind: str, code: str | None = None) -> Organisation:
+    """The standard organisation of a territory: `organisation("authority", "59")`,
+    `organisation("departmental_state", "33")` (the DDETS), `organisation("regional_state", "76")`."""
+    organisations = Organisation.objects.filter(kind=kind)
+    if kind == OrganisationKind.AUTHORITY:
+        return organisations.get(authority__code=code)
+    if kind == OrganisationKind.DEPARTMENTAL_STATE:
+        return organisations.filter(departement__code=code, acronym__in=["DDETS", "DEETS"]).get()
+    if kind == OrganisationKind.REGIONAL_STATE:
+        return organisations.get(region__code=code, acronym="SGAR")
+    if kind == OrganisationKind.CENTRAL_ADMIN:
+        return organisations.get(acronym=code or "DGCS")
+    return organisations.get()
+
+
+ROLE_ORGANISATION = {
+    RoleKind.NATIONAL_ADMIN: OrganisationKind.DIPLP,
+    RoleKind.NATIONAL_READER: OrganisationKind.DIPLP,
+    RoleKind.REGIONAL: OrganisationKind.REGIONAL_STATE,
+    RoleKind.DEPARTMENTAL_STATE: OrganisationKind.DEPARTMENTAL_STATE,
+    RoleKind.AUTHORITY_EDITOR: OrganisationKind.AUTHORITY,
+    RoleKind.AUTHORITY_REFERENT: OrganisationKind.AUTHORITY,
+    RoleKind.MEASURE_PILOT: OrganisationKind.CENTRAL_ADMIN,
+}
+# A default territory per role kind, so that tests read like the demo: the Nord and its DDETS, Hauts-de-France.
+DEFAULT_CODE = {
+    RoleKind.REGIONAL: "32",
+    RoleKind.DEPARTMENTAL_STATE: "59",
+    RoleKind.AUTHORITY_EDITOR: "59",
+    RoleKind.AUTHORITY_REFERENT: "59",
+    RoleKind.MEASURE_PILOT: "DGCS",
+}
+
+
+def make_role(kind: str, code: str | None = None, user: User | None = None) -> Role:
+    """A user (new unless given) holding one active role: `make_role("departmental_state", "33")`."""
+    code = code or DEFAULT_CODE.get(kind)
+    return Role.objects.create(
+        user=user or UserFactory(), kind=kind, organisation=organisation(ROLE_ORGANISATION[kind], code)
+    )
+
+
+def login(client, role: Role) -> Role:
+    client.force_login(role.user, backend="pilotactions.accounts.backends.RoleModelBackend")
+    session = client.session
+    session["current_role_id"] = role.pk
+    session.save()
+    return role
