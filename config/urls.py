@@ -7,6 +7,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("pilotactions.core.urls")),
     path("accounts/", include("pilotactions.accounts.urls")),
+    path("", include("pilotactions.contracts.urls")),
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
     path("admin/", admin.site.urls),

@@ -6,24 +6,37 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from pilotactions.accounts.models import Organisation
 from pilotactions.accounts.services import organisations_load
+from pilotactions.contracts.models import ContractType
+from pilotactions.contracts.services import contract_types_load
 from pilotactions.nomenclatures.services import nomenclatures_load
 from pilotactions.territories.models import Region
 from pilotactions.territories.services import territories_load
 
-settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+settings.register_profile(
+    "ci",
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 CHROMIUM = Path("/usr/bin/chromium")
 
 
 def load_reference_data():
-    """Territories and nomenclatures, as every environment has them (idempotent)."""
+    """Territories, nomenclatures, organisations and contract types, as every environment has them."""
     if not Region.objects.exists():
         territories_load()
         nomenclatures_load()
+    if not Organisation.objects.exists():
         organisations_load()
+    if not ContractType.objects.exists():
+        contract_types_load()
 
 
 @pytest.fixture(scope="session")

@@ -72,3 +72,58 @@ def login(client, role: Role) -> Role:
     session["current_role_id"] = role.pk
     session.save()
     return role
+
+
+def make_contract(authority_code: str = "59", type_code: str | None = None, *, envelopes=None, **fields):
+    """A signed contract of the authority (CLS-D or CLS-M by its level), with optional envelopes {year: amount}."""
+    from datetime import date
+    from decimal import Decimal
+
+    from pilotactions.contracts.models import ContractType, StateEnvelope
+    from pilotactions.contracts.services import contract_create
+    from pilotactions.territories.models import Authority
+
+    authority = Authority.objects.get(code=authority_code)
+    type_code = type_code or ("CLS-D" if authority.level == "departemental" else "CLS-M")
+    fields.setdefault("status", "signed")
+    fields.setdefault("signature_date", date(2024, 6, 1))
+    contract = contract_create(
+        acting_user=None, contract_type=ContractType.objects.get(code=type_code), authority=authority, **fields
+    )
+    for year, amount in (envelopes or {}).items():
+        StateEnvelope.objects.create(contract=contract, year=year, amount=Decimal(amount))
+    return contract
+
+
+def option(list_code: str, code: str):
+    from pilotactions.nomenclatures.models import Option
+
+    return Option.objects.get(option_list__code=list_code, code=code)
+
+
+def make_action(contract, *, title="Action de test", axis="AXE1", lines=(), multi=None, **values):
+    """An action through the service; `lines`: (year, financer, amount[, financer type code])."""
+    from decimal import Decimal
+
+    from pilotactions.contracts.rules import BudgetLineInput
+    from pilotactions.contracts.services import action_create
+
+    budget = [
+        BudgetLineInput(
+            year=line[0],
+            financer=line[1],
+            planned=Decimal(str(line[2])),
+            financer_type=option("cofinanceurs_cls", line[3]) if len(line) > 3 else None,
+        )
+        for line in lines
+    ]
+    justification = values.pop("ceiling_justification", "")
+    action, _warnings = action_create(
+        contract=contract,
+        acting_user=None,
+        values={"title": title, "axis": option("axes_pacte", axis), **values},
+        multi=multi or {},
+        budget_lines=budget,
+        ceiling_justification=justification,
+    )
+    return action

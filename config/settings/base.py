@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pilotactions.accounts",
     "pilotactions.territories",
     "pilotactions.nomenclatures",
+    "pilotactions.contracts",
     "pilotactions.demo",
 ]
 
@@ -120,7 +121,7 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False  # amounts are formatted by the `euros`/`number` filters
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")

@@ -12,6 +12,8 @@ def main_navigation(request) -> list[dict]:
     role = perms.current_role(user)
     items = [("Accueil", reverse("home"))]
     if role is not None:
+        if role.kind != "measure_pilot":
+            items.append(("Contrats", reverse("contracts:list")))
         items.append(("Territoires", reverse("territories:authority_list")))
         items.append(("Listes de valeurs", reverse("nomenclatures:index")))
         if perms.invitable_role_kinds(role):

@@ -4,6 +4,28 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.db.backends.base.introspection import BaseDatabaseIntrospection
+
+# Browser tests need real transactions (the live server answers from another thread), so the database
+# is flushed after each. The reference tables (35,000 communes, option lists) are kept: nothing a
+# test does writes to them, and no kept table points to a flushed one.
+browser_db = pytest.mark.django_db(transaction=True)
+REFERENCE_APPS = {"territories", "nomenclatures"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_reference_tables():
+    reference = {m._meta.db_table for label in REFERENCE_APPS for m in apps.get_app_config(label).get_models()}
+    original = BaseDatabaseIntrospection.django_table_names
+
+    def django_table_names(self, only_existing=False, include_views=True):
+        return [t for t in original(self, only_existing, include_views) if t not in reference]
+
+    BaseDatabaseIntrospection.django_table_names = django_table_names
+    yield
+    BaseDatabaseIntrospection.django_table_names = original
+
 
 AXE_JS = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 CHROMIUM_ARGS = [

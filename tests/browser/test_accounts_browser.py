@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 
 from pilotactions.accounts.enums import RoleKind as R
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, browser_db
 from tests.factories import PASSWORD, make_role, organisation
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, browser_db]
 
 
 def sign_in(page, email, password=PASSWORD):

@@ -1,8 +1,8 @@
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, browser_db
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, browser_db]
 
 
 def test_home_page_is_styled_by_the_dsfr_and_accessible(page):

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from pilotactions.demo.accounts import DEMO_PASSWORD, demo_accounts_load
+from pilotactions.demo.contracts import demo_contracts_load
 
 
 class Command(BaseCommand):
@@ -19,7 +20,10 @@ class Command(BaseCommand):
         call_command("load_territories", stdout=self.stdout)
         call_command("load_nomenclatures", stdout=self.stdout)
         call_command("load_organisations", stdout=self.stdout)
+        call_command("load_contract_types", stdout=self.stdout)
         rows = demo_accounts_load()
+        created = demo_contracts_load()
+        self.stdout.write(f"Contrats de démonstration : {created} créé(s).")
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for email, role, organisation in rows:

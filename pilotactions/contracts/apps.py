@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContractsConfig(AppConfig):
+    name = "pilotactions.contracts"
+    verbose_name = "Contrats et fiches-actions"

@@ -1,0 +1,85 @@
+"""Contract documents: checked by their content, stored outside the web root, served after a permission check."""
+
+import uuid
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from pilotactions.core.audit import audit_event_record
+
+from .models import Contract, ContractDocument
+
+MAX_DOCUMENT_SIZE = 20 * 1024 * 1024
+PDF, ODT, DOCX = (
+    "application/pdf",
+    "application/vnd.oasis.opendocument.text",
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+)
+
+
+def detect_content_type(head: bytes, path) -> str | None:
+    """PDF, ODT or DOCX from the bytes themselves (never from the name or the browser's claim)."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
+                    return ODT
+                if "[Content_Types].xml" in names and "word/document.xml" in names:
+                    return DOCX
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+def storage_root() -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "contracts"
+
+
+@transaction.atomic
+def document_add(*, contract: Contract, kind: str, uploaded_file, acting_user) -> ContractDocument:
+    if uploaded_file.size > MAX_DOCUMENT_SIZE:
+        raise ValidationError({"file": f"Le fichier pèse {uploaded_file.size / 1024 / 1024:.1f} Mo : 20 Mo au plus."})
+    if uploaded_file.size == 0:
+        raise ValidationError({"file": "Le fichier est vide."})
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8)
+    uploaded_file.seek(0)
+    content_type = detect_content_type(head, uploaded_file)
+    uploaded_file.seek(0)
+    if content_type is None:
+        raise ValidationError(
+            {"file": f"« {uploaded_file.name} » n’est ni un PDF, ni un document ODT, ni un document DOCX valide."}
+        )
+    extension = {PDF: ".pdf", ODT: ".odt", DOCX: ".docx"}[content_type]
+    storage_name = f"{uuid.uuid4().hex}{extension}"
+    root = storage_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / storage_name, "wb") as target:
+        for chunk in uploaded_file.chunks():
+            target.write(chunk)
+    document = ContractDocument.objects.create(
+        contract=contract,
+        kind=kind,
+        original_name=Path(uploaded_file.name).name[:255],
+        storage_name=storage_name,
+        content_type=content_type,
+        size=uploaded_file.size,
+        uploaded_by=acting_user,
+    )
+    audit_event_record(
+        actor=acting_user,
+        verb="document_added",
+        target=contract,
+        message=f"Document « {document.original_name} » ({document.get_kind_display()}) ajouté.",
+    )
+    return document
+
+
+def document_path(document: ContractDocument) -> Path:
+    return storage_root() / document.storage_name

@@ -1,0 +1,42 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pilotactions.contracts.export import export_rows, scope_filter, write_csv, write_xlsx
+from pilotactions.contracts.models import Action
+
+
+class Command(BaseCommand):
+    help = "Exporte les actions (une ligne par action non retirée des contrats couvrant l’année), en CSV ou XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, default=2024)
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("--out", required=True, help="Fichier à écrire (« - » : sortie standard, CSV seulement).")
+        parser.add_argument("--region")
+        parser.add_argument("--departement")
+        parser.add_argument("--contract-type")
+        parser.add_argument("--authority")
+
+    def handle(self, *args, year, format, out, **options):
+        started = time.monotonic()
+        queryset = scope_filter(
+            Action.objects.all(),
+            region=options["region"],
+            departement=options["departement"],
+            contract_type=options["contract_type"],
+            authority=options["authority"],
+        )
+        rows = export_rows(year, queryset)
+        if format == "csv":
+            if out == "-":
+                count = write_csv(rows, self.stdout._out)
+            else:
+                with open(out, "w", encoding="utf-8", newline="") as handle:
+                    count = write_csv(rows, handle)
+        else:
+            if out == "-":
+                raise CommandError("Le format XLSX s’écrit dans un fichier (--out chemin.xlsx).")
+            count = write_xlsx(rows, out)
+        if out != "-":
+            self.stderr.write(f"{count} action(s) exportée(s) dans {out} en {time.monotonic() - started:.1f} s.")

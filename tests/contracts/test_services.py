@@ -1,0 +1,163 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from pilotactions.contracts.history import action_history
+from pilotactions.contracts.models import ActionYear, BudgetLine, ContractType
+from pilotactions.contracts.rules import BudgetLineInput
+from pilotactions.contracts.services import (
+    ConcurrentEditError,
+    action_duplicate,
+    action_update,
+    action_withdraw,
+    amendment_create,
+    contract_create,
+)
+from pilotactions.territories.models import Authority
+from tests.factories import UserFactory, make_action, make_contract, option
+
+pytestmark = pytest.mark.django_db
+
+
+def test_yearly_totals_are_rolled_up_from_the_budget_lines():
+    contract = make_contract("59")
+    action = make_action(
+        contract,
+        lines=[
+            (2024, "state", "1000.10"),
+            (2024, "authority", "2000"),
+            (2024, "third_party", "300", "COF_07"),
+            (2024, "third_party", "0", "COF_16"),
+            (2024, "third_party", "50", "COF_05"),
+            (2025, "authority", "10"),
+        ],
+    )
+    year = ActionYear.objects.get(action=action, year=2024)
+    assert (year.planned_state, year.planned_authority, year.planned_third_party, year.planned_total) == (
+        Decimal("1000.10"),
+        Decimal("2000.00"),
+        Decimal("350.00"),
+        Decimal("3350.10"),
+    )
+    assert year.third_party_financers == "COF_05|COF_07"  # sorted, only amounts above 0
+    assert year.has_budget
+    assert ActionYear.objects.get(action=action, year=2025).planned_total == Decimal("10")
+    assert action.reference == "CLS-D-2024-059-A001"
+
+
+def test_envelope_overrun_is_a_warning_while_editing():
+    contract = make_contract("59", envelopes={2024: "1000"})
+    make_action(contract, lines=[(2024, "state", "400"), (2024, "authority", "600")])
+    from pilotactions.contracts.services import action_create
+
+    _action, warnings = action_create(
+        contract=contract,
+        acting_user=None,
+        values={"title": "Deuxième", "axis": option("axes_pacte", "AXE3")},
+        budget_lines=[
+            BudgetLineInput(2024, "state", Decimal("700")),
+            BudgetLineInput(2024, "authority", Decimal("700")),
+        ],
+    )
+    assert len(warnings) == 1
+    assert "dépassent l’enveloppe annuelle du contrat (1\u202f000,00\u202f€) de 100,00\u202f€" in warnings[0]
+
+
+def test_a_concurrent_save_is_refused_with_what_changed():
+    contract = make_contract("59")
+    action = make_action(contract, title="Titre initial")
+    alice, bob = UserFactory(), UserFactory()
+    opened_version = action.version
+    base = {"title": "Titre de Alice", "axis": option("axes_pacte", "AXE1")}
+    action_update(action=action, acting_user=alice, expected_version=opened_version, values=base)
+    with pytest.raises(ConcurrentEditError) as refused:
+        action_update(
+            action=action.__class__.objects.get(pk=action.pk),
+            acting_user=bob,
+            expected_version=opened_version,
+            values={**base, "title": "Titre de Bob"},
+        )
+    changes = {c["label"]: (c["old"], c["new"]) for c in refused.value.changes}
+    assert changes["intitulé"] == ("Titre initial", "Titre de Alice")
+    action.refresh_from_db()
+    assert action.title == "Titre de Alice"
+
+
+def test_history_says_who_changed_which_field_from_what_to_what():
+    contract = make_contract("59")
+    action = make_action(contract, title="Avant", lines=[(2024, "state", "100"), (2024, "authority", "500")])
+    user = UserFactory(first_name="Inès", last_name="Roux")
+    line = BudgetLine.objects.get(action_year__action=action, financer="state")
+    other = BudgetLine.objects.get(action_year__action=action, financer="authority")
+    action_update(
+        action=action,
+        acting_user=user,
+        expected_version=action.version,
+        values={"title": "Après", "axis": option("axes_pacte", "AXE1"), "nature": option("nature_action", "NOUVELLE")},
+        budget_lines=[
+            BudgetLineInput(2024, "state", Decimal("250"), id=line.pk),
+            BudgetLineInput(2024, "authority", Decimal("500"), id=other.pk),
+        ],
+    )
+    entries = action_history(action)
+    fiche = next(e for e in entries if e["object"] == "Fiche-action" and e["verb"] == "modification")
+    assert ("intitulé", "Avant", "Après") in fiche["changes"]
+    assert ("nature de l’action", "—", "D’une action nouvelle") in fiche["changes"]
+    budget = next(e for e in entries if e["object"].startswith("Ligne de financement") and e["verb"] == "modification")
+    assert ("montant prévu", "100.00", "250.00") in budget["changes"]
+
+
+def test_duplicate_copies_budget_and_options_under_a_new_number():
+    contract = make_contract("59")
+    action = make_action(
+        contract,
+        lines=[(2024, "state", "50"), (2024, "third_party", "100", "COF_07")],
+        multi={"policy_fields": [option("champs_action_publique_cls", "CAP_CLS_21")]},
+    )
+    copy = action_duplicate(action=action, acting_user=None)
+    assert copy.number == 2 and copy.title.endswith("(copie)")
+    assert list(copy.policy_fields.values_list("code", flat=True)) == ["CAP_CLS_21"]
+    assert ActionYear.objects.get(action=copy, year=2024).planned_total == Decimal("150")
+
+
+def test_withdrawal_needs_a_reason_and_keeps_the_action():
+    action = make_action(make_contract("59"))
+    with pytest.raises(ValidationError):
+        action_withdraw(action=action, acting_user=None, reason=" ", expected_version=action.version)
+    action_withdraw(
+        action=action, acting_user=None, reason="Doublon d’une autre action", expected_version=action.version
+    )
+    action.refresh_from_db()
+    assert action.status == "withdrawn" and action.withdrawn_reason == "Doublon d’une autre action"
+
+
+def test_amendment_sets_new_envelopes_and_keeps_the_old_ones_in_history():
+    from datetime import date
+
+    contract = make_contract("59", envelopes={2025: "1000"})
+    amendment_create(
+        contract=contract,
+        acting_user=None,
+        date=date(2025, 4, 1),
+        subject="Revalorisation",
+        new_envelopes={2025: Decimal("1500")},
+    )
+    envelope = contract.envelopes.get(year=2025)
+    assert envelope.amount == Decimal("1500")
+    assert contract.amendments.get().number == 1
+
+
+def test_contract_type_and_authority_level_must_match():
+    with pytest.raises(ValidationError, match="intercommunale"):
+        contract_create(
+            acting_user=None,
+            contract_type=ContractType.objects.get(code="CLS-M"),
+            authority=Authority.objects.get(code="59"),
+        )
+
+
+def test_contract_reference_pads_departement_codes():
+    assert make_contract("01").reference == "CLS-D-2024-001"
+    assert make_contract("6AE").reference == "CLS-D-2024-6AE"
+    assert make_contract("244400404").reference == "CLS-M-2024-244400404"
