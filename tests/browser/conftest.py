@@ -9,14 +9,24 @@ from django.db.backends.base.introspection import BaseDatabaseIntrospection
 
 # Browser tests need real transactions (the live server answers from another thread), so the database
 # is flushed after each. The reference tables (35,000 communes, option lists) are kept: nothing a
-# test does writes to them, and no kept table points to a flushed one.
+# test does writes to them, and none of them points to a flushed table (PostgreSQL refuses to
+# truncate a table that a kept one references: option history points to users, so it is flushed).
 browser_db = pytest.mark.django_db(transaction=True)
-REFERENCE_APPS = {"territories", "nomenclatures"}
+REFERENCE_MODELS = [
+    "territories.Region",
+    "territories.Departement",
+    "territories.Epci",
+    "territories.Commune",
+    "territories.Authority",
+    "nomenclatures.OptionList",
+    "nomenclatures.Option",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _keep_reference_tables():
-    reference = {m._meta.db_table for label in REFERENCE_APPS for m in apps.get_app_config(label).get_models()}
+    reference = {apps.get_model(label)._meta.db_table for label in REFERENCE_MODELS}
+    reference.add(apps.get_model("territories.Authority").departements.through._meta.db_table)
     original = BaseDatabaseIntrospection.django_table_names
 
     def django_table_names(self, only_existing=False, include_views=True):

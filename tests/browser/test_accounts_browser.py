@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from pilotactions.accounts.enums import RoleKind as R
 from tests.browser.conftest import axe_violations, browser_db
@@ -36,7 +37,7 @@ def test_ddets_invites_an_authority_agent_who_then_signs_in(page, settings):
     page.locator("#id_role_kind").select_option(R.AUTHORITY_EDITOR)
     page.locator("#id_organisation").select_option(str(organisation("authority", "59").pk))
     page.get_by_role("button", name="Envoyer l’invitation").click()
-    assert page.get_by_text("Invitation envoyée à jeanne.morel@lenord.fr").is_visible()
+    expect(page.get_by_text("Invitation envoyée à jeanne.morel@lenord.fr")).to_be_visible()
     assert_accessible(page, page.url)  # the access review page with a pending invitation
 
     link = re.search(r"http://[^\s]+(/accounts/invitation/[^\s]+/)", mail.outbox[-1].body).group(1)
@@ -46,22 +47,22 @@ def test_ddets_invites_an_authority_agent_who_then_signs_in(page, settings):
     page.locator("#id_password1").fill("un-mot-de-passe-bien-long")
     page.locator("#id_password2").fill("un-mot-de-passe-bien-long")
     page.get_by_role("button", name="Activer mon accès").click()
-    assert page.get_by_text("Vous agissez en tant que").is_visible()
-    assert "Département du Nord" in page.content()
+    expect(page.get_by_text("Vous agissez en tant que")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Département du Nord")
     page.get_by_role("button", name="Se déconnecter").click()
     sign_in(page, "jeanne.morel@lenord.fr", "un-mot-de-passe-bien-long")
-    assert page.get_by_text("Agent de collectivité (saisie)").first.is_visible()
+    expect(page.get_by_text("Agent de collectivité (saisie)").first).to_be_visible()
 
 
 def test_switching_role_in_the_browser(page):
     first = make_role(R.DEPARTMENTAL_STATE, "33")
     make_role(R.REGIONAL, "75", user=first.user)
     sign_in(page, first.user.email)
-    assert "DDETS de la Gironde" in page.content()
+    expect(page.locator("body")).to_contain_text("DDETS de la Gironde")
     page.goto("/accounts/role/")
     page.get_by_role("button", name="Agir avec ce rôle").click()
-    assert "Vous agissez maintenant en tant que" in page.content()
-    assert "Préfecture de la région Nouvelle-Aquitaine" in page.content()
+    expect(page.locator("body")).to_contain_text("Vous agissez maintenant en tant que")
+    expect(page.locator("body")).to_contain_text("Préfecture de la région Nouvelle-Aquitaine")
 
 
 ANONYMOUS_PAGES = [
@@ -120,5 +121,5 @@ def test_locked_out_page_is_accessible(page, settings):
     role = make_role(R.AUTHORITY_EDITOR, "59")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(page, role.user.email, "mauvais")
-    assert "Connexion temporairement bloquée" in page.content()
+    expect(page.locator("body")).to_contain_text("Connexion temporairement bloquée")
     assert axe_violations(page) == []

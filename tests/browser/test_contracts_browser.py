@@ -1,6 +1,7 @@
 """The authority editor's journey: create an action with budget lines, fix a rejected amount, find it in the list."""
 
 import pytest
+from playwright.sync_api import expect
 
 from pilotactions.accounts.enums import RoleKind as R
 from pilotactions.contracts.models import Action
@@ -34,8 +35,8 @@ def test_an_authority_editor_enters_an_action_with_its_budget(page):
     page.locator("#id_budget-1-planned").fill("-45000")
     page.get_by_role("button", name="Enregistrer l’action").click()
 
-    assert page.get_by_text("L’action n’a pas été enregistrée").is_visible()
-    assert page.get_by_text("Le montant ne peut pas être négatif.").first.is_visible()
+    expect(page.get_by_text("L’action n’a pas été enregistrée")).to_be_visible()
+    expect(page.get_by_text("Le montant ne peut pas être négatif.").first).to_be_visible()
     assert page.locator("#id_title").input_value() == "Permanences d’accès aux droits en milieu rural"
     assert axe_violations(page) == []
     page.locator("#id_budget-1-planned").fill("45000")
@@ -43,7 +44,7 @@ def test_an_authority_editor_enters_an_action_with_its_budget(page):
     page.wait_for_function("document.querySelector('#budget-preview').innerText.includes('40,0')")
     page.get_by_role("button", name="Enregistrer l’action").click()
 
-    assert page.get_by_text("Action CLS-D-2024-059-A001 enregistrée.").is_visible()
+    expect(page.get_by_text("Action CLS-D-2024-059-A001 enregistrée.")).to_be_visible()
     assert axe_violations(page) == []
     action = Action.objects.get()
     assert action.subtheme.code == "A3_EXPULSIONS"
@@ -52,7 +53,7 @@ def test_an_authority_editor_enters_an_action_with_its_budget(page):
     row = page.get_by_role("row", name=contract.reference)
     assert "75 000 €" in row.inner_text().replace("\u202f", " ")
     page.get_by_role("link", name=contract.reference).click()
-    assert page.get_by_role("link", name="CLS-D-2024-059-A001").is_visible()
+    expect(page.get_by_role("link", name="CLS-D-2024-059-A001")).to_be_visible()
 
 
 def test_contract_pages_are_accessible(page):

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, browser_db
 
@@ -8,10 +9,10 @@ pytestmark = [pytest.mark.browser, browser_db]
 def test_home_page_is_styled_by_the_dsfr_and_accessible(page):
     page.goto("/")
     # The DSFR stylesheet is applied: the header gets its design-system layout.
-    assert page.locator("header.fr-header").is_visible()
+    expect(page.locator("header.fr-header")).to_be_visible()
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Marianne" in font
-    assert page.get_by_role("link", name="Accessibilité : non conforme").is_visible()
+    expect(page.get_by_role("link", name="Accessibilité : non conforme")).to_be_visible()
     assert axe_violations(page) == []
 
 
