@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("pilotactions.core.urls")),
     path("accounts/", include("pilotactions.accounts.urls")),
     path("", include("pilotactions.contracts.urls")),
+    path("", include("pilotactions.campaigns.urls")),
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
     path("admin/", admin.site.urls),

@@ -127,3 +127,42 @@ def make_action(contract, *, title="Action de test", axis="AXE1", lines=(), mult
         ceiling_justification=justification,
     )
     return action
+
+
+def make_campaign(
+    kind="programmation",
+    *,
+    year=2024,
+    open_=True,
+    required=(),
+    reminder_days=(7, 2),
+    types=("CLS-D", "CLS-M"),
+    name=None,
+):
+    """A campaign (open now by default) with its dossiers created for the existing contracts."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pilotactions.campaigns.models import Campaign
+    from pilotactions.campaigns.services import campaign_save
+    from pilotactions.contracts.models import ContractType
+
+    now = timezone.now()
+    opens, closes = (
+        (now - timedelta(days=5), now + timedelta(days=20))
+        if open_
+        else (now - timedelta(days=40), now - timedelta(days=10))
+    )
+    campaign = Campaign(
+        name=name or f"Campagne {kind} {year}",
+        kind=kind,
+        year=year,
+        opens_at=opens,
+        closes_at=closes,
+        required_fields=list(required),
+        reminder_days=list(reminder_days),
+    )
+    return campaign_save(
+        campaign=campaign, contract_types=ContractType.objects.filter(code__in=types), acting_user=None
+    )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pilotactions.territories",
     "pilotactions.nomenclatures",
     "pilotactions.contracts",
+    "pilotactions.campaigns",
     "pilotactions.demo",
 ]
 

@@ -280,9 +280,15 @@ class ActionYear(models.Model):
     planned_authority = models.DecimalField(**MONEY, default=Decimal("0"))
     planned_third_party = models.DecimalField(**MONEY, default=Decimal("0"))
     planned_total = models.DecimalField(**MONEY, default=Decimal("0"))
-    spent_state = models.DecimalField(**MONEY, null=True, blank=True)
-    spent_authority = models.DecimalField(**MONEY, null=True, blank=True)
-    spent_third_party = models.DecimalField(**MONEY, null=True, blank=True)
+    spent_state = models.DecimalField(
+        "dépense réalisée de l’État", **MONEY, null=True, blank=True, validators=AMOUNT_VALIDATORS
+    )
+    spent_authority = models.DecimalField(
+        "dépense réalisée de la collectivité", **MONEY, null=True, blank=True, validators=AMOUNT_VALIDATORS
+    )
+    spent_third_party = models.DecimalField(
+        "dépense réalisée des financeurs tiers", **MONEY, null=True, blank=True, validators=AMOUNT_VALIDATORS
+    )
     third_party_financers = models.CharField(
         max_length=255,
         blank=True,
@@ -301,6 +307,12 @@ class ActionYear(models.Model):
         return f"{self.action.reference} {self.year}"
 
     @property
+    def spent_total(self) -> Decimal | None:
+        """Actual spending of all financers, or None until reported."""
+        spent = [v for v in (self.spent_state, self.spent_authority, self.spent_third_party) if v is not None]
+        return sum(spent, Decimal("0")) if spent else None
+
+    @property
     def state_share(self) -> Decimal | None:
         if not self.planned_total:
             return None
@@ -308,7 +320,7 @@ class ActionYear(models.Model):
 
 
 class BudgetLine(models.Model):
-    """A planned amount (and, once reported, the actual spending) of one financer for one year."""
+    """A planned amount of one financer for one year (actual spending is reported per financer on ActionYear)."""
 
     action_year = models.ForeignKey(
         ActionYear, verbose_name="année", on_delete=models.CASCADE, related_name="budget_lines"
@@ -316,7 +328,6 @@ class BudgetLine(models.Model):
     financer = models.CharField("financeur", max_length=16, choices=Financer.choices)
     financer_type = option_fk("type de financeur tiers", "cofinanceurs_cls")
     planned = models.DecimalField("montant prévu", **MONEY, validators=AMOUNT_VALIDATORS)
-    spent = models.DecimalField("dépense réalisée", **MONEY, null=True, blank=True, validators=AMOUNT_VALIDATORS)
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,10 @@ from .models import Contract
 
 CLOSED_STATUSES = {ContractStatus.NOT_SIGNED, ContractStatus.TERMINATED}
 
+# Other apps may lock a contract's content (the campaigns do, outside their windows). Each guard is
+# `guard(contract) -> French reason or None`; contracts itself never imports those apps.
+EDIT_GUARDS: list = []
+
 
 def can_read_contract(role, contract: Contract) -> bool:
     """Everyone whose territory covers the contract's authority (national roles: every contract)."""
@@ -30,8 +34,9 @@ def can_edit_contract(role, contract: Contract) -> tuple[bool, str]:
     return False, "Seuls la DIPLP et le service de l’État du territoire modifient le contrat et ses enveloppes."
 
 
-def can_edit_actions(role, contract: Contract) -> tuple[bool, str]:
-    """Actions are entered by the authority's agents and by the State service of the territory."""
+def can_edit_actions(role, contract: Contract, *, ignore_guards: bool = False) -> tuple[bool, str]:
+    """Actions are entered by the authority's agents and by the State service of the territory,
+    while no campaign locks the contract (see EDIT_GUARDS)."""
     allowed = role is not None and (
         role.kind == RoleKind.NATIONAL_ADMIN
         or (role.kind == RoleKind.DEPARTMENTAL_STATE and can_read_contract(role, contract))
@@ -41,6 +46,11 @@ def can_edit_actions(role, contract: Contract) -> tuple[bool, str]:
         return False, "Votre rôle ne permet pas de modifier les actions de ce contrat."
     if contract.status in CLOSED_STATUSES:
         return False, f"Ce contrat est « {contract.get_status_display().lower()} » : ses actions ne se modifient plus."
+    if not ignore_guards:
+        for guard in EDIT_GUARDS:
+            reason = guard(contract)
+            if reason:
+                return False, reason
     return True, ""
 
 

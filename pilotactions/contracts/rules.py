@@ -34,7 +34,6 @@ class BudgetLineInput:
     financer: str
     planned: Decimal
     financer_type: Option | None = None
-    spent: Decimal | None = None
     id: int | None = None
 
 
@@ -132,7 +131,6 @@ def check_budget(
                 f"{label} : l’année doit être comprise dans la période du contrat ({contract.start_year}-{contract.end_year}).",
             )
         check_amount(line.planned, where, f"{label}, montant prévu", report)
-        check_amount(line.spent, where, f"{label}, dépense réalisée", report)
         if line.financer == Financer.THIRD_PARTY and line.financer_type is None:
             report.error(where, f"{label} : précisez le type de financeur tiers (Caf, commune, FSE+…).")
         if line.financer != Financer.THIRD_PARTY and line.financer_type is not None:

@@ -319,7 +319,6 @@ def _save_budget(action: Action, lines: list[BudgetLineInput]) -> None:
             "financer": line.financer,
             "financer_type": line.financer_type,
             "planned": line.planned,
-            "spent": line.spent,
         }
         existing = BudgetLine.objects.filter(pk=line.id, action_year__action=action).first() if line.id else None
         if existing:
@@ -338,15 +337,15 @@ def _save_budget(action: Action, lines: list[BudgetLineInput]) -> None:
 
 
 def action_year_rollup(action_year: ActionYear) -> ActionYear:
-    """Recompute the year's totals from its budget lines (what the export and the bilan read)."""
+    """Recompute the year's planned totals from its budget lines (what the export and the bilan read).
+
+    Actual spending (`spent_*`) is typed by financer in the `suivi` campaigns and is left untouched.
+    """
     lines = list(action_year.budget_lines.select_related("financer_type"))
     planned = {f: Decimal("0") for f in Financer.values}
-    spent: dict[str, Decimal | None] = dict.fromkeys(Financer.values)
     third_party_types = set()
     for line in lines:
         planned[line.financer] += line.planned
-        if line.spent is not None:
-            spent[line.financer] = (spent[line.financer] or Decimal("0")) + line.spent
         if line.financer == Financer.THIRD_PARTY and line.planned > 0 and line.financer_type:
             third_party_types.add(line.financer_type.code)
     fields = {
@@ -355,9 +354,6 @@ def action_year_rollup(action_year: ActionYear) -> ActionYear:
         "planned_authority": planned[Financer.AUTHORITY],
         "planned_third_party": planned[Financer.THIRD_PARTY],
         "planned_total": sum(planned.values()),
-        "spent_state": spent[Financer.STATE],
-        "spent_authority": spent[Financer.AUTHORITY],
-        "spent_third_party": spent[Financer.THIRD_PARTY],
         "third_party_financers": "|".join(sorted(third_party_types)),
     }
     if any(getattr(action_year, k) != v for k, v in fields.items()):

@@ -15,6 +15,7 @@ DEMO_CONTRACTS = [
     ("59", "59", date(2024, 6, 21), "2600000"),
     ("33", "33", date(2024, 7, 4), "1350000"),
     ("200093201", "59", date(2024, 9, 12), "640000"),
+    ("93", "93", date(2024, 7, 18), "2900000"),
 ]
 
 DEMO_ACTIONS = {
@@ -70,6 +71,25 @@ DEMO_ACTIONS = {
             "publics": ["PUB_RUE_MAL_LOGEMENT"],
             "beneficiaries": 600,
             "budget": [("state", "180000"), ("authority", "200000")],
+        },
+    ],
+    "93": [
+        {
+            "title": "Maraudes sociales renforcées et mise à l’abri des familles à la rue",
+            "description": "Deux équipes de maraude supplémentaires, en lien avec le SIAO, vont au-devant des "
+            "familles avec enfants sans solution d’hébergement et organisent leur mise à l’abri.",
+            "axis": "AXE3",
+            "subtheme": "A3_REPERAGE_ALLER_VERS",
+            "nature": "EXISTANTE_RENFORCEE",
+            "scale": "ECH_DEPARTEMENTALE",
+            "implementation": "MO_OPERATEUR_TIERS",
+            "qpv": "OUI_EN_PARTIE",
+            "rural": "NON",
+            "policy_fields": ["CAP_CLS_09", "CAP_CLS_20"],
+            "action_types": ["TA_ALLER_VERS"],
+            "publics": ["PUB_RUE_MAL_LOGEMENT", "PUB_PARENTS"],
+            "beneficiaries": 1200,
+            "budget": [("state", "310000"), ("authority", "330000")],
         },
     ],
     "200093201": [

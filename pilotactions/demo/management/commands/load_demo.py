@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from pilotactions.demo.accounts import DEMO_PASSWORD, demo_accounts_load
+from pilotactions.demo.campaigns import demo_campaigns_load
 from pilotactions.demo.contracts import demo_contracts_load
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         rows = demo_accounts_load()
         created = demo_contracts_load()
         self.stdout.write(f"Contrats de démonstration : {created} créé(s).")
+        self.stdout.write(f"Campagnes de démonstration : {demo_campaigns_load()} créée(s).")
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for email, role, organisation in rows:

@@ -1,0 +1,48 @@
+from django.db import models
+
+
+class CampaignKind(models.TextChoices):
+    """`programmation`: the content of contracts and actions; `suivi`: for a year, each action's execution."""
+
+    PROGRAMMATION = "programmation", "Programmation (contenu des contrats)"
+    SUIVI = "suivi", "Suivi (exécution de l’année)"
+
+
+class DossierState(models.TextChoices):
+    """The validation circuit of a dossier (one per contract and campaign).
+
+        draft ──submit──▶ submitted ──validate──▶ validated
+                            │   ▲                    │
+                     return │   │ submit        reopen (national admin, with a reason)
+                            ▼   │                    │
+                          returned ◀─────────────────┘
+
+    - submit: the authority's référent (or a national admin), while the campaign window (or the
+      dossier's extension) is open, once completeness and the blocking rules pass; freezes a snapshot.
+    - validate / return: the State service of the territory (departmental State service covering the
+      authority) or a national admin; returning needs a comment.
+    - reopen: a national admin sends a validated dossier back, with a reason.
+    A dossier is editable only in `draft` or `returned`, inside its window.
+    """
+
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Soumis"
+    VALIDATED = "validated", "Validé"
+    RETURNED = "returned", "Renvoyé"
+
+
+class Transition(models.TextChoices):
+    SUBMIT = "submit", "Soumission"
+    VALIDATE = "validate", "Validation"
+    RETURN = "return", "Renvoi"
+    REOPEN = "reopen", "Réouverture"
+    EXTEND = "extend", "Prolongation"
+
+
+TRANSITIONS = {
+    Transition.SUBMIT: ({DossierState.DRAFT, DossierState.RETURNED}, DossierState.SUBMITTED),
+    Transition.VALIDATE: ({DossierState.SUBMITTED}, DossierState.VALIDATED),
+    Transition.RETURN: ({DossierState.SUBMITTED}, DossierState.RETURNED),
+    Transition.REOPEN: ({DossierState.VALIDATED}, DossierState.RETURNED),
+}
+EDITABLE_STATES = {DossierState.DRAFT, DossierState.RETURNED}

@@ -1,0 +1,193 @@
+"""Data-entry campaigns, their dossiers (one per contract) and the validation circuit.
+
+Everything about a campaign — its window, the fields it requires, its reminders — is data, set in
+the application by national administrators, never in code or settings.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from pilotactions.core.models import BaseModel
+
+from .enums import EDITABLE_STATES, CampaignKind, DossierState, Transition
+
+
+class Campaign(BaseModel):
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("nature", max_length=16, choices=CampaignKind.choices)
+    year = models.PositiveSmallIntegerField("année concernée")
+    contract_types = models.ManyToManyField("contracts.ContractType", verbose_name="types de contrat", related_name="+")
+    opens_at = models.DateTimeField("ouverture")
+    closes_at = models.DateTimeField("clôture")
+    instructions = models.TextField("consignes", blank=True)
+    required_fields = models.JSONField("champs exigés à la soumission", default=list, blank=True)
+    reminder_days = models.JSONField(
+        "relances automatiques (jours avant la clôture)",
+        default=list,
+        blank=True,
+        help_text="Par exemple [7, 2] : une relance 7 jours puis 2 jours avant la clôture.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "campagne de saisie"
+        verbose_name_plural = "campagnes de saisie"
+        ordering = ["-opens_at"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValidationError({"closes_at": "La clôture doit suivre l’ouverture."})
+        if any(not isinstance(d, int) or d <= 0 for d in self.reminder_days or []):
+            raise ValidationError(
+                {"reminder_days": "Les relances s’expriment en nombres entiers de jours, supérieurs à 0."}
+            )
+
+    def phase(self, now=None) -> str:
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return "à venir"
+        return "ouverte" if now <= self.closes_at else "close"
+
+
+class Dossier(BaseModel):
+    campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="dossiers")
+    contract = models.ForeignKey(
+        "contracts.Contract", verbose_name="contrat", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    state = models.CharField("état", max_length=16, choices=DossierState.choices, default=DossierState.DRAFT)
+    extended_until = models.DateTimeField("prolongé jusqu’au", null=True, blank=True)
+    submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dossier"
+        verbose_name_plural = "dossiers"
+        ordering = ["campaign", "contract__reference"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "contract"], name="dossier_unique_per_campaign")]
+        indexes = [models.Index(fields=["campaign", "state"])]
+
+    def __str__(self):
+        return f"{self.campaign} — {self.contract.reference}"
+
+    def closes_at(self):
+        """The end of this dossier's window: the campaign's, or its extension."""
+        return max(self.campaign.closes_at, self.extended_until) if self.extended_until else self.campaign.closes_at
+
+    def window_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.campaign.opens_at <= now <= self.closes_at()
+
+    def is_editable(self, now=None) -> bool:
+        return self.state in EDITABLE_STATES and self.window_open(now)
+
+    def is_overdue(self, now=None) -> bool:
+        return self.state in EDITABLE_STATES and (now or timezone.now()) > self.closes_at()
+
+
+class DossierEvent(models.Model):
+    """The dossier's timeline: every transition and extension, who, when, why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("événement", max_length=16, choices=Transition.choices)
+    from_state = models.CharField(max_length=16, choices=DossierState.choices)
+    to_state = models.CharField(max_length=16, choices=DossierState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    comment = models.TextField("commentaire", blank=True)
+    at = models.DateTimeField("date", default=timezone.now)
+
+    class Meta:
+        verbose_name = "événement du dossier"
+        verbose_name_plural = "événements du dossier"
+        ordering = ["dossier", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%d/%m/%Y}"
+
+
+class DossierSnapshot(models.Model):
+    """What was submitted, frozen: never modified nor deleted once written.
+
+    A validated dossier's latest snapshot is what it was validated in: `bilan --campaign` reads those.
+    """
+
+    SCHEMA_VERSION = 1
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="snapshots")
+    schema_version = models.PositiveSmallIntegerField(default=SCHEMA_VERSION)
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "instantané soumis"
+        verbose_name_plural = "instantanés soumis"
+        ordering = ["dossier", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"Instantané du {self.created_at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("Un instantané soumis ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Un instantané soumis ne se supprime pas.")
+
+
+class DossierComment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField("message")
+    action = models.ForeignKey(
+        "contracts.Action",
+        verbose_name="action concernée",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    field = models.CharField("champ concerné", max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "commentaire"
+        verbose_name_plural = "commentaires"
+        ordering = ["dossier", "created_at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Reminder(models.Model):
+    """A reminder sent for a dossier: automatic ones (one per `days_before`, never twice) or by hand."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "relance"
+        verbose_name_plural = "relances"
+        ordering = ["dossier", "-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "days_before"],
+                condition=models.Q(days_before__isnull=False),
+                name="reminder_once_per_step",
+            )
+        ]
+
+    def __str__(self):
+        return f"Relance du {self.sent_at:%d/%m/%Y}"

@@ -1,0 +1,103 @@
+"""Who may do what in campaigns. Predicates return (allowed, French reason) where the UI explains refusals."""
+
+from pilotactions.accounts import perms as account_perms
+from pilotactions.accounts.enums import AUTHORITY_ROLES, NATIONAL_ROLES, RoleKind
+from pilotactions.contracts import perms as contract_perms
+
+from .enums import TRANSITIONS, DossierState, Transition
+from .models import Dossier
+
+
+def can_manage_campaigns(role) -> tuple[bool, str]:
+    if account_perms.is_national_admin(role):
+        return True, ""
+    return False, "Seule la DIPLP ouvre et paramètre les campagnes de saisie."
+
+
+def can_view_cockpit(role) -> tuple[bool, str]:
+    """National roles see every dossier; a regional role those of its région."""
+    if role is not None and (role.kind in NATIONAL_ROLES or role.kind == RoleKind.REGIONAL):
+        return True, ""
+    return False, "Le tableau de suivi des campagnes est réservé à la DIPLP et au niveau régional."
+
+
+def can_view_dossier(role, dossier: Dossier) -> bool:
+    return contract_perms.can_read_contract(role, dossier.contract)
+
+
+def is_authority_side(role, dossier: Dossier) -> bool:
+    return (
+        role is not None
+        and role.kind in AUTHORITY_ROLES
+        and role.organisation.authority_id == dossier.contract.authority_id
+    )
+
+
+def is_state_decider(role, dossier: Dossier) -> bool:
+    """The State service of the territory (or the DIPLP) validates or sends back."""
+    if account_perms.is_national_admin(role):
+        return True
+    return (
+        role is not None
+        and role.kind == RoleKind.DEPARTMENTAL_STATE
+        and contract_perms.can_read_contract(role, dossier.contract)
+    )
+
+
+def can_transition(role, dossier: Dossier, transition: str, now=None) -> tuple[bool, str]:
+    """Who may take each transition, in which state and window (see DossierState's docstring)."""
+    if role is None:
+        return False, account_perms.NO_ROLE
+    sources, _target = TRANSITIONS[transition]
+    if dossier.state not in sources:
+        return False, f"Impossible : le dossier est « {dossier.get_state_display().lower()} »."
+    if transition == Transition.SUBMIT:
+        if not (
+            role.kind == RoleKind.AUTHORITY_REFERENT and is_authority_side(role, dossier)
+        ) and not account_perms.is_national_admin(role):
+            return False, "Seul le référent de la collectivité soumet le dossier."
+        if not dossier.window_open(now):
+            return False, "La campagne n’est pas ouverte pour ce dossier : demandez une prolongation à la DIPLP."
+        return True, ""
+    if transition in (Transition.VALIDATE, Transition.RETURN):
+        if not is_state_decider(role, dossier):
+            return False, "Seul le service de l’État du territoire valide ou renvoie le dossier."
+        return True, ""
+    if transition == Transition.REOPEN:
+        if not account_perms.is_national_admin(role):
+            return False, "Seule la DIPLP rouvre un dossier validé."
+        return True, ""
+    return False, "Transition inconnue."
+
+
+def can_extend(role, dossier: Dossier) -> tuple[bool, str]:
+    if not account_perms.is_national_admin(role):
+        return False, "Seule la DIPLP accorde une prolongation."
+    if dossier.state not in (DossierState.DRAFT, DossierState.RETURNED):
+        return False, "Seul un dossier en brouillon ou renvoyé peut être prolongé."
+    return True, ""
+
+
+def can_comment(role, dossier: Dossier) -> tuple[bool, str]:
+    if is_authority_side(role, dossier) or is_state_decider(role, dossier):
+        return True, ""
+    return False, "Seuls la collectivité et le service de l’État du territoire échangent sur ce dossier."
+
+
+def can_edit_execution(role, dossier: Dossier, now=None) -> tuple[bool, str]:
+    """The execution fields of a `suivi` dossier: the authority's agents, the State service, the DIPLP."""
+    allowed, reason = contract_perms.can_edit_actions(role, dossier.contract, ignore_guards=True)
+    if not allowed:
+        return False, reason
+    if not dossier.is_editable(now):
+        if dossier.state not in (DossierState.DRAFT, DossierState.RETURNED):
+            return False, f"Le dossier est « {dossier.get_state_display().lower()} » : il ne se modifie plus."
+        return False, "La campagne est close pour ce dossier : demandez une prolongation à la DIPLP."
+    return True, ""
+
+
+def can_remind(role, dossier: Dossier | None = None) -> tuple[bool, str]:
+    may_remind = role is not None and (account_perms.is_national_admin(role) or role.kind == RoleKind.REGIONAL)
+    if may_remind and (dossier is None or contract_perms.can_read_contract(role, dossier.contract)):
+        return True, ""
+    return False, "Seuls la DIPLP et le niveau régional relancent les collectivités."

@@ -1,0 +1,112 @@
+"""Reads for the campaign screens: the cockpit counts in a fixed number of queries."""
+
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from pilotactions.accounts import perms as account_perms
+
+from .enums import DossierState
+from .models import Campaign
+
+# The map colours a département by its least advanced dossier.
+MAP_CATEGORIES = {
+    "draft": ("Au moins un dossier en brouillon", "#E4794A"),
+    "returned": ("Au moins un dossier renvoyé", "#A558A0"),
+    "submitted": ("Dossiers soumis, en attente de validation", "#6A6AF4"),
+    "validated": ("Tous les dossiers validés", "#009081"),
+}
+PROGRESS_ORDER = [DossierState.DRAFT, DossierState.RETURNED, DossierState.SUBMITTED, DossierState.VALIDATED]
+
+
+def dossiers_visible(campaign: Campaign, user):
+    role = account_perms.current_role(user)
+    return campaign.dossiers.filter(account_perms.authority_scope_q(role, "contract__authority"))
+
+
+def filtered(dossiers, filters: dict):
+    if filters.get("region"):
+        dossiers = dossiers.filter(contract__authority__region__code=filters["region"])
+    if filters.get("departement"):
+        dossiers = dossiers.filter(contract__authority__departement__code=filters["departement"])
+    if filters.get("contract_type"):
+        dossiers = dossiers.filter(contract__contract_type__code=filters["contract_type"])
+    if filters.get("state"):
+        dossiers = dossiers.filter(state=filters["state"])
+    return dossiers
+
+
+def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
+    """Counts by state, by région and by département, the map's categories, overdue dossiers."""
+    now = now or timezone.now()
+    rows = list(
+        dossiers.values(
+            "state",
+            "contract__authority__region__code",
+            "contract__authority__region__name",
+            "contract__authority__departement__code",
+            "contract__authority__departement__name",
+        ).annotate(n=Count("id"))
+    )
+    by_state = Counter()
+    regions = defaultdict(Counter)
+    departements = defaultdict(Counter)
+    region_names, departement_names = {}, {}
+    for row in rows:
+        state, n = row["state"], row["n"]
+        by_state[state] += n
+        region = row["contract__authority__region__code"]
+        departement = row["contract__authority__departement__code"]
+        region_names[region] = row["contract__authority__region__name"]
+        departement_names[departement] = row["contract__authority__departement__name"]
+        regions[region][state] += n
+        departements[departement][state] += n
+    total = sum(by_state.values())
+
+    def line(code, name, counts):
+        count = sum(counts.values())
+        done = counts[DossierState.SUBMITTED] + counts[DossierState.VALIDATED]
+        return {
+            "code": code,
+            "name": name,
+            "total": count,
+            "counts": [counts[state] for state in PROGRESS_ORDER],
+            "completion": done * 100 / count if count else None,
+            "validated": counts[DossierState.VALIDATED] * 100 / count if count else None,
+        }
+
+    map_values = {
+        code: next(state for state in PROGRESS_ORDER if counts[state]) for code, counts in departements.items()
+    }
+    late = (
+        dossiers.filter(state__in=[DossierState.DRAFT, DossierState.RETURNED])
+        .filter(Q(extended_until__isnull=True, campaign__closes_at__lt=now) | Q(extended_until__lt=now))
+        .select_related("contract__authority", "contract__contract_type")
+        .order_by("contract__reference")
+    )
+    return {
+        "total": total,
+        "by_state": [(state, state.label, by_state[state]) for state in PROGRESS_ORDER],
+        "completion": (by_state[DossierState.SUBMITTED] + by_state[DossierState.VALIDATED]) * 100 / total
+        if total
+        else None,
+        "validated_rate": by_state[DossierState.VALIDATED] * 100 / total if total else None,
+        "regions": sorted((line(c, region_names[c], n) for c, n in regions.items()), key=lambda r: r["name"]),
+        "departements": sorted(
+            (line(c, departement_names[c], n) for c, n in departements.items()), key=lambda r: r["code"]
+        ),
+        "map_values": map_values,
+        "late": list(late[:200]),
+        "late_count": late.count(),
+    }
+
+
+def dossier_list(dossiers):
+    return (
+        dossiers.select_related("contract__authority__region", "contract__contract_type")
+        .annotate(
+            comment_count=Count("comments", distinct=True),
+        )
+        .order_by("contract__reference")
+    )

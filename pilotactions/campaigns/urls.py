@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("campagnes/", views.campaign_list, name="list"),
+    path("campagnes/nouvelle/", views.campaign_edit, name="create"),
+    path("campagnes/<int:pk>/", views.campaign_detail, name="detail"),
+    path("campagnes/<int:pk>/modifier/", views.campaign_edit, name="update"),
+    path("campagnes/<int:pk>/dossiers.<str:extension>", views.campaign_export, name="export"),
+    path("dossiers/<int:pk>/", views.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/soumettre/", views.dossier_submit, name="submit"),
+    path("dossiers/<int:pk>/commentaires/", views.dossier_comment, name="comment"),
+    path("dossiers/<int:pk>/relancer/", views.dossier_remind, name="remind"),
+    path("dossiers/<int:pk>/actions/<str:reference>/", views.execution, name="execution"),
+    path("dossiers/<int:pk>/<str:decision>/", views.dossier_decide, name="decide"),
+]

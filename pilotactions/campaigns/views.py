@@ -1,0 +1,441 @@
+import csv
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pilotactions.accounts.perms import authority_scope_q, current_role, role_required, visible_authority_ids
+from pilotactions.contracts import perms as contract_perms
+from pilotactions.contracts.models import Action, ActionYear
+from pilotactions.contracts.services import ConcurrentEditError
+from pilotactions.core.charts.maps import departements_map, map_table
+
+from . import perms, selectors, services
+from .enums import CampaignKind, DossierState, Transition
+from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
+from .models import Campaign, Dossier
+
+
+def require(allowed_reason):
+    allowed, reason = allowed_reason
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def get_dossier(request, pk) -> Dossier:
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("campaign", "contract__authority__region", "contract__contract_type"), pk=pk
+    )
+    if not perms.can_view_dossier(current_role(request.user), dossier):
+        raise Http404
+    return dossier
+
+
+@role_required
+def campaign_list(request):
+    role = current_role(request.user)
+    campaigns = list(Campaign.objects.prefetch_related("contract_types").order_by("-opens_at"))
+    now = timezone.now()
+    # Territorial roles see their own dossiers listed under each campaign; national roles use the cockpit.
+    mine = {}
+    if visible_authority_ids(role) is not None:
+        dossiers = Dossier.objects.filter(campaign__in=campaigns).filter(authority_scope_q(role, "contract__authority"))
+        for dossier in dossiers.select_related("contract__authority").order_by("contract__reference"):
+            mine.setdefault(dossier.campaign_id, []).append(dossier)
+    rows = [{"campaign": c, "phase": c.phase(now), "dossiers": mine.get(c.pk, [])} for c in campaigns]
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "page_title": "Campagnes de saisie",
+            "rows": rows,
+            "can_manage": perms.can_manage_campaigns(role)[0],
+            "can_cockpit": perms.can_view_cockpit(role)[0],
+        },
+    )
+
+
+@role_required
+def campaign_edit(request, pk=None):
+    role = current_role(request.user)
+    require(perms.can_manage_campaigns(role))
+    campaign = get_object_or_404(Campaign, pk=pk) if pk else Campaign()
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_save(
+                campaign=form.apply(), contract_types=form.cleaned_data["contract_types"], acting_user=request.user
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Campagne « {campaign} » enregistrée : {campaign.dossiers.count()} dossier(s).")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {
+            "page_title": "Modifier la campagne" if pk else "Nouvelle campagne",
+            "form": form,
+            "campaign": campaign if pk else None,
+        },
+    )
+
+
+def _cockpit_context(request, campaign):
+    role = current_role(request.user)
+    visible = selectors.dossiers_visible(campaign, request.user)
+    territories = list(
+        visible.values_list(
+            "contract__authority__region__code",
+            "contract__authority__region__name",
+            "contract__authority__departement__code",
+            "contract__authority__departement__name",
+        ).distinct()
+    )
+    form = CockpitFilterForm(
+        request.GET or None,
+        regions=sorted({(r, f"{n} ({r})") for r, n, _d, _dn in territories}, key=lambda x: x[1]),
+        departements=sorted({(d, f"{dn} ({d})") for _r, _n, d, dn in territories}),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    dossiers = selectors.filtered(visible, filters)
+    return role, form, dossiers
+
+
+@role_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign.objects.prefetch_related("contract_types"), pk=pk)
+    role, form, dossiers = _cockpit_context(request, campaign)
+    context = {
+        "page_title": campaign.name,
+        "campaign": campaign,
+        "phase": campaign.phase(),
+        "form": form,
+        "can_manage": perms.can_manage_campaigns(role)[0],
+        "dossiers": selectors.dossier_list(dossiers),
+    }
+    if perms.can_view_cockpit(role)[0]:
+        figures = selectors.cockpit(campaign, dossiers)
+        categorical = selectors.MAP_CATEGORIES
+        context.update(
+            cockpit=figures,
+            map_svg=departements_map(
+                figures["map_values"],
+                title=f"État des dossiers par département — {campaign.name}",
+                categorical=categorical,
+                legend_title="État des dossiers",
+                id_prefix="carte-dossiers",
+            ),
+            map_rows=map_table(figures["map_values"], categorical=categorical, include_missing=False),
+            query_string=request.GET.urlencode(),
+        )
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+@role_required
+def campaign_export(request, pk, extension):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    role, _form, dossiers = _cockpit_context(request, campaign)
+    require(perms.can_view_cockpit(role))
+    header = [
+        "contract_id",
+        "contract_type",
+        "authority_code",
+        "authority_name",
+        "region_code",
+        "departement_code",
+        "state",
+        "submitted_at",
+        "validated_at",
+        "closes_at",
+        "overdue",
+    ]
+    labels = [
+        "Contrat",
+        "Type",
+        "Code collectivité",
+        "Collectivité",
+        "Région",
+        "Département",
+        "État",
+        "Soumis le",
+        "Validé le",
+        "Clôture",
+        "En retard",
+    ]
+    now = timezone.now()
+
+    def rows():
+        for d in dossiers.select_related(
+            "campaign", "contract__authority__region", "contract__authority__departement", "contract__contract_type"
+        ).order_by("contract__reference"):
+            yield [
+                d.contract.reference,
+                d.contract.contract_type.code,
+                d.contract.authority.code,
+                d.contract.authority.name,
+                d.contract.authority.region.code,
+                d.contract.authority.departement.code,
+                d.get_state_display(),
+                _iso(d.submitted_at),
+                _iso(d.validated_at),
+                _iso(d.closes_at()),
+                "oui" if d.is_overdue(now) else "non",
+            ]
+
+    filename = f"pilotactions-campagne-{campaign.pk}-dossiers.{extension}"
+    if extension == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows())
+    elif extension == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Dossiers")
+        sheet.freeze_panes = "A2"
+        sheet.append(labels)
+        for row in rows():
+            sheet.append(row)
+        temporary = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by FileResponse once sent
+        workbook.save(temporary)
+        temporary.seek(0)
+        response = FileResponse(
+            temporary, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _iso(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@role_required
+def dossier_detail(request, pk):
+    dossier = get_dossier(request, pk)
+    role = current_role(request.user)
+    actions = list(dossier.contract.actions.filter(status="active").select_related("axis").order_by("number"))
+    years = {
+        y.action_id: y
+        for y in ActionYear.objects.filter(action__in=actions, year=dossier.campaign.year).select_related(
+            "progress_status"
+        )
+    }
+    transitions = {
+        t: perms.can_transition(role, dossier, t)[0]
+        for t in [Transition.SUBMIT, Transition.VALIDATE, Transition.RETURN, Transition.REOPEN]
+    }
+    problems = (
+        services.dossier_problems(dossier) if dossier.state in (DossierState.DRAFT, DossierState.RETURNED) else []
+    )
+    return render(
+        request,
+        "campaigns/dossier_detail.html",
+        {
+            "page_title": f"Dossier {dossier.contract.reference} — {dossier.campaign}",
+            "dossier": dossier,
+            "campaign": dossier.campaign,
+            "contract": dossier.contract,
+            "rows": [{"action": a, "year": years.get(a.pk)} for a in actions],
+            "events": dossier.events.select_related("actor"),
+            "comments": dossier.comments.select_related("author", "action"),
+            "problems": problems,
+            "transitions": transitions,
+            "can_edit_content": contract_perms.can_edit_actions(role, dossier.contract)[0],
+            "can_edit_execution": perms.can_edit_execution(role, dossier)[0],
+            "can_comment": perms.can_comment(role, dossier)[0],
+            "can_extend": perms.can_extend(role, dossier)[0],
+            "can_remind": perms.can_remind(role, dossier)[0]
+            and dossier.state in (DossierState.DRAFT, DossierState.RETURNED),
+            "return_form": ReturnForm(dossier=dossier, prefix="renvoi"),
+            "comment_form": CommentForm(dossier=dossier, prefix="message"),
+            "reopen_form": ReasonForm(prefix="reouverture"),
+            "extend_form": ExtendForm(prefix="prolongation"),
+            "snapshot": dossier.snapshots.first(),
+        },
+    )
+
+
+@role_required
+@require_POST
+def dossier_submit(request, pk):
+    dossier = get_dossier(request, pk)
+    try:
+        services.dossier_submit(dossier=dossier, role=current_role(request.user))
+    except ValidationError as error:
+        messages.error(
+            request, f"Le dossier n’a pas été soumis : {len(error.messages)} point(s) à régler, listés ci-dessous."
+        )
+    else:
+        messages.success(
+            request, "Dossier soumis : le service de l’État est prévenu. Le contenu est gelé jusqu’à sa décision."
+        )
+    return redirect("campaigns:dossier", pk=dossier.pk)
+
+
+@role_required
+@require_POST
+def dossier_decide(request, pk, decision):
+    dossier = get_dossier(request, pk)
+    role = current_role(request.user)
+    try:
+        if decision == "valider":
+            services.dossier_validate(dossier=dossier, role=role, comment=request.POST.get("comment", ""))
+            messages.success(request, "Dossier validé ; la collectivité est prévenue.")
+        elif decision == "renvoyer":
+            form = ReturnForm(request.POST, dossier=dossier, prefix="renvoi")
+            if not form.is_valid():
+                messages.error(request, "Pour renvoyer le dossier, expliquez ce qu’il faut corriger.")
+                return redirect("campaigns:dossier", pk=dossier.pk)
+            services.dossier_return(
+                dossier=dossier, role=role, comment=form.cleaned_data["comment"], action=form.cleaned_data["action"]
+            )
+            messages.success(request, "Dossier renvoyé à la collectivité avec votre commentaire.")
+        elif decision == "rouvrir":
+            form = ReasonForm(request.POST, prefix="reouverture")
+            if not form.is_valid():
+                messages.error(request, "Indiquez pourquoi le dossier est rouvert.")
+                return redirect("campaigns:dossier", pk=dossier.pk)
+            services.dossier_reopen(dossier=dossier, role=role, reason=form.cleaned_data["reason"])
+            messages.success(request, "Dossier rouvert : la collectivité peut de nouveau le modifier.")
+        elif decision == "prolonger":
+            form = ExtendForm(request.POST, prefix="prolongation")
+            if not form.is_valid():
+                messages.error(request, "Indiquez une date de clôture valide et le motif de la prolongation.")
+                return redirect("campaigns:dossier", pk=dossier.pk)
+            services.dossier_extend(
+                dossier=dossier, role=role, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Prolongation accordée.")
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("campaigns:dossier", pk=dossier.pk)
+
+
+@role_required
+@require_POST
+def dossier_comment(request, pk):
+    dossier = get_dossier(request, pk)
+    form = CommentForm(request.POST, dossier=dossier, prefix="message")
+    if form.is_valid():
+        services.comment_add(
+            dossier=dossier,
+            role=current_role(request.user),
+            text=form.cleaned_data["comment"],
+            action=form.cleaned_data["action"],
+        )
+        messages.success(request, "Message envoyé.")
+    else:
+        messages.error(request, "Le message est vide.")
+    return redirect(reverse("campaigns:dossier", args=[dossier.pk]) + "#echanges")
+
+
+@role_required
+def dossier_remind(request, pk):
+    """Preview the reminder (GET), then send it (POST)."""
+    dossier = get_dossier(request, pk)
+    role = current_role(request.user)
+    require(perms.can_remind(role, dossier))
+    if request.method == "POST":
+        try:
+            reminder = services.reminder_send_manual(dossier=dossier, role=role)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if reminder:
+                messages.success(request, f"Relance envoyée à {', '.join(reminder.recipients)}.")
+            else:
+                messages.warning(request, "Aucun agent de la collectivité n’a de compte actif : personne à relancer.")
+        return redirect("campaigns:dossier", pk=dossier.pk)
+    return render(
+        request,
+        "campaigns/remind.html",
+        {
+            "page_title": f"Relancer — {dossier.contract.reference}",
+            "dossier": dossier,
+            "preview": services.reminder_preview(dossier),
+            "reminders": dossier.reminders.select_related("sent_by"),
+        },
+    )
+
+
+@role_required
+def execution(request, pk, reference):
+    """Suivi: an action's execution fields for the year, beside its programmed content (read-only)."""
+    dossier = get_dossier(request, pk)
+    if dossier.campaign.kind != CampaignKind.SUIVI:
+        raise Http404
+    action = get_object_or_404(
+        Action.objects.select_related("axis", "subtheme", "nature", "scale"),
+        reference=reference,
+        contract=dossier.contract,
+    )
+    role = current_role(request.user)
+    year = (
+        ActionYear.objects.filter(action=action, year=dossier.campaign.year).select_related("progress_status").first()
+    )
+    indicators = list(action.indicators.prefetch_related("values"))
+    initial = {"token": services.execution_token(year)}
+    if year:
+        initial.update({f: getattr(year, f) for f in services.EXECUTION_FIELDS})
+        initial["deployment_satisfactory"] = {True: "true", False: "false"}.get(year.deployment_satisfactory)
+    for indicator in indicators:
+        value = next((v.value for v in indicator.values.all() if v.year == dossier.campaign.year), None)
+        initial[f"indicator_{indicator.pk}"] = value
+    can_edit, reason = perms.can_edit_execution(role, dossier)
+    form = ExecutionForm(request.POST or None, contract=dossier.contract, indicators=indicators, initial=initial)
+    conflict = False
+    if request.method == "POST":
+        require((can_edit, reason))
+        if form.is_valid():
+            try:
+                services.execution_update(
+                    dossier=dossier,
+                    action=action,
+                    role=role,
+                    values=form.values(),
+                    indicator_values=form.indicator_values(),
+                    token=form.cleaned_data["token"],
+                )
+            except ConcurrentEditError:
+                conflict = True
+                form.data = form.data.copy()
+                form.data["token"] = services.execution_token(
+                    ActionYear.objects.filter(action=action, year=dossier.campaign.year).first()
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Suivi {dossier.campaign.year} de l’action {action.reference} enregistré.")
+                return redirect(reverse("campaigns:dossier", args=[dossier.pk]) + "#actions")
+    return render(
+        request,
+        "campaigns/execution.html",
+        {
+            "page_title": f"Suivi {dossier.campaign.year} — {action.reference}",
+            "dossier": dossier,
+            "action": action,
+            "year": year,
+            "form": form,
+            "can_edit": can_edit,
+            "reason": reason,
+            "conflict": conflict,
+            "multi": {
+                name: list(getattr(action, name).all()) for name in ["policy_fields", "action_types", "target_publics"]
+            },
+        },
+    )
