@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("pilotactions.accounts.urls")),
     path("", include("pilotactions.contracts.urls")),
     path("", include("pilotactions.campaigns.urls")),
+    path("", include("pilotactions.reports.urls")),
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
     path("admin/", admin.site.urls),

@@ -15,6 +15,7 @@ def main_navigation(request) -> list[dict]:
         if role.kind != "measure_pilot":
             items.append(("Contrats", reverse("contracts:list")))
             items.append(("Campagnes", reverse("campaigns:list")))
+        items.append(("Bilan", reverse("reports:index")))
         items.append(("Territoires", reverse("territories:authority_list")))
         items.append(("Listes de valeurs", reverse("nomenclatures:index")))
         if perms.invitable_role_kinds(role):

@@ -1,0 +1,323 @@
+"""The counts and sums every figure of the bilan is computed from, built two ways that must agree:
+
+- `aggregate_live(scope)`: a fixed set of GROUP BY queries on live data (fast at a million actions);
+- `aggregate_rows(rows, ...)`: a pass over rows in the export format (the campaigns' validated snapshots).
+
+Only integer counts and Decimal amounts are read from the database; shares are computed in Python
+afterwards, so that SQLite and PostgreSQL give the same results.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from pilotactions.contracts.export import actions_for_year
+from pilotactions.contracts.models import Action, ActionYear, ContractType
+from pilotactions.nomenclatures.models import Option
+
+ZERO = Decimal("0")
+SINGLE_FIELDS = [
+    "axis",
+    "subtheme",
+    "nature",
+    "scale",
+    "implementation",
+    "pilot_type",
+    "qpv_targeting",
+    "rural_targeting",
+    "direct_impact",
+]
+MULTI_FIELDS = ["policy_fields", "action_types", "partners", "target_publics"]
+FINANCERS = ["state", "authority", "third_party"]
+STEERING_FTE = "TA_ETP_PILOTAGE"
+
+
+@dataclass
+class Scope:
+    """What a bilan covers: a year (live data) or a campaign (its validated snapshots), and a territory."""
+
+    year: int = 2024
+    campaign_id: int | None = None
+    family: str = "CLS"
+    region: str | None = None
+    departement: str | None = None
+    authority: str | None = None
+
+    @property
+    def types(self) -> list[str]:
+        return list(ContractType.objects.filter(family=self.family).order_by("code").values_list("code", flat=True))
+
+    def describe(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _counter_dict():
+    return defaultdict(Counter)
+
+
+@dataclass
+class Aggregates:
+    types: list[str]
+    actions: Counter = field(default_factory=Counter)  # type → active actions
+    per_contract: dict = field(default_factory=lambda: defaultdict(list))  # type → [actions per contract]
+    single: dict = field(default_factory=lambda: defaultdict(_counter_dict))  # field → type → code ("" = empty)
+    multi: dict = field(default_factory=lambda: defaultdict(_counter_dict))  # field → type → code
+    multi_filled: dict = field(default_factory=lambda: defaultdict(Counter))  # field → type → actions with a value
+    budget_count: Counter = field(default_factory=Counter)  # type → actions with a budget line for the year
+    cofinanced: Counter = field(default_factory=Counter)  # type → of which with third-party amount > 0
+    budget: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))  # type → financer
+    by_region: dict = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO))
+    )  # type → code → total
+    by_authority: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
+    by_subtheme: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
+    cofinancers: dict = field(default_factory=_counter_dict)  # type → financer type code → actions
+    medians: dict = field(default_factory=dict)  # type or "ALL" → median action budget
+    authority_nature: dict = field(default_factory=lambda: defaultdict(Counter))  # authority code → nature code
+    authority_type: dict = field(default_factory=dict)  # authority code → type
+    steering_authorities: dict = field(default_factory=lambda: defaultdict(set))  # type → authority codes
+    progress: dict = field(default_factory=_counter_dict)  # type → progress status code ("" = not reported)
+    spending: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))  # type → key
+    beneficiaries: dict = field(default_factory=lambda: defaultdict(Counter))  # type → targeted / reached / actions
+    names: dict = field(default_factory=dict)  # ("region"|"authority", code) → name
+
+    def total(self, mapping):
+        """Combine a per-type mapping into the "ALL" value (Counters, sets, nested dicts, numbers)."""
+        values = [mapping[t] for t in self.types if t in mapping]
+        if not values:
+            return Counter()
+        first = values[0]
+        if isinstance(first, set):
+            return set().union(*values)
+        if isinstance(first, Counter):
+            return sum(values, Counter())
+        if isinstance(first, dict):
+            combined = defaultdict(lambda: ZERO)
+            for value in values:
+                for key, amount in value.items():
+                    combined[key] += amount
+            return combined
+        return sum(values)
+
+
+def _median(sorted_values: list[Decimal]) -> Decimal | None:
+    n = len(sorted_values)
+    if not n:
+        return None
+    middle = n // 2
+    return sorted_values[middle] if n % 2 else (sorted_values[middle - 1] + sorted_values[middle]) / 2
+
+
+# --- Live data ---------------------------------------------------------------------------------
+
+
+def live_actions(scope: Scope):
+    actions = actions_for_year(scope.year).filter(contract__contract_type__family=scope.family)
+    if scope.region:
+        actions = actions.filter(contract__authority__region__code=scope.region)
+    if scope.authority:
+        actions = actions.filter(contract__authority__code=scope.authority)
+    if scope.departement:
+        actions = actions.filter(contract__authority__in=_covering(scope.departement))
+    return actions
+
+
+def _covering(departement_code):
+    from pilotactions.territories.models import Authority
+
+    return Authority.objects.filter(departements__code=departement_code).values("id")
+
+
+def aggregate_live(scope: Scope) -> Aggregates:
+    codes = dict(Option.objects.values_list("id", "code"))
+    agg = Aggregates(types=scope.types)
+    actions = live_actions(scope)
+    type_ = "contract__contract_type__code"
+
+    for row in actions.values(type_, "contract_id").annotate(n=Count("id")).order_by():
+        agg.per_contract[row[type_]].append(row["n"])
+        agg.actions[row[type_]] += row["n"]
+    for name in SINGLE_FIELDS:
+        for row in actions.values(type_, f"{name}_id").annotate(n=Count("id")).order_by():
+            agg.single[name][row[type_]][codes.get(row[f"{name}_id"], "")] += row["n"]
+    for name in MULTI_FIELDS:
+        through = getattr(Action, name).through.objects.filter(action__in=actions)
+        for row in through.values(f"action__{type_}", "option_id").annotate(n=Count("id")).order_by():
+            agg.multi[name][row[f"action__{type_}"]][codes[row["option_id"]]] += row["n"]
+        for row in through.values(f"action__{type_}").annotate(n=Count("action_id", distinct=True)).order_by():
+            agg.multi_filled[name][row[f"action__{type_}"]] = row["n"]
+
+    years = ActionYear.objects.filter(action__in=actions, year=scope.year)
+    budget_keys = [
+        f"action__{type_}",
+        "action__contract__authority__code",
+        "action__contract__authority__region__code",
+        "action__subtheme_id",
+    ]
+    for row in (
+        years.filter(has_budget=True)
+        .values(*budget_keys)
+        .annotate(
+            n=Count("id"),
+            cof=Count("id", filter=Q(planned_third_party__gt=0)),
+            state=Sum("planned_state"),
+            authority=Sum("planned_authority"),
+            third_party=Sum("planned_third_party"),
+            total=Sum("planned_total"),
+        )
+        .order_by()
+    ):
+        _add_budget(
+            agg,
+            row[budget_keys[0]],
+            row[budget_keys[1]],
+            row[budget_keys[2]],
+            codes.get(row[budget_keys[3]], ""),
+            row["n"],
+            row["cof"],
+            row,
+        )
+    for row in (
+        years.filter(has_budget=True)
+        .values(f"action__{type_}", "third_party_financers")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        for code in filter(None, row["third_party_financers"].split("|")):
+            agg.cofinancers[row[f"action__{type_}"]][code] += row["n"]
+    for key in [*agg.types, "ALL"]:
+        agg.medians[key] = _live_median(years.filter(has_budget=True), type_, key, agg)
+    for row in actions.values("contract__authority__code", type_, "nature_id").annotate(n=Count("id")).order_by():
+        agg.authority_nature[row["contract__authority__code"]][codes.get(row["nature_id"], "")] += row["n"]
+        agg.authority_type[row["contract__authority__code"]] = row[type_]
+    steering = Action.action_types.through.objects.filter(action__in=actions, option__code=STEERING_FTE)
+    for row in steering.values(f"action__{type_}", "action__contract__authority__code").distinct().order_by():
+        agg.steering_authorities[row[f"action__{type_}"]].add(row["action__contract__authority__code"])
+    for row in (
+        years.values(f"action__{type_}", "progress_status_id")
+        .annotate(
+            n=Count("id"),
+            planned_state=Sum("planned_state"),
+            planned_authority=Sum("planned_authority"),
+            planned_third_party=Sum("planned_third_party"),
+            spent_state=Sum("spent_state"),
+            spent_authority=Sum("spent_authority"),
+            spent_third_party=Sum("spent_third_party"),
+            reached=Sum("beneficiaries_reached"),
+            reporting=Count("id", filter=Q(beneficiaries_reached__isnull=False)),
+            targeted=Sum("action__beneficiaries_target", filter=Q(beneficiaries_reached__isnull=False)),
+        )
+        .order_by()
+    ):
+        t = row[f"action__{type_}"]
+        agg.progress[t][codes.get(row["progress_status_id"], "")] += row["n"]
+        for key in [
+            "planned_state",
+            "planned_authority",
+            "planned_third_party",
+            "spent_state",
+            "spent_authority",
+            "spent_third_party",
+        ]:
+            agg.spending[t][key] += row[key] or ZERO
+        agg.beneficiaries[t]["reached"] += row["reached"] or 0
+        agg.beneficiaries[t]["targeted"] += row["targeted"] or 0
+        agg.beneficiaries[t]["actions"] += row["reporting"]
+    for t in agg.types:  # actions without a record for the year have not reported either
+        agg.progress[t][""] += agg.actions[t] - sum(agg.progress[t].values())
+    _names(agg)
+    return agg
+
+
+def _live_median(years, type_, key, agg):
+    """The median of the action budgets by two indexed lookups (ORDER BY … OFFSET), not by loading them all."""
+    if key != "ALL":
+        years = years.filter(**{f"action__{type_}": key})
+    n = agg.budget_count[key] if key != "ALL" else sum(agg.budget_count.values())
+    if not n:
+        return None
+    ordered = years.order_by("planned_total").values_list("planned_total", flat=True)
+    middle = n // 2
+    if n % 2:
+        return ordered[middle]
+    low, high = list(ordered[middle - 1 : middle + 1])
+    return (low + high) / 2
+
+
+def _add_budget(agg, t, authority, region, subtheme, n, cofinanced, amounts):
+    agg.budget_count[t] += n
+    agg.cofinanced[t] += cofinanced
+    for key in [*FINANCERS, "total"]:
+        agg.budget[t][key] += amounts[key] or ZERO
+    agg.by_region[t][region] += amounts["total"] or ZERO
+    agg.by_authority[t][authority] += amounts["total"] or ZERO
+    if subtheme:
+        agg.by_subtheme[t][subtheme] += amounts["total"] or ZERO
+
+
+def _names(agg):
+    from pilotactions.territories.models import Authority, Region
+
+    regions = {code for t in agg.by_region.values() for code in t}
+    agg.names.update({("region", c): n for c, n in Region.objects.filter(code__in=regions).values_list("code", "name")})
+    authorities = {code for t in agg.by_authority.values() for code in t} | set(agg.authority_type)
+    agg.names.update(
+        {("authority", c): n for c, n in Authority.objects.filter(code__in=authorities).values_list("code", "name")}
+    )
+
+
+# --- Rows (snapshots) ----------------------------------------------------------------------------
+
+
+def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
+    """The same aggregates from rows in the export format (`execution` holds a snapshot's execution fields)."""
+    from pilotactions.territories.models import Region
+
+    agg = Aggregates(types=types)
+    region_names = dict(Region.objects.values_list("code", "name"))
+    contracts = defaultdict(Counter)
+    budgets = defaultdict(list)
+    for row in rows:
+        t = row["contract_type"]
+        if t not in types:
+            continue
+        agg.actions[t] += 1
+        contracts[t][row["contract_id"]] += 1
+        for name in SINGLE_FIELDS:
+            agg.single[name][t][row[name]] += 1
+        for name in MULTI_FIELDS:
+            values = [v for v in row[name].split("|") if v]
+            for value in values:
+                agg.multi[name][t][value] += 1
+            agg.multi_filled[name][t] += bool(values)
+        authority = row["authority_code"]
+        agg.names[("authority", authority)] = row["authority_name"]
+        agg.authority_nature[authority][row["nature"]] += 1
+        agg.authority_type[authority] = t
+        if STEERING_FTE in row["action_types"].split("|"):
+            agg.steering_authorities[t].add(authority)
+        if row["budget_total"] != "":
+            amounts = {key: Decimal(row[f"budget_{key}"]) for key in [*FINANCERS, "total"]}
+            _add_budget(agg, t, authority, row["region_code"], row["subtheme"], 1, amounts["third_party"] > 0, amounts)
+            agg.names[("region", row["region_code"])] = region_names.get(row["region_code"], row["region_code"])
+            budgets[t].append(amounts["total"])
+            for code in filter(None, row["third_party_financers"].split("|")):
+                agg.cofinancers[t][code] += 1
+        agg.progress[t][row["status"]] += 1
+        execution = row.get("execution") or {}
+        for key in FINANCERS:
+            if row[f"budget_{key}"] != "":
+                agg.spending[t][f"planned_{key}"] += Decimal(row[f"budget_{key}"])
+            if execution.get(f"spent_{key}") is not None:
+                agg.spending[t][f"spent_{key}"] += Decimal(execution[f"spent_{key}"])
+        if execution.get("beneficiaries_reached") is not None:
+            agg.beneficiaries[t]["reached"] += execution["beneficiaries_reached"]
+            agg.beneficiaries[t]["targeted"] += int(row["beneficiaries_target"] or 0)
+            agg.beneficiaries[t]["actions"] += 1
+    for t in types:
+        agg.per_contract[t] = list(contracts[t].values())
+        agg.medians[t] = _median(sorted(budgets[t]))
+    agg.medians["ALL"] = _median(sorted(v for t in types for v in budgets[t]))
+    return agg

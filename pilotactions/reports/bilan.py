@@ -1,0 +1,117 @@
+"""The bilan as data: every registered figure computed for a scope, in the JSON contract of docs/bilan-json.md."""
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from pilotactions.core.formats import number
+
+from .aggregates import Aggregates, Scope, aggregate_live, aggregate_rows
+from .figures import REGISTRY, Figure, Result, option_labels
+
+SOURCE = "Pilot'actions"
+CENTS = Decimal("0.01")
+
+
+def campaign_rows(scope: Scope):
+    """The rows of the validated dossiers' latest snapshots of a campaign, within the scope's territory."""
+    from pilotactions.campaigns.enums import DossierState
+    from pilotactions.campaigns.models import Dossier
+    from pilotactions.territories.models import Authority
+
+    covering = None
+    if scope.departement:
+        covering = set(Authority.objects.filter(departements__code=scope.departement).values_list("code", flat=True))
+    dossiers = Dossier.objects.filter(campaign_id=scope.campaign_id, state=DossierState.VALIDATED).prefetch_related(
+        "snapshots"
+    )
+    for dossier in dossiers:
+        snapshot = dossier.snapshots.first()  # latest: the one it was validated in
+        for row in snapshot.data["actions"] if snapshot else []:
+            if scope.region and row["region_code"] != scope.region:
+                continue
+            if scope.authority and row["authority_code"] != scope.authority:
+                continue
+            if covering is not None and row["authority_code"] not in covering:
+                continue
+            yield row
+
+
+def aggregates_for(scope: Scope) -> Aggregates:
+    if scope.campaign_id:
+        return aggregate_rows(campaign_rows(scope), types=scope.types)
+    return aggregate_live(scope)
+
+
+def data_date(scope: Scope):
+    if scope.campaign_id:
+        from pilotactions.campaigns.models import Dossier
+
+        latest = (
+            Dossier.objects.filter(campaign_id=scope.campaign_id)
+            .order_by("-validated_at")
+            .values_list("validated_at", flat=True)
+            .first()
+        )
+        return timezone.localtime(latest).date() if latest else timezone.localdate()
+    return timezone.localdate()
+
+
+def footer(figure: Figure, result: Result, date) -> str:
+    base = result.base.get("ALL")
+    base_text = f"{number(base)} {figure.base_label}" if base is not None else figure.base_label
+    return f"Source : {SOURCE} · Date : {date:%d/%m/%Y} · Base : {base_text} · Traitement : DIPLP"
+
+
+def figure_payload(figure: Figure, result: Result, date) -> dict:
+    if figure.unit == "€":  # amounts in euros with cents, whatever the engine returned (SQLite drops the scale)
+        for row in result.rows:
+            row["values"] = {
+                k: v.quantize(CENTS, ROUND_HALF_UP) if isinstance(v, Decimal) else v for k, v in row["values"].items()
+            }
+    return {
+        "id": figure.id,
+        "title": figure.title,
+        "kind": figure.kind,
+        "unit": figure.unit,
+        "chapter": figure.chapter,
+        "base": result.base,
+        "not_filled": result.not_filled,
+        "rows": result.rows,
+        "note": figure.note,
+        "footer": footer(figure, result, date),
+    }
+
+
+def bilan_build(scope: Scope, figure_ids=None) -> dict:
+    agg = aggregates_for(scope)
+    labels = option_labels()
+    date = data_date(scope)
+    figures = [
+        figure_payload(figure, figure.compute(agg, labels), date)
+        for figure in REGISTRY.values()
+        if figure_ids is None or figure.id in figure_ids
+    ]
+    return {
+        "meta": {
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            "data_date": date.isoformat(),
+            "filters": scope.describe(),
+            "source": SOURCE,
+            "contract_types": agg.types,
+        },
+        "figures": figures,
+    }
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set):
+        return sorted(value)
+    raise TypeError(f"{type(value)} is not JSON serialisable")
+
+
+def to_json(payload: dict) -> str:
+    return json.dumps(payload, default=_json_default, ensure_ascii=False, indent=1)

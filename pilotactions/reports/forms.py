@@ -1,0 +1,37 @@
+from django import forms
+
+from pilotactions.campaigns.models import Campaign
+from pilotactions.territories.models import Authority, Departement, Region
+
+
+class BilanFilterForm(forms.Form):
+    year = forms.IntegerField(label="Année", min_value=2000, max_value=2100, required=False, initial=2024)
+    campaign = forms.ModelChoiceField(
+        label="ou campagne (données validées)",
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="Données à jour (pas de campagne)",
+    )
+    contract_type = forms.ChoiceField(
+        label="Type de contrat",
+        required=False,
+        choices=[("", "CLS départementaux et métropolitains"), ("CLS-D", "CLS-D"), ("CLS-M", "CLS-M")],
+    )
+    region = forms.ChoiceField(label="Région", required=False)
+    departement = forms.ChoiceField(label="Département", required=False)
+    authority = forms.ChoiceField(label="Collectivité", required=False)
+
+    def __init__(self, *args, authority_ids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-opens_at")
+        authorities = Authority.objects.order_by("name")
+        if authority_ids is not None:
+            authorities = authorities.filter(id__in=authority_ids)
+        regions = Region.objects.official().order_by("name")
+        departements = Departement.objects.order_by("code")
+        if authority_ids is not None:
+            regions = regions.filter(departements__authorities__in=authority_ids).distinct()
+            departements = departements.filter(authorities__in=authority_ids).distinct()
+        self.fields["region"].choices = [("", "France entière")] + [(r.code, r.name) for r in regions]
+        self.fields["departement"].choices = [("", "Tous")] + [(d.code, f"{d.name} ({d.code})") for d in departements]
+        self.fields["authority"].choices = [("", "Toutes")] + [(a.code, a.name) for a in authorities]

@@ -1,0 +1,39 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pilotactions.reports.aggregates import Scope
+from pilotactions.reports.bilan import bilan_build, to_json
+
+
+class Command(BaseCommand):
+    help = "Calcule le bilan (toutes les figures) pour l’année ou une campagne, et un territoire ; écrit --out."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", default="json", choices=["json"])
+        parser.add_argument("--out", required=True)
+        source = parser.add_mutually_exclusive_group()
+        source.add_argument("--year", type=int)
+        source.add_argument("--campaign", type=int, help="Lit les instantanés validés de cette campagne.")
+        parser.add_argument("--region")
+        parser.add_argument("--departement")
+        parser.add_argument("--authority")
+
+    def handle(self, *args, format, out, year, campaign, region, departement, authority, **options):
+        started = time.monotonic()
+        if campaign:
+            from pilotactions.campaigns.models import Campaign
+
+            found = Campaign.objects.filter(pk=campaign).first()
+            if found is None:
+                raise CommandError(f"Aucune campagne n° {campaign}.")
+            year = found.year
+        scope = Scope(
+            year=year or 2024, campaign_id=campaign, region=region, departement=departement, authority=authority
+        )
+        payload = bilan_build(scope)
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(to_json(payload))
+        self.stderr.write(
+            f"{len(payload['figures'])} figures écrites dans {out} en {time.monotonic() - started:.2f} s."
+        )

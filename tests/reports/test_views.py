@@ -1,0 +1,63 @@
+import csv
+import io
+
+import pytest
+
+from pilotactions.accounts.enums import RoleKind as R
+from tests.factories import login, make_action, make_contract, make_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data():
+    make_action(make_contract("59"), title="Nord", lines=[(2024, "authority", "100")])
+    make_action(make_contract("33"), title="Gironde", lines=[(2024, "authority", "300")])
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "query", "status"),
+    [
+        (R.NATIONAL_READER, None, {}, 200),
+        (R.MEASURE_PILOT, "DGCS", {}, 200),  # national aggregates: every State role
+        (R.DEPARTMENTAL_STATE, "33", {}, 200),
+        (R.AUTHORITY_EDITOR, "59", {}, 403),  # an authority reads its own figures, not the nation's
+        (R.AUTHORITY_EDITOR, "59", {"authority": "59"}, 200),
+        (R.DEPARTMENTAL_STATE, "33", {"departement": "33"}, 200),
+        (R.REGIONAL, "32", {"region": "32"}, 200),
+    ],
+)
+def test_who_reads_which_bilan(client, data, kind, code, query, status):
+    login(client, make_role(kind, code))
+    response = client.get("/bilan/chapitre/II/", query)
+    assert response.status_code == status
+
+
+def test_an_authority_agent_only_gets_its_authority(client, data):
+    login(client, make_role(R.AUTHORITY_EDITOR, "59"))
+    response = client.get("/bilan/chapitre/II/", {"authority": "59"})
+    assert response.context["scope"].authority == "59"
+    form = response.context["form"]
+    assert [c for c, _ in form.fields["authority"].choices] == ["", "59"]
+    assert client.get("/bilan/chapitre/II/", {"authority": "33"}).status_code == 403  # not offered, so refused
+
+
+def test_detailed_rows_follow_what_the_role_may_read(client, data):
+    login(client, make_role(R.DEPARTMENTAL_STATE, "33"))
+    response = client.get("/bilan/figures/cls.budget.by_authority.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["key", "label", "CLS-D", "CLS-M", "ALL"]
+    assert [r[0] for r in rows[1:-1]] == ["33"]  # national aggregate, but only the Gironde's detail
+    total = list(csv.reader(io.StringIO(client.get("/bilan/figures/cls.budget.total.csv").content.decode())))
+    assert total[4] == ["total", "Total", "400.00", "0.00", "400.00"]  # aggregates cover the nation
+
+
+def test_chapter_page_draws_charts_with_tables_and_footers(client, data):
+    login(client, make_role(R.NATIONAL_ADMIN))
+    html = client.get("/bilan/chapitre/II/").content.decode()
+    assert 'role="img"' in html and "Source : Pilot&#x27;actions · Date : " in html
+    assert "Budgets totaux des contrats locaux des solidarités par région" in html
+    svg = client.get("/bilan/figures/cls.axes.svg")
+    assert svg["Content-Type"].startswith("image/svg+xml") and svg.content.startswith(b"<svg")
+    assert client.get("/bilan/figures/cls.actions.count.svg").status_code == 404  # a number has no chart
+    assert client.get("/bilan/figures/inconnue.csv").status_code == 404
