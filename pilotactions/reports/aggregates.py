@@ -72,6 +72,8 @@ class Aggregates:
         default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO))
     )  # type → code → total
     by_authority: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
+    third_party_by_authority: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
+    budget_count_by_authority: dict = field(default_factory=_counter_dict)  # type → authority → actions with budget
     by_subtheme: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
     cofinancers: dict = field(default_factory=_counter_dict)  # type → financer type code → actions
     medians: dict = field(default_factory=dict)  # type or "ALL" → median action budget
@@ -82,6 +84,9 @@ class Aggregates:
     spending: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))  # type → key
     beneficiaries: dict = field(default_factory=lambda: defaultdict(Counter))  # type → targeted / reached / actions
     names: dict = field(default_factory=dict)  # ("region"|"authority", code) → name
+    # authority code → the départements its figures are mapped to: those it covers for a departmental-level
+    # authority (the Collectivité européenne d'Alsace on 67 and 68), its seat's for an intercommunal one.
+    authority_departements: dict = field(default_factory=dict)
 
     def total(self, mapping):
         """Combine a per-type mapping into the "ALL" value (Counters, sets, nested dicts, numbers)."""
@@ -253,6 +258,8 @@ def _add_budget(agg, t, authority, region, subtheme, n, cofinanced, amounts):
         agg.budget[t][key] += amounts[key] or ZERO
     agg.by_region[t][region] += amounts["total"] or ZERO
     agg.by_authority[t][authority] += amounts["total"] or ZERO
+    agg.third_party_by_authority[t][authority] += amounts["third_party"] or ZERO
+    agg.budget_count_by_authority[t][authority] += n
     if subtheme:
         agg.by_subtheme[t][subtheme] += amounts["total"] or ZERO
 
@@ -266,6 +273,20 @@ def _names(agg):
     agg.names.update(
         {("authority", c): n for c, n in Authority.objects.filter(code__in=authorities).values_list("code", "name")}
     )
+    _authority_departements(agg, authorities)
+
+
+def _authority_departements(agg, codes):
+    from pilotactions.territories.enums import AuthorityLevel
+    from pilotactions.territories.models import Authority
+
+    for authority in (
+        Authority.objects.filter(code__in=codes).select_related("departement").prefetch_related("departements")
+    ):
+        if authority.level == AuthorityLevel.DEPARTEMENTAL:
+            agg.authority_departements[authority.code] = sorted(d.code for d in authority.departements.all())
+        else:
+            agg.authority_departements[authority.code] = [authority.departement.code]
 
 
 # --- Rows (snapshots) ----------------------------------------------------------------------------
@@ -320,4 +341,5 @@ def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
         agg.per_contract[t] = list(contracts[t].values())
         agg.medians[t] = _median(sorted(budgets[t]))
     agg.medians["ALL"] = _median(sorted(v for t in types for v in budgets[t]))
+    _authority_departements(agg, set(agg.authority_type))
     return agg

@@ -4,10 +4,12 @@ A compute function reads only the aggregates (never the database), and returns r
 exactly the codes of the matching export column, with one value per contract type and "ALL".
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pilotactions.core.charts import departement_name
 from pilotactions.nomenclatures.models import Option
 
 from .aggregates import ZERO, Aggregates
@@ -35,6 +37,19 @@ class Result:
     base: dict
     not_filled: dict = field(default_factory=dict)
 
+
+CHAPTERS = {
+    "II": {
+        "title": "Bilan des contrats locaux des solidarités",
+        "sections": {
+            "II.1": "Présentation générale",
+            "II.2": "Repères financiers",
+            "II.3": "Les actions des contrats locaux des solidarités",
+            "II.4": "Les bénéficiaires",
+            "II.5": "Avancement et exécution (campagne de suivi)",
+        },
+    },
+}
 
 REGISTRY: dict[str, Figure] = {}
 
@@ -491,6 +506,83 @@ def new_actions(agg, labels):
         ),
     ]
     return Result(rows, base={t: computed[t]["counted"] for t in computed})
+
+
+# --- Maps -------------------------------------------------------------------------------------
+
+
+def by_departement(agg, attribute):
+    """Sum a per-authority amount over the départements each authority is mapped to."""
+    mapping = getattr(agg, attribute)
+    result = {t: defaultdict(lambda: ZERO) for t in agg.types}
+    for t in agg.types:
+        for authority, amount in mapping[t].items():
+            for departement in agg.authority_departements.get(authority, []):
+                result[t][departement] += amount
+    return result
+
+
+def departement_ratio(agg, numerator, denominator, scale):
+    top, bottom = by_departement(agg, numerator), by_departement(agg, denominator)
+    codes = sorted({c for t in agg.types for c in bottom[t] if bottom[t][c]}, key=departement_sort_key)
+    rows = []
+    for code in codes:
+
+        def value(t, code=code):
+            if t == "ALL":
+                high, low = sum(top[x][code] for x in agg.types), sum(bottom[x][code] for x in agg.types)
+            else:
+                high, low = top[t][code], bottom[t][code]
+            return Decimal(high) * scale / Decimal(low) if low else None
+
+        rows.append(row(code, departement_name(code), per_type(agg, value)))
+    return rows
+
+
+def departement_sort_key(code: str):
+    return (20, code) if code in ("2A", "2B") else (int(code), "")
+
+
+@register(
+    id="cls.map.third_party_share",
+    title="Part des crédits provenant de financeurs tiers, par département",
+    kind="map",
+    unit="%",
+    base_label="actions CLS",
+    chapter="II.2",
+    note="Chaque collectivité départementale compte pour les départements qu’elle couvre, chaque collectivité "
+    "intercommunale pour le département de son siège.",
+)
+def map_third_party_share(agg, labels):
+    return Result(departement_ratio(agg, "third_party_by_authority", "by_authority", HUNDRED), base=budget_base(agg))
+
+
+@register(
+    id="cls.map.action_budget_mean",
+    title="Budget moyen d’une action, par département",
+    kind="map",
+    unit="€",
+    base_label="actions CLS",
+    chapter="II.3",
+    note="Chaque collectivité départementale compte pour les départements qu’elle couvre, chaque collectivité "
+    "intercommunale pour le département de son siège.",
+)
+def map_action_budget_mean(agg, labels):
+    return Result(
+        departement_ratio(agg, "by_authority", "budget_count_by_authority", Decimal(1)), base=budget_base(agg)
+    )
+
+
+@register(
+    id="cls.map.budget_by_region",
+    title="Budgets totaux des contrats locaux des solidarités, par région",
+    kind="map",
+    unit="€",
+    base_label="actions CLS",
+    chapter="II.2",
+)
+def map_budget_by_region(agg, labels):
+    return Result(amounts_by(agg, "by_region", lambda c: agg.names.get(("region", c), c)), base=budget_base(agg))
 
 
 # --- Execution (suivi campaigns) ----------------------------------------------------------------

@@ -35,3 +35,23 @@ class BilanFilterForm(forms.Form):
         self.fields["region"].choices = [("", "France entière")] + [(r.code, r.name) for r in regions]
         self.fields["departement"].choices = [("", "Tous")] + [(d.code, f"{d.name} ({d.code})") for d in departements]
         self.fields["authority"].choices = [("", "Toutes")] + [(a.code, a.name) for a in authorities]
+
+
+class ReportRequestForm(BilanFilterForm):
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[
+            ("pdf", "PDF"),
+            ("docx", "DOCX (Word, modifiable)"),
+            ("odt", "ODT (texte, format ouvert)"),
+            ("xlsx", "XLSX (tableur)"),
+            ("ods", "ODS (tableur, format ouvert)"),
+            ("html", "HTML (imprimable)"),
+        ],
+        initial="pdf",
+    )
+    field_order = ["format", "year", "campaign", "region", "departement", "authority"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["contract_type"]

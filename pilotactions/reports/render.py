@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from pilotactions.core import formats
-from pilotactions.core.charts import bars, donut, stacked_bars
+from pilotactions.core.charts import bars, departements_map, donut, regions_map, stacked_bars
 
 SERIES_LABELS = {"CLS-D": "Départements", "CLS-M": "Métropoles", "ALL": "Ensemble"}
 CHART_UNITS = {"%": "%", "€": "€"}
@@ -63,6 +63,18 @@ def chart(figure: dict, series: list[str]) -> str | None:
             title=figure["title"],
             series=[r["label"] for r in figure["rows"]],
             unit=unit,
+            id_prefix=prefix,
+            show_title=False,
+        )
+    if figure["kind"] == "map":
+        total = series[-1]
+        values = {r["key"]: r["values"].get(total) for r in figure["rows"] if r["values"].get(total) is not None}
+        draw = regions_map if figure["id"].endswith("by_region") else departements_map
+        return draw(
+            values,
+            title=figure["title"],
+            value_format=unit,
+            legend_title=figure["title"],
             id_prefix=prefix,
             show_title=False,
         )

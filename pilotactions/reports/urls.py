@@ -8,4 +8,7 @@ urlpatterns = [
     path("bilan/", views.index, name="index"),
     path("bilan/chapitre/<str:chapter>/", views.chapter, name="chapter"),
     path("bilan/figures/<str:figure_id>.<str:extension>", views.figure_download, name="figure"),
+    path("bilan/rapports/", views.report_list, name="reports"),
+    path("bilan/rapports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("bilan/rapports/<int:pk>/telecharger/", views.report_download, name="report_download"),
 ]

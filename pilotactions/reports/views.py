@@ -1,9 +1,10 @@
 import csv
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 
 from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role, role_required
@@ -11,28 +12,21 @@ from pilotactions.accounts.perms import current_role, role_required
 from . import render as figure_render
 from .aggregates import Scope
 from .bilan import bilan_build
-from .figures import REGISTRY
-from .forms import BilanFilterForm
+from .figures import CHAPTERS, REGISTRY
+from .forms import BilanFilterForm, ReportRequestForm
+from .models import ReportJob
+from .outputs import CONTENT_TYPES
 from .perms import can_read_scope, visible_authority_codes
+from .services import report_job_create, reports_root
 
-CHAPTERS = {
-    "II": {
-        "title": "Bilan des contrats locaux des solidarités",
-        "sections": {
-            "II.1": "Présentation générale",
-            "II.2": "Repères financiers",
-            "II.3": "Les actions des contrats locaux des solidarités",
-            "II.4": "Les bénéficiaires",
-            "II.5": "Avancement et exécution (campagne de suivi)",
-        },
-    },
-}
 DETAILED_BY_AUTHORITY = {"cls.budget.by_authority"}
 
 
-def _scope_and_form(request):
+def _scope_and_form(request, form_class=BilanFilterForm, data=None):
     role = current_role(request.user)
-    form = BilanFilterForm(request.GET or None, authority_ids=account_perms.visible_authority_ids(role))
+    form = form_class(
+        data if data is not None else (request.GET or None), authority_ids=account_perms.visible_authority_ids(role)
+    )
     data = form.cleaned_data if form.is_valid() else {}
     campaign = data.get("campaign")
     scope = Scope(
@@ -42,11 +36,65 @@ def _scope_and_form(request):
         departement=data.get("departement") or None,
         authority=data.get("authority") or None,
     )
+    if role is not None and role.is_authority and not (scope.region or scope.departement or scope.authority):
+        scope.authority = role.organisation.authority.code  # an authority's agents start from their own figures
     allowed, reason = can_read_scope(role, scope)
     if not allowed:
         raise PermissionDenied(reason)
     types = [data["contract_type"]] if data.get("contract_type") else scope.types
     return role, form, scope, types
+
+
+def _job_scope(job) -> Scope:
+    return Scope(**{k: v for k, v in job.scope.items() if k != "family"})
+
+
+@role_required
+def report_list(request):
+    """Ask for a report (national or a fiche) in a format; it is generated in the background."""
+    if request.method == "POST":
+        role, form, scope, _types = _scope_and_form(request, ReportRequestForm, request.POST)
+        if form.is_valid():
+            job = report_job_create(scope=scope, fmt=form.cleaned_data["format"], acting_user=request.user)
+            return redirect("reports:report_detail", pk=job.pk)
+    else:
+        role, form, _scope, _types = _scope_and_form(request, ReportRequestForm)
+    jobs = [
+        job
+        for job in ReportJob.objects.select_related("requested_by")[:100]
+        if can_read_scope(role, _job_scope(job))[0]
+    ]
+    return render(
+        request, "reports/report_list.html", {"page_title": "Rapports et fiches", "form": form, "jobs": jobs[:30]}
+    )
+
+
+def _readable_job(request, pk):
+    job = get_object_or_404(ReportJob, pk=pk)
+    allowed, _reason = can_read_scope(current_role(request.user), _job_scope(job))
+    if not allowed:
+        raise Http404
+    return job
+
+
+@role_required
+def report_detail(request, pk):
+    job = _readable_job(request, pk)
+    template = "reports/includes/job_status.html" if request.htmx else "reports/report_detail.html"
+    return render(request, template, {"page_title": "Rapport", "job": job})
+
+
+@role_required
+def report_download(request, pk):
+    job = _readable_job(request, pk)
+    if job.status != ReportJob.Status.DONE:
+        raise Http404
+    return FileResponse(
+        open(reports_root() / job.file_name, "rb"),
+        as_attachment=True,
+        filename=f"{slugify(job.title)}.{job.format}",
+        content_type=CONTENT_TYPES[job.format],
+    )
 
 
 def _restrict_rows(figure: dict, role) -> dict:

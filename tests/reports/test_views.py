@@ -21,7 +21,7 @@ def data():
         (R.NATIONAL_READER, None, {}, 200),
         (R.MEASURE_PILOT, "DGCS", {}, 200),  # national aggregates: every State role
         (R.DEPARTMENTAL_STATE, "33", {}, 200),
-        (R.AUTHORITY_EDITOR, "59", {}, 403),  # an authority reads its own figures, not the nation's
+        (R.AUTHORITY_EDITOR, "59", {}, 200),  # an authority reads its own figures (by default), not the nation's
         (R.AUTHORITY_EDITOR, "59", {"authority": "59"}, 200),
         (R.DEPARTMENTAL_STATE, "33", {"departement": "33"}, 200),
         (R.REGIONAL, "32", {"region": "32"}, 200),
@@ -35,11 +35,13 @@ def test_who_reads_which_bilan(client, data, kind, code, query, status):
 
 def test_an_authority_agent_only_gets_its_authority(client, data):
     login(client, make_role(R.AUTHORITY_EDITOR, "59"))
+    assert client.get("/bilan/chapitre/II/").context["scope"].authority == "59"
     response = client.get("/bilan/chapitre/II/", {"authority": "59"})
     assert response.context["scope"].authority == "59"
     form = response.context["form"]
     assert [c for c, _ in form.fields["authority"].choices] == ["", "59"]
-    assert client.get("/bilan/chapitre/II/", {"authority": "33"}).status_code == 403  # not offered, so refused
+    other = client.get("/bilan/chapitre/II/", {"authority": "33"})  # not offered: refused, back to its own
+    assert "authority" in other.context["form"].errors and other.context["scope"].authority == "59"
 
 
 def test_detailed_rows_follow_what_the_role_may_read(client, data):
@@ -61,3 +63,29 @@ def test_chapter_page_draws_charts_with_tables_and_footers(client, data):
     assert svg["Content-Type"].startswith("image/svg+xml") and svg.content.startswith(b"<svg")
     assert client.get("/bilan/figures/cls.actions.count.svg").status_code == 404  # a number has no chart
     assert client.get("/bilan/figures/inconnue.csv").status_code == 404
+
+
+def test_reports_are_generated_in_the_background_and_served_to_readers_only(
+    client, data, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from pilotactions.reports.models import ReportJob
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    login(client, make_role(R.DEPARTMENTAL_STATE, "33"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/bilan/rapports/", {"format": "html", "year": "2024", "departement": "33"})
+    job = ReportJob.objects.get()
+    assert response["Location"] == f"/bilan/rapports/{job.pk}/"
+    assert (job.status, job.progress, job.scope["departement"]) == ("done", 100, "33")
+    assert job.title.startswith("Fiche Département de la Gironde")
+    page = client.get(f"/bilan/rapports/{job.pk}/").content.decode()
+    assert "est prêt" in page
+    download = client.get(f"/bilan/rapports/{job.pk}/telecharger/")
+    html = b"".join(download.streaming_content).decode()
+    assert "Bilan des contrats locaux des solidarités 2024" in html and "Gironde" in html
+    # Someone who may not read the Gironde cannot list nor fetch it.
+    login(client, make_role(R.AUTHORITY_EDITOR, "59"))
+    assert client.get(f"/bilan/rapports/{job.pk}/telecharger/").status_code == 404
+    assert job not in client.get("/bilan/rapports/").context["jobs"]
+    login(client, make_role(R.REGIONAL, "75"))
+    assert client.get(f"/bilan/rapports/{job.pk}/telecharger/").status_code == 200

@@ -7,10 +7,13 @@ from pilotactions.reports.bilan import bilan_build, to_json
 
 
 class Command(BaseCommand):
-    help = "Calcule le bilan (toutes les figures) pour l’année ou une campagne, et un territoire ; écrit --out."
+    help = (
+        "Calcule le bilan pour l’année ou une campagne et un territoire (le plus précis donné fait la fiche), "
+        "et l’écrit dans --out : JSON (toutes les figures) ou rapport HTML, PDF, DOCX, XLSX, ODT, ODS."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", default="json", choices=["json"])
+        parser.add_argument("--format", default="json", choices=["json", "html", "pdf", "docx", "xlsx", "odt", "ods"])
         parser.add_argument("--out", required=True)
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--year", type=int)

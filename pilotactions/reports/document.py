@@ -1,0 +1,52 @@
+"""A report as a plain document — title, sections, summaries, figures with their chart and table —
+built once from the bilan's figures and written to every format (HTML, PDF, DOCX, XLSX, ODT, ODS)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TableRow:
+    key: str
+    label: str
+    cells: list[str]  # formatted the French way, one per column
+    values: list  # raw numbers (Decimal, int or None), one per column: spreadsheets store these
+
+
+@dataclass
+class ReportFigure:
+    id: str
+    title: str
+    unit: str  # "%", "€", "actions", "contrats", "collectivités", "personnes"
+    footer: str  # « Source : Pilot'actions · Date : … · Base : … · Traitement : DIPLP »
+    note: str
+    svg: str | None  # the chart (None for numbers and tables)
+    columns: list[str]  # e.g. ["Départements", "Métropoles", "Ensemble"]
+    rows: list[TableRow]
+
+
+@dataclass
+class ReportSection:
+    title: str
+    summary: list[str] = field(default_factory=list)  # computed French sentences
+    figures: list[ReportFigure] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    label: str  # « Budget moyen par action »
+    local: str  # formatted value of the fiche's territory
+    national: str  # formatted national value
+
+
+@dataclass
+class ReportDocument:
+    title: str  # « Bilan des contrats locaux des solidarités 2024 » or « Fiche … »
+    subtitle: str  # scope and source in one line
+    generated_at: str  # « 26 novembre 2026 à 16:55 »
+    data_date: str  # « 26 novembre 2026 »
+    comparisons: list[Comparison] = field(default_factory=list)  # fiches only
+    sections: list[ReportSection] = field(default_factory=list)
+
+    @property
+    def figures(self) -> list[ReportFigure]:
+        return [figure for section in self.sections for figure in section.figures]

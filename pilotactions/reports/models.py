@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.db import models
+
+
+class ReportJob(models.Model):
+    """A report generated in the background for someone, downloadable by those allowed to read its scope."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Prêt"
+        FAILED = "failed", "Échec"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    scope = models.JSONField("périmètre")
+    format = models.CharField("format", max_length=8)
+    title = models.CharField("titre", max_length=255, blank=True)
+    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveIntegerField("taille (octets)", null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "rapport généré"
+        verbose_name_plural = "rapports générés"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title or f"Rapport {self.pk}"

@@ -1,0 +1,191 @@
+"""The report: the bilan's figures laid out in the published report's chapters, with computed summaries,
+for the nation or as a fiche for one région, département or authority compared with the nation."""
+
+from decimal import Decimal
+
+from django.utils import formats as django_formats
+from django.utils import timezone
+
+from pilotactions.core import formats
+
+from . import render as figure_render
+from .aggregates import Scope
+from .bilan import bilan_build
+from .document import Comparison, ReportDocument, ReportFigure, ReportSection, TableRow
+from .figures import CHAPTERS
+
+
+def _values(figures, figure_id, key="total"):
+    figure = figures.get(figure_id)
+    if figure is None:
+        return {}
+    return next((r["values"] for r in figure["rows"] if r["key"] == key), {})
+
+
+def _pct(value) -> str:
+    return formats.percent(value) if value is not None else "—"
+
+
+def _euros(value) -> str:
+    return formats.euros(value) if value is not None else "—"
+
+
+def summaries(figures: dict, year: int) -> dict[str, list[str]]:
+    """One or two sentences per section, every number computed from the figures."""
+    contracts = _values(figures, "cls.contracts.count")
+    actions = _values(figures, "cls.actions.count")
+    budget = {k: _values(figures, "cls.budget.total", k) for k in ["state", "authority", "third_party", "total"]}
+    out = {key: [] for key in CHAPTERS["II"]["sections"]}
+    if not actions.get("ALL"):
+        for key in out:
+            out[key].append("Aucune action n’est enregistrée pour ce périmètre et cette année.")
+        return out
+    share_d = Decimal(actions.get("CLS-D", 0)) * 100 / actions["ALL"]
+    out["II.1"].append(
+        f"En {year}, {contracts.get('ALL', 0)} contrats locaux des solidarités comptent au moins une action "
+        f"({contracts.get('CLS-D', 0)} départementaux et {contracts.get('CLS-M', 0)} métropolitains), pour "
+        f"{formats.number(actions['ALL'])} actions, dont {_pct(share_d)} dans les contrats départementaux."
+    )
+    third = _values(figures, "cls.budget.third_party_share").get("ALL")
+    out["II.2"].append(
+        f"En {year}, les contrats locaux des solidarités représentent un budget de {_euros(budget['total'].get('ALL'))}, "
+        f"dont {_pct(third)} apportés par des financeurs tiers. Les crédits de l’État s’élèvent à "
+        f"{_euros(budget['state'].get('ALL'))} ({_euros(budget['state'].get('CLS-D'))} dans les contrats départementaux, "
+        f"{_euros(budget['state'].get('CLS-M'))} dans les contrats métropolitains)."
+    )
+    cofinanced = _values(figures, "cls.actions.cofinanced_share")
+    out["II.2"].append(
+        f"{_pct(cofinanced.get('ALL'))} des actions sont cofinancées par des tiers ({_pct(cofinanced.get('CLS-D'))} des "
+        f"actions départementales, {_pct(cofinanced.get('CLS-M'))} des actions métropolitaines)."
+    )
+    regions = sorted(figures["cls.budget.by_region"]["rows"], key=lambda r: r["values"]["ALL"], reverse=True)
+    if len(regions) > 4 and budget["total"].get("ALL"):
+        top = regions[:4]
+        top_share = sum(r["values"]["ALL"] for r in top) * 100 / budget["total"]["ALL"]
+        names = ", ".join(r["label"] for r in top[:3]) + f" et {top[3]['label']}"
+        out["II.2"].append(f"Quatre régions concentrent {_pct(top_share)} des crédits : {names}.")
+    per_contract = {k: _values(figures, "cls.actions.per_contract", k).get("ALL") for k in ["mean", "min", "max"]}
+    mean = _values(figures, "cls.action_budget.mean").get("ALL")
+    median = _values(figures, "cls.action_budget.median").get("ALL")
+    nature = {r["key"]: r["values"].get("ALL") for r in figures["cls.nature"]["rows"]}
+    new_or_reinforced = (nature.get("NOUVELLE") or 0) + (nature.get("EXISTANTE_RENFORCEE") or 0)
+    steering = _values(figures, "cls.steering_fte").get("ALL")
+    out["II.3"].append(
+        f"On compte en moyenne {formats.number(per_contract['mean'], 1)} actions par contrat (de "
+        f"{per_contract['min']} à {per_contract['max']}). Le budget moyen d’une action s’élève à {_euros(mean)} et la "
+        f"moitié des actions ont un budget supérieur à {_euros(median)}."
+    )
+    out["II.3"].append(
+        f"{_pct(new_or_reinforced)} des actions sont nouvelles ou renforcées, dont {_pct(nature.get('NOUVELLE'))} de "
+        f"nouvelles. {steering} collectivités financent un ETP dédié au pilotage de leur contrat."
+    )
+    direct = {r["key"]: r["values"] for r in figures["cls.direct_impact"]["rows"]}.get("OUI", {})
+    qpv = _targeting(figures["cls.qpv_targeting"])
+    rural = _targeting(figures["cls.rural_targeting"])
+    out["II.4"].append(
+        f"{_pct(direct.get('ALL'))} des actions ont vocation à avoir un impact direct sur les usagers. Les quartiers "
+        f"prioritaires sont visés par {_pct(qpv.get('CLS-D'))} des actions départementales et {_pct(qpv.get('CLS-M'))} des "
+        f"actions métropolitaines ; les zones rurales par {_pct(rural.get('CLS-D'))} et {_pct(rural.get('CLS-M'))}."
+    )
+    progress = figures["suivi.progress_status"]
+    reported = progress["base"].get("ALL") or 0
+    if reported:
+        shares = {r["key"]: r["values"].get("ALL") for r in progress["rows"]}
+        out["II.5"].append(
+            f"{formats.number(reported)} actions ont renseigné leur état d’avancement : {_pct(shares.get('AV_EN_COURS'))} "
+            f"sont en cours de déploiement et {_pct(shares.get('AV_TERMINEE'))} terminées."
+        )
+    else:
+        out["II.5"].append("L’état d’avancement des actions sera disponible à l’issue de la campagne de suivi.")
+    return out
+
+
+def _targeting(figure) -> dict:
+    """Share of actions targeting the zone at all (exclusively or in part), per contract type."""
+    rows = {r["key"]: r["values"] for r in figure["rows"]}
+    return {
+        t: (rows.get("OUI_EXCLUSIVEMENT", {}).get(t) or 0) + (rows.get("OUI_EN_PARTIE", {}).get(t) or 0)
+        for t in ["CLS-D", "CLS-M", "ALL"]
+    }
+
+
+COMPARED = [
+    ("cls.actions.count", "total", "Nombre d’actions", formats.number),
+    ("cls.budget.total", "total", "Budget total", _euros),
+    ("cls.action_budget.mean", "total", "Budget moyen par action", _euros),
+    ("cls.action_budget.median", "total", "Budget médian par action", _euros),
+    ("cls.budget.third_party_share", "total", "Part des financeurs tiers", _pct),
+    ("cls.actions.cofinanced_share", "total", "Actions cofinancées par des tiers", _pct),
+]
+
+
+def scope_label(scope: Scope) -> str:
+    from pilotactions.territories.models import Authority, Departement, Region
+
+    if scope.authority:
+        return Authority.objects.get(code=scope.authority).name
+    if scope.departement:
+        departement = Departement.objects.get(code=scope.departement)
+        return f"Département {departement.name_with_article} ({departement.code})"
+    if scope.region:
+        return f"Région {Region.objects.get(code=scope.region).name}"
+    return "France entière"
+
+
+def report_build(scope: Scope, progress=None) -> ReportDocument:
+    """The national report, or a fiche when the scope names a territory (the narrowest one given)."""
+    progress = progress or (lambda percent: None)
+    payload = bilan_build(scope)
+    progress(40)
+    figures = {f["id"]: f for f in payload["figures"]}
+    territorial = bool(scope.region or scope.departement or scope.authority)
+    label = scope_label(scope)
+    source = "données validées de la campagne" if scope.campaign_id else "données à jour"
+    document = ReportDocument(
+        title=(f"Fiche {label} — " if territorial else "") + f"Bilan des contrats locaux des solidarités {scope.year}",
+        subtitle=f"{label} · {source} · Source : Pilot’actions · Traitement : DIPLP",
+        generated_at=django_formats.date_format(timezone.localtime(), "j F Y à H:i"),
+        data_date=django_formats.date_format(timezone.datetime.fromisoformat(payload["meta"]["data_date"]), "j F Y"),
+    )
+    if territorial:
+        national = {f["id"]: f for f in bilan_build(Scope(year=scope.year, campaign_id=scope.campaign_id))["figures"]}
+        for figure_id, key, text, fmt in COMPARED:
+            local_value = _values(figures, figure_id, key).get("ALL")
+            national_value = _values(national, figure_id, key).get("ALL")
+            document.comparisons.append(
+                Comparison(
+                    text,
+                    fmt(local_value) if local_value is not None else "—",
+                    fmt(national_value) if national_value is not None else "—",
+                )
+            )
+    progress(60)
+    texts = summaries(figures, scope.year)
+    series = figure_render.series_of({}, payload["meta"]["contract_types"])
+    for key, title in CHAPTERS["II"]["sections"].items():
+        section = ReportSection(title=title, summary=texts[key])
+        for figure in payload["figures"]:
+            if figure["chapter"] == key:
+                section.figures.append(report_figure(figure, series))
+        document.sections.append(section)
+    progress(80)
+    return document
+
+
+def report_figure(figure: dict, series: list[str]) -> ReportFigure:
+    table = figure_render.table(figure, series)
+    return ReportFigure(
+        id=figure["id"],
+        title=figure["title"],
+        unit=figure["unit"],
+        footer=figure["footer"],
+        note=figure["note"],
+        svg=figure_render.chart(figure, series),
+        columns=table["columns"],
+        rows=[
+            TableRow(
+                key=row["key"], label=row["label"], cells=cells["cells"], values=[row["values"].get(s) for s in series]
+            )
+            for row, cells in zip(figure["rows"], table["rows"], strict=True)
+        ],
+    )
