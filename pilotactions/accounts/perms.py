@@ -151,6 +151,15 @@ def can_use_admin_site(role: Role | None) -> bool:
     return is_national_admin(role)
 
 
+def require(allowed_reason: tuple[bool, str]) -> None:
+    """Raise the French 403 of a refused predicate: `require(can_invite(role, …))`."""
+    from django.core.exceptions import PermissionDenied
+
+    allowed, reason = allowed_reason
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
 def role_required(view):
     """Views any active role may open; a signed-in user without a role gets a French 403."""
     from functools import wraps

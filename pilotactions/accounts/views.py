@@ -23,12 +23,7 @@ from .forms import (
 )
 from .middleware import SESSION_KEY
 from .models import Invitation, Organisation, Role, User
-
-
-def require(allowed_reason: tuple[bool, str]) -> None:
-    allowed, reason = allowed_reason
-    if not allowed:
-        raise PermissionDenied(reason)
+from .perms import require
 
 
 @login_not_required

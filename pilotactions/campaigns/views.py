@@ -2,14 +2,14 @@ import csv
 import tempfile
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pilotactions.accounts.perms import authority_scope_q, current_role, role_required, visible_authority_ids
+from pilotactions.accounts.perms import authority_scope_q, current_role, require, role_required, visible_authority_ids
 from pilotactions.contracts import perms as contract_perms
 from pilotactions.contracts.models import Action, ActionYear
 from pilotactions.contracts.services import ConcurrentEditError
@@ -19,12 +19,6 @@ from . import perms, selectors, services
 from .enums import CampaignKind, DossierState, Transition
 from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
 from .models import Campaign, Dossier
-
-
-def require(allowed_reason):
-    allowed, reason = allowed_reason
-    if not allowed:
-        raise PermissionDenied(reason)
 
 
 def get_dossier(request, pk) -> Dossier:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pilotactions.accounts import perms as account_perms
-from pilotactions.accounts.perms import current_role, role_required
+from pilotactions.accounts.perms import current_role, require, role_required
 
 from . import perms, selectors, services
 from .documents import document_add, document_path
@@ -33,12 +33,6 @@ from .forms import (
 from .history import action_history, contract_history
 from .models import Action, Contract, ContractDocument
 from .services import ConcurrentEditError, IndicatorInput
-
-
-def require(allowed_reason):
-    allowed, reason = allowed_reason
-    if not allowed:
-        raise PermissionDenied(reason)
 
 
 def get_contract(request, reference) -> Contract:
