@@ -77,3 +77,39 @@ def test_pdf_holds_every_figure_title_and_the_summaries(dataset, tmp_path):  # n
     for f in document.figures:
         assert " ".join(f.title.split()) in flat, f.title
     assert "dont 16" in flat and "apportés par des financeurs tiers" in flat
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "odt", "ods"])
+def test_office_formats_reopen_with_headings_tables_and_numbers(dataset, tmp_path, fmt):  # noqa: F811
+    document = report_build(Scope(year=2024))
+    path = tmp_path / f"bilan.{fmt}"
+    write_report(document, fmt, path)
+    if fmt == "docx":
+        import docx
+
+        opened = docx.Document(path)
+        headings = [p.text for p in opened.paragraphs if p.style.name.startswith("Heading")]
+        assert "Repères financiers" in " ".join(headings)
+        assert "Budgets totaux des contrats locaux des solidarités" in headings
+        cells = {cell.text for table in opened.tables for row in table.rows for cell in row.cells}
+        assert "2\u202f150\u202f€" in cells
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path)
+        sheet = next(ws for ws in workbook.worksheets if ws["A1"].value == "Budgets totaux des contrats locaux des solidarités")
+        totals = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "total"]
+        assert totals and totals[0][-1] == 2150
+    else:
+        from odf.opendocument import load
+        from odf.text import H
+
+        opened = load(str(path))
+        if fmt == "odt":
+            texts = [str(h) for h in opened.getElementsByType(H)]
+            assert any("Repères financiers" in t for t in texts)
+        else:
+            from odf.table import TableCell
+
+            floats = [c.getAttribute("value") for c in opened.getElementsByType(TableCell) if c.getAttribute("valuetype") == "float"]
+            assert "2150" in floats or "2150.0" in floats
