@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("pilotactions.contracts.urls")),
     path("", include("pilotactions.campaigns.urls")),
     path("", include("pilotactions.reports.urls")),
+    path("mesures/", include("pilotactions.measures.urls")),
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
     path("admin/", admin.site.urls),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pilotactions.nomenclatures",
     "pilotactions.contracts",
     "pilotactions.campaigns",
+    "pilotactions.measures",
     "pilotactions.reports",
     "pilotactions.demo",
 ]

@@ -16,6 +16,8 @@ def main_navigation(request) -> list[dict]:
             items.append(("Contrats", reverse("contracts:list")))
             items.append(("Campagnes", reverse("campaigns:list")))
         items.append(("Bilan", reverse("reports:index")))
+        if perms.is_state_role(role):
+            items.append(("Mesures nationales", reverse("measures:dashboard")))
         items.append(("Territoires", reverse("territories:authority_list")))
         items.append(("Listes de valeurs", reverse("nomenclatures:index")))
         if perms.invitable_role_kinds(role):

@@ -1,7 +1,8 @@
 """The registry of the bilan's figures: id, French title, kind, unit, base, and a compute function.
 
-A compute function reads only the aggregates (never the database), and returns rows whose keys are
-exactly the codes of the matching export column, with one value per contract type and "ALL".
+A compute function of chapter II reads only the aggregates (never the database) and returns rows whose
+keys are exactly the codes of the matching export column, with one value per contract type and "ALL".
+Chapter I's figures read the national measures, which are not split by contract type (`{"ALL": …}`).
 """
 
 from collections import defaultdict
@@ -39,6 +40,10 @@ class Result:
 
 
 CHAPTERS = {
+    "I": {
+        "title": "Bilan des mesures nationales",
+        "sections": {"I.1": "Tableau de bord du Pacte des solidarités", "I.2": "Crédits du Pacte des solidarités"},
+    },
     "II": {
         "title": "Bilan des contrats locaux des solidarités",
         "sections": {
@@ -670,6 +675,42 @@ def beneficiaries(agg, labels):
         row("rate", "Taux d’atteinte (%)", per_type(agg, lambda t: share(get(t, "reached"), get(t, "targeted")))),
     ]
     return Result(rows, base=per_type(agg, lambda t: get(t, "actions")))
+
+
+# --- Chapter I: the national measures (their own data, not the contracts' aggregates) ------------
+
+
+@register(
+    id="measures.dashboard",
+    title="Tableau de bord du Pacte des solidarités",
+    kind="table",
+    unit="%",
+    base_label="mesures nationales",
+    chapter="I.1",
+    filters=(),
+    note="Taux de réalisation 2024 et statuts validés par la DIPLP ; une ligne par mesure, ses objectifs 2027 dans values.",
+)
+def measures_dashboard(agg, labels):
+    from pilotactions.measures.figures import dashboard_rows
+
+    rows = dashboard_rows()
+    return Result(rows, base={"ALL": len(rows)})
+
+
+@register(
+    id="measures.budget",
+    title="Crédits du Pacte des solidarités par programme",
+    kind="table",
+    unit="€",
+    base_label="programmes",
+    chapter="I.2",
+    filters=(),
+)
+def measures_budget(agg, labels):
+    from pilotactions.measures.figures import budget_rows
+
+    rows = budget_rows()
+    return Result(rows, base={"ALL": len(rows) - 1})
 
 
 def option_labels():

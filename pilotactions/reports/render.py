@@ -27,6 +27,10 @@ def format_value(value, unit: str) -> str:
 
 
 def table(figure: dict, series: list[str]) -> dict:
+    if figure["id"] == "measures.dashboard":
+        return _measures_table(figure)
+    if figure["id"] == "measures.budget":
+        return _budget_table(figure)
     return {
         "columns": [SERIES_LABELS.get(s, s) for s in series],
         "rows": [
@@ -34,6 +38,7 @@ def table(figure: dict, series: list[str]) -> dict:
                 "key": row["key"],
                 "label": row["label"],
                 "cells": [format_value(row["values"].get(s), figure["unit"]) for s in series],
+                "values": [row["values"].get(s) for s in series],
             }
             for row in figure["rows"]
         ],
@@ -89,3 +94,51 @@ def chart(figure: dict, series: list[str]) -> str | None:
             center_label=SERIES_LABELS.get(total, total).lower(),
         )
     return None
+
+
+def _measures_table(figure: dict) -> dict:
+    """The dashboard as the report prints it: one line per 2027 objective, the measure named on its first."""
+    rows = []
+    for measure in figure["rows"]:
+        data = measure["values"]["ALL"]
+        for index, objective in enumerate(data["objectives"] or [{"objective": "—", "rate_text": "", "rate": None}]):
+            rows.append(
+                {
+                    "key": measure["key"] if index == 0 else "",
+                    "label": f"{measure['key']}. {measure['label']}" if index == 0 else "",
+                    "cells": [
+                        objective["objective"],
+                        objective.get("rate_text") or "—",
+                        objective.get("status") or data["status"],
+                    ],
+                    "values": [
+                        objective["objective"],
+                        objective.get("rate"),
+                        objective.get("status") or data["status"],
+                    ],
+                }
+            )
+    return {
+        "columns": ["Objectifs 2027", "Taux de réalisation 2024", "Statut"],
+        "rows": rows,
+        "base": [str(len(figure["rows"])), "", ""],
+        "not_filled": None,
+    }
+
+
+def _budget_table(figure: dict) -> dict:
+    years = sorted({k for row in figure["rows"] for k in row["values"]["ALL"] if k.isdigit()})
+    return {
+        "columns": years,
+        "rows": [
+            {
+                "key": row["key"],
+                "label": row["label"],
+                "cells": [format_value(row["values"]["ALL"].get(year), "€") for year in years],
+                "values": [row["values"]["ALL"].get(year) for year in years],
+            }
+            for row in figure["rows"]
+        ],
+        "base": ["" for _ in years],
+        "not_filled": None,
+    }

@@ -100,6 +100,28 @@ def summaries(figures: dict, year: int) -> dict[str, list[str]]:
     return out
 
 
+def measures_summaries(figures: dict) -> dict[str, list[str]]:
+    from collections import Counter
+
+    dashboard = figures.get("measures.dashboard")
+    budget = figures.get("measures.budget")
+    out = {}
+    if dashboard and dashboard["rows"]:
+        statuses = Counter(row["values"]["ALL"]["status"] for row in dashboard["rows"])
+        parts = ", ".join(f"{n} « {label} »" for label, n in statuses.most_common())
+        out["I.1"] = [f"Sur les {len(dashboard['rows'])} mesures nationales du Pacte des solidarités : {parts}."]
+    if budget and budget["rows"]:
+        total = next((r["values"]["ALL"] for r in budget["rows"] if r["key"] == "total"), {})
+        years = sorted(k for k in total if k.isdigit())
+        if years:
+            out["I.2"] = [
+                "Les crédits de loi de finances initiale dédiés au Pacte s’élèvent à "
+                + " et ".join(f"{_euros(total[y])} en {y}" for y in years)
+                + "."
+            ]
+    return out
+
+
 def _targeting(figure) -> dict:
     """Share of actions targeting the zone at all (exclusively or in part), per contract type."""
     rows = {r["key"]: r["values"] for r in figure["rows"]}
@@ -161,9 +183,12 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
             )
     progress(60)
     texts = summaries(figures, scope.year)
+    if not territorial:  # the national measures belong to the national report only
+        texts.update(measures_summaries(figures))
     series = figure_render.series_of({}, payload["meta"]["contract_types"])
-    for key, title in CHAPTERS["II"]["sections"].items():
-        section = ReportSection(title=title, summary=texts[key])
+    chapters = ["II"] if territorial else ["I", "II"]
+    for key, title in [item for chapter in chapters for item in CHAPTERS[chapter]["sections"].items()]:
+        section = ReportSection(title=title, summary=texts.get(key, []))
         for figure in payload["figures"]:
             if figure["chapter"] == key:
                 section.figures.append(report_figure(figure, series))
@@ -183,9 +208,7 @@ def report_figure(figure: dict, series: list[str]) -> ReportFigure:
         svg=figure_render.chart(figure, series),
         columns=table["columns"],
         rows=[
-            TableRow(
-                key=row["key"], label=row["label"], cells=cells["cells"], values=[row["values"].get(s) for s in series]
-            )
-            for row, cells in zip(figure["rows"], table["rows"], strict=True)
+            TableRow(key=row["key"], label=row["label"], cells=row["cells"], values=row["values"])
+            for row in table["rows"]
         ],
     )

@@ -97,7 +97,9 @@ def test_office_formats_reopen_with_headings_tables_and_numbers(dataset, tmp_pat
         from openpyxl import load_workbook
 
         workbook = load_workbook(path)
-        sheet = next(ws for ws in workbook.worksheets if ws["A1"].value == "Budgets totaux des contrats locaux des solidarités")
+        sheet = next(
+            ws for ws in workbook.worksheets if ws["A1"].value == "Budgets totaux des contrats locaux des solidarités"
+        )
         totals = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "total"]
         assert totals and totals[0][-1] == 2150
     else:
@@ -111,5 +113,9 @@ def test_office_formats_reopen_with_headings_tables_and_numbers(dataset, tmp_pat
         else:
             from odf.table import TableCell
 
-            floats = [c.getAttribute("value") for c in opened.getElementsByType(TableCell) if c.getAttribute("valuetype") == "float"]
+            floats = [
+                c.getAttribute("value")
+                for c in opened.getElementsByType(TableCell)
+                if c.getAttribute("valuetype") == "float"
+            ]
             assert "2150" in floats or "2150.0" in floats

@@ -89,3 +89,21 @@ def test_reports_are_generated_in_the_background_and_served_to_readers_only(
     assert job not in client.get("/bilan/rapports/").context["jobs"]
     login(client, make_role(R.REGIONAL, "75"))
     assert client.get(f"/bilan/rapports/{job.pk}/telecharger/").status_code == 200
+
+
+def test_chapter_one_page_and_the_command_line_report(client, data, tmp_path):
+    from django.core.management import call_command
+
+    from pilotactions.measures.services import measures_reference_load
+
+    measures_reference_load()
+    login(client, make_role(R.NATIONAL_READER))
+    html = client.get("/bilan/chapitre/I/").content.decode()
+    assert "Fonds d’innovation pour la petite enfance" in html and "Lancement prévu en 2025 mais mis en pause" in html
+    out = tmp_path / "fiche.html"
+    call_command("bilan", format="html", out=str(out), region="75")
+    text = out.read_text(encoding="utf-8")
+    assert "Fiche Région Nouvelle-Aquitaine" in text and "Tableau de bord du Pacte" not in text  # a fiche: no chapter I
+    national = tmp_path / "bilan.html"
+    call_command("bilan", format="html", out=str(national))
+    assert "Tableau de bord du Pacte des solidarités" in national.read_text(encoding="utf-8")

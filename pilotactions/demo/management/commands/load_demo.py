@@ -22,6 +22,7 @@ class Command(BaseCommand):
         call_command("load_nomenclatures", stdout=self.stdout)
         call_command("load_organisations", stdout=self.stdout)
         call_command("load_contract_types", stdout=self.stdout)
+        call_command("load_measures", stdout=self.stdout)
         rows = demo_accounts_load()
         created = demo_contracts_load()
         self.stdout.write(f"Contrats de démonstration : {created} créé(s).")

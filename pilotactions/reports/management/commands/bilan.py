@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pilotactions.reports.aggregates import Scope
 from pilotactions.reports.bilan import bilan_build, to_json
+from pilotactions.reports.services import report_write
 
 
 class Command(BaseCommand):
@@ -34,9 +35,15 @@ class Command(BaseCommand):
         scope = Scope(
             year=year or 2024, campaign_id=campaign, region=region, departement=departement, authority=authority
         )
-        payload = bilan_build(scope)
-        with open(out, "w", encoding="utf-8") as handle:
-            handle.write(to_json(payload))
+        if format == "json":
+            payload = bilan_build(scope)
+            with open(out, "w", encoding="utf-8") as handle:
+                handle.write(to_json(payload))
+            elapsed = time.monotonic() - started
+            self.stderr.write(f"{len(payload['figures'])} figures écrites dans {out} en {elapsed:.2f} s.")
+            return
+        summary = report_write(scope, format, out)
         self.stderr.write(
-            f"{len(payload['figures'])} figures écrites dans {out} en {time.monotonic() - started:.2f} s."
+            f"« {summary['title']} » écrit dans {out} ({format.upper()}) en {time.monotonic() - started:.2f} s "
+            f"(calcul et mise en page {summary['build_s']:.2f} s, écriture {summary['write_s']:.2f} s)."
         )
