@@ -13,9 +13,17 @@ pytestmark = [pytest.mark.browser, browser_db]
 
 def test_bilan_pages_are_accessible_and_a_report_is_generated(page, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
-    make_action(make_contract("59"), axis="AXE3", nature=option("nature_action", "NOUVELLE"),
-                lines=[(2024, "state", "100"), (2024, "authority", "300")])
-    make_action(make_contract("244400404"), axis="AXE2", lines=[(2024, "authority", "50"), (2024, "third_party", "50", "COF_07")])
+    make_action(
+        make_contract("59"),
+        axis="AXE3",
+        nature=option("nature_action", "NOUVELLE"),
+        lines=[(2024, "state", "100"), (2024, "authority", "300")],
+    )
+    make_action(
+        make_contract("244400404"),
+        axis="AXE2",
+        lines=[(2024, "authority", "50"), (2024, "third_party", "50", "COF_07")],
+    )
     sign_in(page, make_role(R.NATIONAL_ADMIN).user.email)
     page.goto("/bilan/chapitre/II/")
     expect(page.get_by_role("heading", name="Répartition des actions des contrats locaux par axe")).to_be_visible()
