@@ -31,7 +31,7 @@ RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "performance.md"
 OUT = ROOT / "bench" / "out"  # git-ignored: exports and logs
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-DEFAULT_SIZES = [10_000, 100_000, 1_000_000]
+DEFAULT_SIZES = [1_500, 10_000, 100_000, 1_000_000]  # 1,500: the national volume (about 120 contracts)
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Step:
     name: str
     label: str  # column title in docs/performance.md ("" = not shown)
     args: tuple[str, ...]
+    script: bool = False  # a Python script of bench/ rather than a manage.py command
 
 
 STEPS = [
@@ -55,6 +56,13 @@ STEPS = [
         "CSV export",
         ("export_actions", "--year", "{year}", "--format", "csv", "--out", "{out}/actions-{size}.csv"),
     ),
+    # The bilan (issues 7 and 8): each in a fresh process, nothing cached from one request to the next.
+    Step("bilan_json", "", ("bilan", "--format", "json", "--year", "{year}", "--out", "{out}/bilan-{size}.json")),
+    Step("bilan_page", "", ("bench_pages", "--page", "bilan")),
+    Step("cockpit_page", "", ("bench_pages", "--page", "cockpit")),
+    Step("report_pdf", "", ("bilan", "--format", "pdf", "--year", "{year}", "--out", "{out}/bilan-{size}.pdf")),
+    Step("report_docx", "", ("bilan", "--format", "docx", "--year", "{year}", "--out", "{out}/bilan-{size}.docx")),
+    Step("duckdb", "", ("bench/duckdb_bilan.py", "{out}/actions-{size}.csv"), script=True),
 ]
 
 COUNTS = {
@@ -87,7 +95,7 @@ def database_url(base: str, name: str) -> str:
 def run_step(step: Step, env: dict, values: dict, log: Path) -> dict:
     """Run one step in its own process; wall time, peak RSS (MB) and the last line it printed."""
     args = [arg.format(**values) for arg in step.args]
-    command = [sys.executable, "manage.py", *args]
+    command = [sys.executable, *args] if step.script else [sys.executable, "manage.py", *args]
     print(f"  {step.name}: {shlex.join(args)}", flush=True)
     load = os.getloadavg()[0]
     started = time.monotonic()
@@ -123,7 +131,9 @@ def bench_size(size: int, *, base_url: str, seed: int, year: int, keep: bool) ->
         counts = {key: conn.execute(sql).fetchone()[0] for key, sql in COUNTS.items()}
         database_size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     csv = OUT / f"actions-{size}.csv"
+    files = {ext: OUT / f"bilan-{size}.{ext}" for ext in ["json", "pdf", "docx"]}
     result = {
+        "file_kb": {ext: round(path.stat().st_size / 1024) for ext, path in files.items() if path.exists()},
         "date": date.today().isoformat(),
         "seed": seed,
         "year": year,
@@ -134,6 +144,8 @@ def bench_size(size: int, *, base_url: str, seed: int, year: int, keep: bool) ->
     }
     if not keep:
         csv.unlink(missing_ok=True)
+        for path in files.values():
+            path.unlink(missing_ok=True)
         with psycopg.connect(base_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return result
@@ -215,13 +227,74 @@ def table(results: dict) -> str:
     return "\n".join([intro, "", *lines])
 
 
+def bilan_table(results: dict) -> str:
+    """The bilan's steps: their printed measures (server times, query counts) and sizes."""
+    header = [
+        "actions",
+        "contracts",
+        "bilan JSON (s / MB)",
+        "chapter II page",
+        "campaign cockpit",
+        "national PDF (s / KB)",
+        "national DOCX (s / KB)",
+        "DuckDB on the CSV",
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header[:2]) + "|---" * 6 + "|"]
+    for size in sorted(results["runs"], key=int):
+        run = results["runs"][size]
+        steps, files = run["steps"], run.get("file_kb", {})
+        if "bilan_json" not in steps:
+            continue
+
+        def timed(name, ext=None, steps=steps, files=files):
+            step = steps.get(name)
+            if not step:
+                return "—"
+            second = f"{files[ext]:,} KB".replace(",", " ") if ext and ext in files else f"{step['max_rss_mb']} MB"
+            return f"{step['seconds']} s / {second}"
+
+        def said(name, steps=steps):
+            step = steps.get(name)
+            return step["output"].split(": ", 1)[-1] if step else "—"
+
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    fmt(run["rows"]["actions"]),
+                    fmt(run["rows"]["contracts"]),
+                    timed("bilan_json"),
+                    said("bilan_page"),
+                    said("cockpit_page"),
+                    timed("report_pdf", "pdf"),
+                    timed("report_docx", "docx"),
+                    said("duckdb"),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(
+        [
+            "",
+            "The bilan: *bilan JSON* is `manage.py bilan --format json` in a fresh process (start-up included); the "
+            "pages are timed in-process by `manage.py bench_pages` as a national administrator (server time: "
+            "middleware, queries and rendering; first request, then the best of two more; no result is cached "
+            "between requests); the cockpit covers every contract of the database (one dossier each); the reports "
+            "are the national report (chapters I and II); DuckDB computes the same chapter II figures from the CSV "
+            "export, as an analyst would (`bench/duckdb_bilan.py`).",
+            "",
+            *lines,
+        ]
+    )
+
+
 def write_report(results: dict) -> None:
     text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else f"# Performance\n\n{START}\n{END}\n"
     if START not in text or END not in text:
         text = text.rstrip() + f"\n\n{START}\n{END}\n"
     before, rest = text.split(START, 1)
     _old, after = rest.split(END, 1)
-    REPORT.write_text(f"{before}{START}\n{table(results)}\n{END}{after}", encoding="utf-8")
+    REPORT.write_text(f"{before}{START}\n{table(results)}\n{bilan_table(results)}\n{END}{after}", encoding="utf-8")
 
 
 def main(argv=None):

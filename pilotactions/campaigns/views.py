@@ -3,6 +3,7 @@ import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,7 +114,8 @@ def campaign_detail(request, pk):
         "phase": campaign.phase(),
         "form": form,
         "can_manage": perms.can_manage_campaigns(role)[0],
-        "dossiers": selectors.dossier_list(dossiers),
+        "page": Paginator(selectors.dossier_list(dossiers), 50).get_page(request.GET.get("page")),
+        "query_string": _without_page(request),
     }
     if perms.can_view_cockpit(role)[0]:
         figures = selectors.cockpit(campaign, dossiers)
@@ -128,7 +130,6 @@ def campaign_detail(request, pk):
                 id_prefix="carte-dossiers",
             ),
             map_rows=map_table(figures["map_values"], categorical=categorical, include_missing=False),
-            query_string=request.GET.urlencode(),
         )
     return render(request, "campaigns/campaign_detail.html", context)
 
@@ -209,6 +210,12 @@ def campaign_export(request, pk, extension):
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _iso(value):

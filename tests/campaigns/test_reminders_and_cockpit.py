@@ -112,7 +112,7 @@ def test_an_authority_never_sees_anothers_dossier(client, kind, code, dossier_st
     login(client, make_role(kind, code))
     assert client.get(f"/dossiers/{dossiers['59'].pk}/").status_code == dossier_status
     page = client.get(f"/campagnes/{campaign.pk}/")
-    listed = {d.contract.authority.code for d in page.context["dossiers"]}
+    listed = {d.contract.authority.code for d in page.context["page"]}
     if kind in (R.AUTHORITY_REFERENT, R.AUTHORITY_EDITOR):
         assert listed == {code} and "cockpit" not in page.context
         assert client.get(f"/campagnes/{campaign.pk}/dossiers.csv").status_code == 403

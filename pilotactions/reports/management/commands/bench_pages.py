@@ -1,0 +1,81 @@
+"""Time pages in-process (server time: middleware, queries, rendering), for the benchmark.
+
+    python manage.py bench_pages --page bilan     # national chapter II, no filter, as a national admin
+    python manage.py bench_pages --page cockpit   # a campaign's cockpit over every contract, as a national admin
+
+Everything it creates (a user, a role, a campaign and its dossiers) is rolled back at the end. No result is
+cached between requests: each request recomputes everything from the database.
+"""
+
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Mesure le temps serveur d’une page (bilan national ou tableau de suivi d’une campagne)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--page", choices=["bilan", "cockpit"], required=True)
+        parser.add_argument("--repeat", type=int, default=3)
+
+    def handle(self, *args, page, repeat, **options):
+        from pilotactions.accounts.enums import OrganisationKind, RoleKind
+        from pilotactions.accounts.models import Organisation, Role, User
+
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user("bench@pilotactions.test", "bench-password-not-used")
+                role = Role.objects.create(
+                    user=user,
+                    kind=RoleKind.NATIONAL_ADMIN,
+                    organisation=Organisation.objects.get(kind=OrganisationKind.DIPLP),
+                )
+                url = "/bilan/chapitre/II/" if page == "bilan" else f"/campagnes/{self._campaign().pk}/"
+                client = Client(HTTP_HOST="localhost")
+                client.force_login(user, backend="pilotactions.accounts.backends.RoleModelBackend")
+                session = client.session
+                session["current_role_id"] = role.pk
+                session.save()
+                timings = []
+                for _ in range(repeat):
+                    with CaptureQueriesContext(connection) as queries:
+                        started = time.perf_counter()
+                        response = client.get(url)
+                        timings.append((time.perf_counter() - started, len(queries), len(response.content)))
+                    assert response.status_code == 200, response.status_code
+                raise Rollback
+        except Rollback:
+            pass
+        cold, *warm = timings
+        best = min(t for t, _q, _s in warm) if warm else cold[0]
+        self.stdout.write(
+            f"{page}: {cold[0] * 1000:.0f} ms au premier appel, {best * 1000:.0f} ms ensuite, "
+            f"{cold[1]} requêtes SQL, {cold[2] / 1024:.0f} Kio de HTML"
+        )
+
+    def _campaign(self):
+        from pilotactions.campaigns.models import Campaign
+        from pilotactions.campaigns.services import campaign_save
+        from pilotactions.contracts.models import ContractType
+
+        now = timezone.now()
+        campaign = Campaign(
+            name="Campagne de mesure",
+            kind="programmation",
+            year=2024,
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=20),
+        )
+        return campaign_save(
+            campaign=campaign, contract_types=ContractType.objects.filter(family="CLS"), acting_user=None
+        )
