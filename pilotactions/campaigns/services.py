@@ -5,21 +5,24 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from pilotactions.contracts.enums import ActionStatus, ContractStatus
 from pilotactions.contracts.export import export_rows
-from pilotactions.contracts.models import Action, ActionYear, Contract
-from pilotactions.contracts.services import envelope_usage
+from pilotactions.contracts.models import Action, ActionYear, Contract, IndicatorValue
+from pilotactions.contracts.rules import RuleReport, check_amount
+from pilotactions.contracts.services import ConcurrentEditError, envelope_usage
 from pilotactions.core.audit import audit_event_record
 from pilotactions.core.formats import euros
+from pilotactions.core.tasks import email_send_on_commit
 
 from . import perms
 from .completeness import FIELDS_BY_KIND, missing_fields
 from .enums import TRANSITIONS, CampaignKind, DossierState, Transition
 from .models import Campaign, Dossier, DossierComment, DossierEvent, DossierSnapshot, Reminder
-from .notifications import authority_recipients, notify, state_recipients
+from .notifications import authority_recipients, dossier_url, notify, state_recipients
 
 OPEN_CONTRACT_STATUSES = [ContractStatus.SIGNED, ContractStatus.PREPARATION]
 
@@ -342,10 +345,6 @@ def comment_add(*, dossier: Dossier, role, text: str, action: Action | None = No
 
 
 def reminder_preview(dossier: Dossier, now=None) -> dict:
-    from django.template.loader import render_to_string
-
-    from .notifications import dossier_url
-
     now = now or timezone.now()
     closes_at = dossier.closes_at()
     days_left = max((closes_at - now).days, 0) if closes_at > now else None
@@ -367,8 +366,6 @@ def reminder_preview(dossier: Dossier, now=None) -> dict:
 
 
 def _send_reminder(dossier: Dossier, *, days_before=None, sent_by=None, now=None) -> Reminder | None:
-    from pilotactions.core.tasks import email_send_on_commit
-
     preview = reminder_preview(dossier, now)
     if not preview["recipients"]:
         return None
@@ -465,10 +462,6 @@ def execution_token(action_year: ActionYear | None) -> str:
 @transaction.atomic
 def execution_update(*, dossier: Dossier, action: Action, role, values: dict, indicator_values: dict, token: str):
     """Save an action's execution fields for the campaign's year (suivi dossiers only)."""
-    from pilotactions.contracts.models import IndicatorValue
-    from pilotactions.contracts.rules import RuleReport, check_amount
-    from pilotactions.contracts.services import ConcurrentEditError
-
     allowed, reason = perms.can_edit_execution(role, dossier)
     if not allowed:
         raise PermissionDenied(reason)

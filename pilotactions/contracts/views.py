@@ -7,10 +7,12 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role, require, role_required
+from pilotactions.territories.models import Authority
 
 from . import perms, selectors, services
 from .documents import document_add, document_path
@@ -144,8 +146,6 @@ def contract_create(request):
     role = current_role(request.user)
     require(perms.can_create_contract(role))
     authorities = account_perms.visible_authority_ids(role)
-    from pilotactions.territories.models import Authority
-
     queryset = Authority.objects.order_by("name")
     if authorities is not None:
         queryset = queryset.filter(id__in=authorities)
@@ -204,8 +204,6 @@ def contract_detail(request, reference):
 def contract_update(request, reference):
     contract = get_contract(request, reference)
     require(perms.can_edit_contract(current_role(request.user), contract))
-    from pilotactions.territories.models import Authority
-
     form = ContractForm(
         request.POST or None, instance=contract, authorities=Authority.objects.filter(pk=contract.authority_id)
     )
@@ -491,8 +489,6 @@ def subtheme_options(request, reference):
     form = ActionForm(request.GET, contract=contract)
     options = form.fields["subtheme"].queryset.order_by("order")
     html = ['<option value="">Choisir une sous-thématique</option>']
-    from django.utils.html import format_html
-
     html += [format_html('<option value="{}">{}</option>', o.pk, o.label) for o in options]
     return HttpResponse("".join(html))
 

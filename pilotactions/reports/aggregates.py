@@ -16,6 +16,8 @@ from django.db.models import Count, Q, Sum
 from pilotactions.contracts.export import actions_for_year
 from pilotactions.contracts.models import Action, ActionYear, ContractType
 from pilotactions.nomenclatures.models import Option
+from pilotactions.territories.enums import AuthorityLevel
+from pilotactions.territories.models import Authority, Region
 
 ZERO = Decimal("0")
 SINGLE_FIELDS = [
@@ -130,8 +132,6 @@ def live_actions(scope: Scope):
 
 
 def _covering(departement_code):
-    from pilotactions.territories.models import Authority
-
     return Authority.objects.filter(departements__code=departement_code).values("id")
 
 
@@ -265,8 +265,6 @@ def _add_budget(agg, t, authority, region, subtheme, n, cofinanced, amounts):
 
 
 def _names(agg):
-    from pilotactions.territories.models import Authority, Region
-
     regions = {code for t in agg.by_region.values() for code in t}
     agg.names.update({("region", c): n for c, n in Region.objects.filter(code__in=regions).values_list("code", "name")})
     authorities = {code for t in agg.by_authority.values() for code in t} | set(agg.authority_type)
@@ -277,9 +275,6 @@ def _names(agg):
 
 
 def _authority_departements(agg, codes):
-    from pilotactions.territories.enums import AuthorityLevel
-    from pilotactions.territories.models import Authority
-
     for authority in (
         Authority.objects.filter(code__in=codes).select_related("departement").prefetch_related("departements")
     ):
@@ -294,8 +289,6 @@ def _authority_departements(agg, codes):
 
 def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
     """The same aggregates from rows in the export format (`execution` holds a snapshot's execution fields)."""
-    from pilotactions.territories.models import Region
-
     agg = Aggregates(types=types)
     region_names = dict(Region.objects.values_list("code", "name"))
     contracts = defaultdict(Counter)

@@ -5,7 +5,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from pilotactions.campaigns.enums import DossierState
+from pilotactions.campaigns.models import Dossier
 from pilotactions.core.formats import number
+from pilotactions.territories.models import Authority
 
 from .aggregates import Aggregates, Scope, aggregate_live, aggregate_rows
 from .figures import REGISTRY, Figure, Result, option_labels
@@ -16,10 +19,6 @@ CENTS = Decimal("0.01")
 
 def campaign_rows(scope: Scope):
     """The rows of the validated dossiers' latest snapshots of a campaign, within the scope's territory."""
-    from pilotactions.campaigns.enums import DossierState
-    from pilotactions.campaigns.models import Dossier
-    from pilotactions.territories.models import Authority
-
     covering = None
     if scope.departement:
         covering = set(Authority.objects.filter(departements__code=scope.departement).values_list("code", flat=True))
@@ -46,8 +45,6 @@ def aggregates_for(scope: Scope) -> Aggregates:
 
 def data_date(scope: Scope):
     if scope.campaign_id:
-        from pilotactions.campaigns.models import Dossier
-
         latest = (
             Dossier.objects.filter(campaign_id=scope.campaign_id)
             .order_by("-validated_at")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pilotactions.core.charts import departement_name
+from pilotactions.measures.figures import budget_rows, dashboard_rows
 from pilotactions.nomenclatures.models import Option
 
 from .aggregates import ZERO, Aggregates
@@ -691,8 +692,6 @@ def beneficiaries(agg, labels):
     note="Taux de réalisation 2024 et statuts validés par la DIPLP ; une ligne par mesure, ses objectifs 2027 dans values.",
 )
 def measures_dashboard(agg, labels):
-    from pilotactions.measures.figures import dashboard_rows
-
     rows = dashboard_rows()
     return Result(rows, base={"ALL": len(rows)})
 
@@ -707,8 +706,6 @@ def measures_dashboard(agg, labels):
     filters=(),
 )
 def measures_budget(agg, labels):
-    from pilotactions.measures.figures import budget_rows
-
     rows = budget_rows()
     return Result(rows, base={"ALL": len(rows) - 1})
 

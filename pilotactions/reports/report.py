@@ -1,12 +1,14 @@
 """The report: the bilan's figures laid out in the published report's chapters, with computed summaries,
 for the nation or as a fiche for one région, département or authority compared with the nation."""
 
+from collections import Counter
 from decimal import Decimal
 
 from django.utils import formats as django_formats
 from django.utils import timezone
 
 from pilotactions.core import formats
+from pilotactions.territories.models import Authority, Departement, Region
 
 from . import render as figure_render
 from .aggregates import Scope
@@ -101,8 +103,6 @@ def summaries(figures: dict, year: int) -> dict[str, list[str]]:
 
 
 def measures_summaries(figures: dict) -> dict[str, list[str]]:
-    from collections import Counter
-
     dashboard = figures.get("measures.dashboard")
     budget = figures.get("measures.budget")
     out = {}
@@ -142,8 +142,6 @@ COMPARED = [
 
 
 def scope_label(scope: Scope) -> str:
-    from pilotactions.territories.models import Authority, Departement, Region
-
     if scope.authority:
         return Authority.objects.get(code=scope.authority).name
     if scope.departement:
