@@ -14,6 +14,7 @@ from pilotactions.contracts.export import export_rows
 from pilotactions.contracts.models import Action, ActionYear, Contract, IndicatorValue
 from pilotactions.contracts.rules import RuleReport, check_amount
 from pilotactions.contracts.services import ConcurrentEditError, envelope_usage
+from pilotactions.contracts.signals import data_changed
 from pilotactions.core.audit import audit_event_record
 from pilotactions.core.formats import euros
 from pilotactions.core.tasks import email_send_on_commit
@@ -493,4 +494,5 @@ def execution_update(*, dossier: Dossier, action: Action, role, values: dict, in
         target=action,
         message=f"Suivi {dossier.campaign.year} de {action.reference} renseigné.",
     )
+    data_changed.send(sender=ActionYear, authority_ids={action.contract.authority_id})
     return action_year

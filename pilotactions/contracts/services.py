@@ -18,6 +18,7 @@ from . import rules
 from .enums import ActionStatus, Financer
 from .models import Action, ActionYear, Amendment, BudgetLine, Contract, ContractType, Indicator, StateEnvelope
 from .rules import BudgetLineInput
+from .signals import data_changed
 
 CONTRACT_TYPES_FILE = Path(__file__).resolve().parent / "data" / "contract_types.yaml"
 
@@ -119,6 +120,7 @@ def contract_update(*, contract: Contract, acting_user, expected_version: int, *
     audit_event_record(
         actor=acting_user, verb="contract_updated", target=contract, message=f"Contrat {contract.reference} modifié."
     )
+    data_changed.send(sender=Contract, authority_ids={contract.authority_id})  # its period may have moved
     return contract
 
 
@@ -260,6 +262,7 @@ def action_create(
     audit_event_record(
         actor=acting_user, verb="action_created", target=action, message=f"Action {action.reference} créée."
     )
+    data_changed.send(sender=Action, authority_ids={contract.authority_id})
     return action, report.warnings + envelope_warnings(contract)
 
 
@@ -298,6 +301,7 @@ def action_update(
     audit_event_record(
         actor=acting_user, verb="action_updated", target=action, message=f"Action {action.reference} modifiée."
     )
+    data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
     return action, report.warnings + envelope_warnings(action.contract)
 
 
@@ -487,6 +491,7 @@ def action_withdraw(*, action: Action, acting_user, reason: str, expected_versio
         target=action,
         message=f"Action {action.reference} retirée : {reason}",
     )
+    data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
     return action
 
 
@@ -502,4 +507,5 @@ def action_restore(*, action: Action, acting_user, expected_version: int) -> Act
     audit_event_record(
         actor=acting_user, verb="action_restored", target=action, message=f"Action {action.reference} rétablie."
     )
+    data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
     return action

@@ -20,6 +20,8 @@ from pilotactions.territories.enums import AuthorityLevel
 from pilotactions.territories.models import Authority, Region
 
 ZERO = Decimal("0")
+SPENDING_KEYS = ["planned_state", "planned_authority", "planned_third_party", "spent_state", "spent_authority",
+                 "spent_third_party"]
 SINGLE_FIELDS = [
     "axis",
     "subtheme",
@@ -78,7 +80,8 @@ class Aggregates:
     budget_count_by_authority: dict = field(default_factory=_counter_dict)  # type → authority → actions with budget
     by_subtheme: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
     cofinancers: dict = field(default_factory=_counter_dict)  # type → financer type code → actions
-    medians: dict = field(default_factory=dict)  # type or "ALL" → median action budget
+    budget_values: dict = field(default_factory=_counter_dict)  # type → action budget → actions (for medians)
+    medians: dict = field(default_factory=dict)  # type or "ALL" → median action budget (see `finish`)
     authority_nature: dict = field(default_factory=lambda: defaultdict(Counter))  # authority code → nature code
     authority_type: dict = field(default_factory=dict)  # authority code → type
     steering_authorities: dict = field(default_factory=lambda: defaultdict(set))  # type → authority codes
@@ -89,6 +92,13 @@ class Aggregates:
     # authority code → the départements its figures are mapped to: those it covers for a departmental-level
     # authority (the Collectivité européenne d'Alsace on 67 and 68), its seat's for an intercommunal one.
     authority_departements: dict = field(default_factory=dict)
+
+    def finish(self) -> "Aggregates":
+        """Derive what is not additive (the medians) from what is (the budgets' histogram)."""
+        for t in self.types:
+            self.medians[t] = _histogram_median(self.budget_values[t])
+        self.medians["ALL"] = _histogram_median(sum((self.budget_values[t] for t in self.types), Counter()))
+        return self
 
     def total(self, mapping):
         """Combine a per-type mapping into the "ALL" value (Counters, sets, nested dicts, numbers)."""
@@ -109,12 +119,21 @@ class Aggregates:
         return sum(values)
 
 
-def _median(sorted_values: list[Decimal]) -> Decimal | None:
-    n = len(sorted_values)
+def _histogram_median(histogram: Counter) -> Decimal | None:
+    """The median of values given as {value: count}; of an even count, the mean of the two middle values."""
+    n = sum(histogram.values())
     if not n:
         return None
-    middle = n // 2
-    return sorted_values[middle] if n % 2 else (sorted_values[middle - 1] + sorted_values[middle]) / 2
+    wanted = [(n - 1) // 2, n // 2]  # 0-based ranks of the middle value(s)
+    found, seen = [], 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+        if not wanted:
+            break
+    return (Decimal(found[0]) + Decimal(found[1])) / 2
 
 
 # --- Live data ---------------------------------------------------------------------------------
@@ -136,31 +155,63 @@ def _covering(departement_code):
 
 
 def aggregate_live(scope: Scope) -> Aggregates:
-    codes = dict(Option.objects.values_list("id", "code"))
+    """The aggregates of a scope, straight from the database."""
     agg = Aggregates(types=scope.types)
-    actions = live_actions(scope)
-    type_ = "contract__contract_type__code"
+    _collect(scope, lambda authority: agg)
+    _names(agg)
+    return agg.finish()
 
-    for row in actions.values(type_, "contract_id").annotate(n=Count("id")).order_by():
+
+def aggregate_by_authority(scope: Scope) -> dict[str, Aggregates]:
+    """The aggregates of each authority of the scope, in one pass over the data (rebuilding them all)."""
+    found: dict[str, Aggregates] = {}
+
+    def target(authority: str) -> Aggregates:
+        if authority not in found:
+            found[authority] = Aggregates(types=scope.types)
+        return found[authority]
+
+    _collect(scope, target)
+    for agg in found.values():
+        _names(agg)
+        agg.finish()
+    return found
+
+
+def _collect(scope: Scope, target) -> None:
+    """Add the scope's counts and sums into `into(authority code)`: a fixed set of GROUP BY queries,
+    each also grouped by authority so that the same pass can fill one Aggregates or one per authority."""
+    touched = {}
+
+    def into(authority: str) -> Aggregates:
+        agg = target(authority)
+        touched[id(agg)] = agg
+        return agg
+
+    codes = dict(Option.objects.values_list("id", "code"))
+    actions = live_actions(scope)
+    type_, authority_ = "contract__contract_type__code", "contract__authority__code"
+    a_type, a_authority = f"action__{type_}", f"action__{authority_}"
+
+    for row in actions.values(authority_, type_, "contract_id").annotate(n=Count("id")).order_by():
+        agg = into(row[authority_])
         agg.per_contract[row[type_]].append(row["n"])
         agg.actions[row[type_]] += row["n"]
     for name in SINGLE_FIELDS:
-        for row in actions.values(type_, f"{name}_id").annotate(n=Count("id")).order_by():
-            agg.single[name][row[type_]][codes.get(row[f"{name}_id"], "")] += row["n"]
+        for row in actions.values(authority_, type_, f"{name}_id").annotate(n=Count("id")).order_by():
+            into(row[authority_]).single[name][row[type_]][codes.get(row[f"{name}_id"], "")] += row["n"]
+    # One authority has at most a few thousand actions: their ids, listed, let the database use its indexes
+    # on the link tables; a larger scope keeps the subquery.
+    ids = list(actions.values_list("id", flat=True)) if scope.authority else actions.values("id")
     for name in MULTI_FIELDS:
-        through = getattr(Action, name).through.objects.filter(action__in=actions)
-        for row in through.values(f"action__{type_}", "option_id").annotate(n=Count("id")).order_by():
-            agg.multi[name][row[f"action__{type_}"]][codes[row["option_id"]]] += row["n"]
-        for row in through.values(f"action__{type_}").annotate(n=Count("action_id", distinct=True)).order_by():
-            agg.multi_filled[name][row[f"action__{type_}"]] = row["n"]
+        through = getattr(Action, name).through.objects.filter(action_id__in=ids)
+        for row in through.values(a_authority, a_type, "option_id").annotate(n=Count("id")).order_by():
+            into(row[a_authority]).multi[name][row[a_type]][codes[row["option_id"]]] += row["n"]
+        for row in through.values(a_authority, a_type).annotate(n=Count("action_id", distinct=True)).order_by():
+            into(row[a_authority]).multi_filled[name][row[a_type]] += row["n"]
 
-    years = ActionYear.objects.filter(action__in=actions, year=scope.year)
-    budget_keys = [
-        f"action__{type_}",
-        "action__contract__authority__code",
-        "action__contract__authority__region__code",
-        "action__subtheme_id",
-    ]
+    years = ActionYear.objects.filter(action_id__in=ids, year=scope.year)
+    budget_keys = [a_type, a_authority, "action__contract__authority__region__code", "action__subtheme_id"]
     for row in (
         years.filter(has_budget=True)
         .values(*budget_keys)
@@ -175,33 +226,30 @@ def aggregate_live(scope: Scope) -> Aggregates:
         .order_by()
     ):
         _add_budget(
-            agg,
-            row[budget_keys[0]],
-            row[budget_keys[1]],
+            into(row[a_authority]),
+            row[a_type],
+            row[a_authority],
             row[budget_keys[2]],
             codes.get(row[budget_keys[3]], ""),
             row["n"],
             row["cof"],
             row,
         )
-    for row in (
-        years.filter(has_budget=True)
-        .values(f"action__{type_}", "third_party_financers")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
+    with_budget = years.filter(has_budget=True)
+    for row in with_budget.values(a_authority, a_type, "third_party_financers").annotate(n=Count("id")).order_by():
         for code in filter(None, row["third_party_financers"].split("|")):
-            agg.cofinancers[row[f"action__{type_}"]][code] += row["n"]
-    for key in [*agg.types, "ALL"]:
-        agg.medians[key] = _live_median(years.filter(has_budget=True), type_, key, agg)
-    for row in actions.values("contract__authority__code", type_, "nature_id").annotate(n=Count("id")).order_by():
-        agg.authority_nature[row["contract__authority__code"]][codes.get(row["nature_id"], "")] += row["n"]
-        agg.authority_type[row["contract__authority__code"]] = row[type_]
-    steering = Action.action_types.through.objects.filter(action__in=actions, option__code=STEERING_FTE)
-    for row in steering.values(f"action__{type_}", "action__contract__authority__code").distinct().order_by():
-        agg.steering_authorities[row[f"action__{type_}"]].add(row["action__contract__authority__code"])
+            into(row[a_authority]).cofinancers[row[a_type]][code] += row["n"]
+    for row in with_budget.values(a_authority, a_type, "planned_total").annotate(n=Count("id")).order_by():
+        into(row[a_authority]).budget_values[row[a_type]][row["planned_total"]] += row["n"]
+    for row in actions.values(authority_, type_, "nature_id").annotate(n=Count("id")).order_by():
+        agg = into(row[authority_])
+        agg.authority_nature[row[authority_]][codes.get(row["nature_id"], "")] += row["n"]
+        agg.authority_type[row[authority_]] = row[type_]
+    steering = Action.action_types.through.objects.filter(action_id__in=ids, option__code=STEERING_FTE)
+    for row in steering.values(a_type, a_authority).distinct().order_by():
+        into(row[a_authority]).steering_authorities[row[a_type]].add(row[a_authority])
     for row in (
-        years.values(f"action__{type_}", "progress_status_id")
+        years.values(a_authority, a_type, "progress_status_id")
         .annotate(
             n=Count("id"),
             planned_state=Sum("planned_state"),
@@ -216,39 +264,16 @@ def aggregate_live(scope: Scope) -> Aggregates:
         )
         .order_by()
     ):
-        t = row[f"action__{type_}"]
+        agg, t = into(row[a_authority]), row[a_type]
         agg.progress[t][codes.get(row["progress_status_id"], "")] += row["n"]
-        for key in [
-            "planned_state",
-            "planned_authority",
-            "planned_third_party",
-            "spent_state",
-            "spent_authority",
-            "spent_third_party",
-        ]:
+        for key in SPENDING_KEYS:
             agg.spending[t][key] += row[key] or ZERO
         agg.beneficiaries[t]["reached"] += row["reached"] or 0
         agg.beneficiaries[t]["targeted"] += row["targeted"] or 0
         agg.beneficiaries[t]["actions"] += row["reporting"]
-    for t in agg.types:  # actions without a record for the year have not reported either
-        agg.progress[t][""] += agg.actions[t] - sum(agg.progress[t].values())
-    _names(agg)
-    return agg
-
-
-def _live_median(years, type_, key, agg):
-    """The median of the action budgets by two indexed lookups (ORDER BY … OFFSET), not by loading them all."""
-    if key != "ALL":
-        years = years.filter(**{f"action__{type_}": key})
-    n = agg.budget_count[key] if key != "ALL" else sum(agg.budget_count.values())
-    if not n:
-        return None
-    ordered = years.order_by("planned_total").values_list("planned_total", flat=True)
-    middle = n // 2
-    if n % 2:
-        return ordered[middle]
-    low, high = list(ordered[middle - 1 : middle + 1])
-    return (low + high) / 2
+    for agg in touched.values():  # actions without a record for the year have not reported either
+        for t in agg.types:
+            agg.progress[t][""] += agg.actions[t] - sum(agg.progress[t].values())
 
 
 def _add_budget(agg, t, authority, region, subtheme, n, cofinanced, amounts):
@@ -292,7 +317,6 @@ def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
     agg = Aggregates(types=types)
     region_names = dict(Region.objects.values_list("code", "name"))
     contracts = defaultdict(Counter)
-    budgets = defaultdict(list)
     for row in rows:
         t = row["contract_type"]
         if t not in types:
@@ -316,7 +340,7 @@ def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
             amounts = {key: Decimal(row[f"budget_{key}"]) for key in [*FINANCERS, "total"]}
             _add_budget(agg, t, authority, row["region_code"], row["subtheme"], 1, amounts["third_party"] > 0, amounts)
             agg.names[("region", row["region_code"])] = region_names.get(row["region_code"], row["region_code"])
-            budgets[t].append(amounts["total"])
+            agg.budget_values[t][amounts["total"]] += 1
             for code in filter(None, row["third_party_financers"].split("|")):
                 agg.cofinancers[t][code] += 1
         agg.progress[t][row["status"]] += 1
@@ -332,7 +356,5 @@ def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
             agg.beneficiaries[t]["actions"] += 1
     for t in types:
         agg.per_contract[t] = list(contracts[t].values())
-        agg.medians[t] = _median(sorted(budgets[t]))
-    agg.medians["ALL"] = _median(sorted(v for t in types for v in budgets[t]))
     _authority_departements(agg, set(agg.authority_type))
-    return agg
+    return agg.finish()

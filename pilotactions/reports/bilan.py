@@ -10,7 +10,8 @@ from pilotactions.campaigns.models import Dossier
 from pilotactions.core.formats import number
 from pilotactions.territories.models import Authority
 
-from .aggregates import Aggregates, Scope, aggregate_live, aggregate_rows
+from .aggregates import Aggregates, Scope, aggregate_rows
+from .cube import aggregate_cached
 from .figures import REGISTRY, Figure, Result, option_labels
 
 SOURCE = "Pilot'actions"
@@ -40,7 +41,7 @@ def campaign_rows(scope: Scope):
 def aggregates_for(scope: Scope) -> Aggregates:
     if scope.campaign_id:
         return aggregate_rows(campaign_rows(scope), types=scope.types)
-    return aggregate_live(scope)
+    return aggregate_cached(scope)
 
 
 def data_date(scope: Scope):

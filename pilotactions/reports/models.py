@@ -30,3 +30,24 @@ class ReportJob(models.Model):
 
     def __str__(self):
         return self.title or f"Rapport {self.pk}"
+
+
+class AuthorityAggregate(models.Model):
+    """One authority's bilan aggregates for a year (see reports/cube.py); recomputed when stale."""
+
+    year = models.PositiveSmallIntegerField()
+    family = models.CharField(max_length=16)
+    authority = models.ForeignKey("territories.Authority", on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField()
+    stale = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "agrégat du bilan"
+        verbose_name_plural = "agrégats du bilan"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "family", "authority"], name="authority_aggregate_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.authority_id} {self.year}"

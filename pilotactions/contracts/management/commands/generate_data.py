@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from pilotactions.contracts.generator import generate, reference_data_ensure
+from pilotactions.contracts.signals import data_changed
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             counts = generate(actions=actions, seed=seed, year=year, progress=bar.update)
         finally:
             bar.close()
+        data_changed.send(sender=Command, authority_ids=None)  # bulk inserts: every statistic may have moved
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"{counts['action']} actions, {counts['contract']} contrats, {counts['envelope']} enveloppes, "
