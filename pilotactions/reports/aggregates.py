@@ -20,8 +20,14 @@ from pilotactions.territories.enums import AuthorityLevel
 from pilotactions.territories.models import Authority, Region
 
 ZERO = Decimal("0")
-SPENDING_KEYS = ["planned_state", "planned_authority", "planned_third_party", "spent_state", "spent_authority",
-                 "spent_third_party"]
+SPENDING_KEYS = [
+    "planned_state",
+    "planned_authority",
+    "planned_third_party",
+    "spent_state",
+    "spent_authority",
+    "spent_third_party",
+]
 SINGLE_FIELDS = [
     "axis",
     "subtheme",

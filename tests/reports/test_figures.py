@@ -232,17 +232,26 @@ def test_the_per_authority_aggregates_are_never_stale(dataset):
 
     same()
     n1 = Action.objects.get(title="N1")
-    action_update(action=n1, acting_user=None, expected_version=n1.version,
-                  values={"title": "N1", "axis": option("axes_pacte", "AXE4")},
-                  budget_lines=[BudgetLineInput(2024, "authority", Decimal("12345.67"))])
+    action_update(
+        action=n1,
+        acting_user=None,
+        expected_version=n1.version,
+        values={"title": "N1", "axis": option("axes_pacte", "AXE4")},
+        budget_lines=[BudgetLineInput(2024, "authority", Decimal("12345.67"))],
+    )
     withdrawn = Action.objects.get(title="N4 retirée")
     action_restore(action=withdrawn, acting_user=None, expected_version=withdrawn.version)
     make_action(Action.objects.get(title="M1").contract, title="Nouvelle", lines=[(2024, "authority", "7")])
     dossier = make_campaign("suivi").dossiers.get(contract__authority__code="33")
     g1 = Action.objects.get(title="G1")
-    execution_update(dossier=dossier, action=g1, role=make_role(RoleKind.NATIONAL_ADMIN), indicator_values={},
-                     token=execution_token(ActionYear.objects.filter(action=g1, year=2024).first()),
-                     values={"progress_status": option("etat_avancement_actions", "AV_EN_COURS")})
+    execution_update(
+        dossier=dossier,
+        action=g1,
+        role=make_role(RoleKind.NATIONAL_ADMIN),
+        indicator_values={},
+        token=execution_token(ActionYear.objects.filter(action=g1, year=2024).first()),
+        values={"progress_status": option("etat_avancement_actions", "AV_EN_COURS")},
+    )
     same()
     assert values(figures()["cls.actions.count"]) == {D: 5, M: 3, A: 8}
     from pilotactions.reports.cube import rebuild
