@@ -234,6 +234,7 @@ def bilan_table(results: dict) -> str:
     header = [
         "actions",
         "contracts",
+        "aggregates refresh (s)",
         "bilan JSON (s / MB)",
         "chapter II page",
         "campaign cockpit",
