@@ -1,5 +1,6 @@
 """Writes of the campaigns: opening, dossiers, the validation circuit, comments, reminders, execution."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -450,13 +451,12 @@ EXECUTION_FIELDS = [
 
 
 def execution_token(action_year: ActionYear | None) -> str:
-    """A fingerprint of the execution fields, to refuse a save over someone else's (optimistic lock)."""
-    import hashlib
+    """A fingerprint of the execution fields, to refuse a save over someone else's (optimistic lock).
 
-    values = [
-        str(getattr(action_year, f"{f}_id" if f == "progress_status" else f, "")) if action_year else ""
-        for f in EXECUTION_FIELDS
-    ]
+    No record yet fingerprints as a blank one: the record `execution_update` creates on first save.
+    """
+    action_year = action_year or ActionYear()
+    values = [str(getattr(action_year, f"{f}_id" if f == "progress_status" else f)) for f in EXECUTION_FIELDS]
     return hashlib.sha256("|".join(values).encode()).hexdigest()[:16]
 
 

@@ -64,6 +64,14 @@ DEMO_ACCOUNTS = [
         RoleKind.AUTHORITY_EDITOR,
         (OrganisationKind.AUTHORITY, "Département du Nord"),
     ),
+    # The Hautes-Alpes signed in December 2024: their contract's actions are still to be entered.
+    (
+        "referent.hautes-alpes@demo.pilotactions.test",
+        "Bastien",
+        "Girard",
+        RoleKind.AUTHORITY_REFERENT,
+        (OrganisationKind.AUTHORITY, "Département des Hautes-Alpes"),
+    ),
     (
         "pilote.dgcs@demo.pilotactions.test",
         "Émilie",

@@ -141,3 +141,15 @@ def test_extension_reopens_the_window_for_one_dossier(client):
     assert client.get(f"/dossiers/{dossier.pk}/").context["transitions"]["submit"]
     assert client.post(f"/dossiers/{dossier.pk}/soumettre/").status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).state == "submitted"
+
+
+def test_first_execution_save_of_an_action_without_a_yearly_record(client):
+    contract = make_contract("59")
+    action = make_action(contract)  # no budget line: no ActionYear for 2024 yet
+    dossier = make_campaign("suivi").dossiers.get()
+    login(client, make_role(R.AUTHORITY_EDITOR, "59"))
+    url = f"/dossiers/{dossier.pk}/actions/{action.reference}/"
+    token = client.get(url).context["form"].initial["token"]
+    response = client.post(url, {"assessment": "Démarrage en septembre", "token": token})
+    assert response.status_code == 302
+    assert ActionYear.objects.get(action=action, year=2024).assessment == "Démarrage en septembre"
