@@ -1,9 +1,7 @@
 """The loaded measures are the published dashboard, cell by cell; the budget table adds up as printed."""
 
-import importlib.util
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 
@@ -17,25 +15,9 @@ from pilotactions.measures.models import (
     ProgrammeBudget,
     StatusChange,
 )
-from pilotactions.measures.services import DATA_FILE, measures_reference_load
-
-from .conftest import SHARED
+from pilotactions.measures.services import measures_reference_load
 
 pytestmark = pytest.mark.django_db
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "derive_measures.py"
-
-
-def derive_script():
-    spec = importlib.util.spec_from_file_location("derive_measures", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.mark.skipif(not (SHARED / "reference").exists(), reason="../shared absent : fichier dérivé non revérifiable")
-def test_committed_data_file_is_what_the_script_derives_from_the_report():
-    script = derive_script()
-    assert DATA_FILE.read_text(encoding="utf-8") == script.render(script.derive(SHARED))
 
 
 def test_committed_data_file_holds_25_measures_and_44_objectives(committed):
