@@ -312,29 +312,34 @@ def subtheme_amounts(agg, labels):
 # --- Shares of actions by option ---------------------------------------------------------------
 
 
+def option_shares(agg, counts, filled, empty, keys, names):
+    """One row per option: its share of the filled actions, per contract type and overall."""
+    filled["ALL"] = sum(filled.values())
+    empty["ALL"] = sum(empty.values())
+    rows = [
+        row(
+            code,
+            names.get(code, code),
+            per_type(
+                agg,
+                lambda t, code=code: share(
+                    sum(counts[x][code] for x in agg.types) if t == "ALL" else counts[t][code], filled[t]
+                ),
+            ),
+        )
+        for code in keys
+    ]
+    return Result(rows, base=filled, not_filled=empty)
+
+
 def single_share(field_name: str, list_code: str):
     def compute(agg, labels):
         names = labels(list_code)
         counts = {t: agg.single[field_name][t] for t in agg.types}
         filled = {t: sum(n for code, n in counts[t].items() if code) for t in agg.types}
-        filled["ALL"] = sum(filled.values())
         empty = {t: counts[t].get("", 0) for t in agg.types}
-        empty["ALL"] = sum(empty.values())
         keys = list(names) + sorted({c for t in agg.types for c in counts[t] if c} - set(names))
-        rows = [
-            row(
-                code,
-                names.get(code, code),
-                per_type(
-                    agg,
-                    lambda t, code=code: share(
-                        sum(counts[x][code] for x in agg.types) if t == "ALL" else counts[t][code], filled[t]
-                    ),
-                ),
-            )
-            for code in keys
-        ]
-        return Result(rows, base=filled, not_filled=empty)
+        return option_shares(agg, counts, filled, empty, keys, names)
 
     return compute
 
@@ -344,24 +349,9 @@ def multi_share(field_name: str, list_code: str):
         names = labels(list_code)
         counts = {t: agg.multi[field_name][t] for t in agg.types}
         filled = {t: agg.multi_filled[field_name][t] for t in agg.types}
-        filled["ALL"] = sum(filled.values())
         empty = {t: agg.actions[t] - filled[t] for t in agg.types}
-        empty["ALL"] = sum(empty.values())
         keys = list(names) + sorted({c for t in agg.types for c in counts[t]} - set(names))
-        rows = [
-            row(
-                code,
-                names.get(code, code),
-                per_type(
-                    agg,
-                    lambda t, code=code: share(
-                        sum(counts[x][code] for x in agg.types) if t == "ALL" else counts[t][code], filled[t]
-                    ),
-                ),
-            )
-            for code in keys
-        ]
-        return Result(rows, base=filled, not_filled=empty)
+        return option_shares(agg, counts, filled, empty, keys, names)
 
     return compute
 
@@ -607,23 +597,8 @@ def progress_status(agg, labels):
     names = labels("etat_avancement_actions")
     counts = {t: agg.progress[t] for t in agg.types}
     filled = {t: sum(n for c, n in counts[t].items() if c) for t in agg.types}
-    filled["ALL"] = sum(filled.values())
     empty = {t: counts[t].get("", 0) for t in agg.types}
-    empty["ALL"] = sum(empty.values())
-    rows = [
-        row(
-            code,
-            label,
-            per_type(
-                agg,
-                lambda t, code=code: share(
-                    sum(counts[x][code] for x in agg.types) if t == "ALL" else counts[t][code], filled[t]
-                ),
-            ),
-        )
-        for code, label in names.items()
-    ]
-    return Result(rows, base=filled, not_filled=empty)
+    return option_shares(agg, counts, filled, empty, list(names), names)
 
 
 @register(
