@@ -71,7 +71,7 @@ def _counter_dict():
 class Aggregates:
     types: list[str]
     actions: Counter = field(default_factory=Counter)  # type → active actions
-    per_contract: dict = field(default_factory=lambda: defaultdict(list))  # type → [actions per contract]
+    per_contract: dict = field(default_factory=_counter_dict)  # type → actions in a contract → contracts
     single: dict = field(default_factory=lambda: defaultdict(_counter_dict))  # field → type → code ("" = empty)
     multi: dict = field(default_factory=lambda: defaultdict(_counter_dict))  # field → type → code
     multi_filled: dict = field(default_factory=lambda: defaultdict(Counter))  # field → type → actions with a value
@@ -201,7 +201,7 @@ def _collect(scope: Scope, target) -> None:
 
     for row in actions.values(authority_, type_, "contract_id").annotate(n=Count("id")).order_by():
         agg = into(row[authority_])
-        agg.per_contract[row[type_]].append(row["n"])
+        agg.per_contract[row[type_]][row["n"]] += 1
         agg.actions[row[type_]] += row["n"]
     for name in SINGLE_FIELDS:
         for row in actions.values(authority_, type_, f"{name}_id").annotate(n=Count("id")).order_by():
@@ -361,6 +361,6 @@ def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
             agg.beneficiaries[t]["targeted"] += int(row["beneficiaries_target"] or 0)
             agg.beneficiaries[t]["actions"] += 1
     for t in types:
-        agg.per_contract[t] = list(contracts[t].values())
+        agg.per_contract[t] = Counter(contracts[t].values())
     _authority_departements(agg, set(agg.authority_type))
     return agg.finish()

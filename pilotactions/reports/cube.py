@@ -3,36 +3,38 @@ summaries instead of scanning a million actions.
 
 Every write that can change a figure marks its authority stale (signal `contracts.signals.data_changed`,
 sent by the services and the bulk generator); the next bilan recomputes the stale authorities first, so a
-bilan is never stale. Aggregates are additive across authorities; the medians come from each
-authority's histogram of action budgets (in cents), merged.
+bilan is never stale. Aggregates are additive across authorities. The medians are not: each authority's
+action budgets are kept in buckets (`AuthorityBudgetBucket`, a count and the exact amounts per range of
+amounts); a median adds up the counts per bucket, then reads the exact amounts of the one or two buckets
+holding the middle ranks only — a few hundred rows instead of every distinct amount of the country.
 """
 
 from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Sum
 from django.dispatch import receiver
+from django_tasks import task
 
 from pilotactions.contracts.signals import data_changed
 from pilotactions.territories.models import Authority
 
 from .aggregates import Aggregates, Scope, aggregate_by_authority, aggregate_live
-from .models import AuthorityAggregate
+from .models import AuthorityAggregate, AuthorityBudgetBucket
 
 SHAPES = {
     "actions": "counter", "budget_count": "counter", "cofinanced": "counter",
-    "per_contract": "lists",
+    "per_contract": "sizes2",
     "single": "counter3", "multi": "counter3",
     "multi_filled": "counter2", "budget_count_by_authority": "counter2", "cofinancers": "counter2",
     "progress": "counter2", "beneficiaries": "counter2", "authority_nature": "counter2",
     "budget": "money2", "by_region": "money2", "by_authority": "money2", "third_party_by_authority": "money2",
     "by_subtheme": "money2", "spending": "money2",
-    "budget_values": "cents2",
     "steering_authorities": "sets",
     "authority_type": "plain", "authority_departements": "plain", "names": "names",
 }  # fmt: skip
 CENT = Decimal("0.01")
-BULK_FROM = 10  # stale authorities from which one grouped pass replaces one pass per authority
 
 
 def encode(agg: Aggregates) -> dict:
@@ -41,16 +43,14 @@ def encode(agg: Aggregates) -> dict:
         value = getattr(agg, name)
         if shape in ("counter", "plain"):
             data[name] = dict(value)
-        elif shape == "lists":
-            data[name] = {t: sorted(v) for t, v in value.items()}
+        elif shape == "sizes2":
+            data[name] = {t: {str(size): n for size, n in v.items()} for t, v in value.items()}
         elif shape == "counter2":
             data[name] = {k: dict(v) for k, v in value.items()}
         elif shape == "counter3":
             data[name] = {f: {t: dict(c) for t, c in by_type.items()} for f, by_type in value.items()}
         elif shape == "money2":
             data[name] = {k: {key: str(amount) for key, amount in v.items()} for k, v in value.items()}
-        elif shape == "cents2":
-            data[name] = {t: [[int(amount / CENT), n] for amount, n in v.items()] for t, v in value.items()}
         elif shape == "sets":
             data[name] = {t: sorted(v) for t, v in value.items()}
         elif shape == "names":
@@ -64,9 +64,9 @@ def merge(agg: Aggregates, data: dict) -> None:
         target, value = getattr(agg, name), data.get(name, {})
         if shape == "counter" or shape == "plain":
             target.update(value)
-        elif shape == "lists":
-            for t, sizes in value.items():
-                target[t].extend(sizes)
+        elif shape == "sizes2":  # JSON keys are strings
+            for t, counts in value.items():
+                target[t].update({int(size): n for size, n in counts.items()})
         elif shape == "counter2":
             for k, counts in value.items():
                 target[k].update(counts)
@@ -78,10 +78,6 @@ def merge(agg: Aggregates, data: dict) -> None:
             for k, amounts in value.items():
                 for key, amount in amounts.items():
                     target[k][key] += Decimal(amount)
-        elif shape == "cents2":
-            for t, pairs in value.items():
-                for cents, n in pairs:
-                    target[t][cents] += n
         elif shape == "sets":
             for t, codes in value.items():
                 target[t].update(codes)
@@ -107,42 +103,133 @@ def aggregate_cached(scope: Scope) -> Aggregates:
     agg = Aggregates(types=scope.types)
     for row in rows:
         merge(agg, row.data)
-    # Histograms were merged in cents: back to euros for the medians.
-    for t in list(agg.budget_values):
-        agg.budget_values[t] = Counter({Decimal(cents) * CENT: n for cents, n in agg.budget_values[t].items()})
-    return agg.finish()
+    agg.medians = bucket_medians([row.pk for row in rows], agg.types)
+    return agg
+
+
+def bucket(cents: int) -> int:
+    """The bucket of an amount: 16 per power of two (amounts in a bucket differ by less than 6.25 %),
+    increasing with the amount."""
+    if cents < 16:
+        return cents
+    shift = cents.bit_length() - 5
+    return shift * 16 + (cents >> shift)
+
+
+def write_buckets(aggregate: AuthorityAggregate, agg: Aggregates) -> None:
+    aggregate.budget_buckets.all().delete()
+    buckets = {}
+    for t, histogram in agg.budget_values.items():
+        for amount, n in histogram.items():
+            cents = int(amount / CENT)
+            entry = buckets.setdefault((t, bucket(cents)), [0, []])
+            entry[0] += n
+            entry[1].append([cents, n])
+    AuthorityBudgetBucket.objects.bulk_create(
+        AuthorityBudgetBucket(aggregate=aggregate, contract_type=t, bucket=b, actions=n, amounts=sorted(amounts))
+        for (t, b), (n, amounts) in sorted(buckets.items())
+    )
+
+
+def bucket_medians(aggregate_ids: list[int], types: list[str]) -> dict:
+    """The median action budget per type and for "ALL", from the buckets of these aggregates."""
+    rows = AuthorityBudgetBucket.objects.filter(aggregate_id__in=aggregate_ids, contract_type__in=types)
+    counts = {t: Counter() for t in [*types, "ALL"]}
+    for entry in rows.values("contract_type", "bucket").annotate(n=Sum("actions")).order_by():
+        counts[entry["contract_type"]][entry["bucket"]] += entry["n"]
+        counts["ALL"][entry["bucket"]] += entry["n"]
+    # The one or two middle ranks of each series, and the buckets holding them.
+    wanted = {}
+    for series, histogram in counts.items():
+        n = sum(histogram.values())
+        if n:
+            wanted[series] = [_locate(histogram, rank) for rank in ((n - 1) // 2, n // 2)]
+    needed = {b for places in wanted.values() for b, _rank in places}
+    amounts = {t: {} for t in counts}
+    for t, b, pairs in rows.filter(bucket__in=needed).values_list("contract_type", "bucket", "amounts"):
+        for series in (t, "ALL"):
+            amounts[series].setdefault(b, Counter()).update(dict(pairs))
+    medians = {}
+    for series in counts:
+        if series not in wanted:
+            medians[series] = None
+            continue
+        middle = [_nth(amounts[series][b], rank) for b, rank in wanted[series]]
+        medians[series] = (Decimal(middle[0]) + Decimal(middle[1])) * CENT / 2
+    return medians
+
+
+def _locate(histogram: Counter, rank: int) -> tuple[int, int]:
+    """The bucket holding the value of 0-based `rank`, and its rank within the bucket."""
+    for b in sorted(histogram):
+        if rank < histogram[b]:
+            return b, rank
+        rank -= histogram[b]
+    raise ValueError(rank)
+
+
+def _nth(histogram: Counter, rank: int) -> int:
+    """The value of 0-based `rank` in a {value: count} histogram."""
+    return _locate(histogram, rank)[0]
 
 
 def refresh(year: int, family: str, authorities: list[tuple[int, str]]) -> list[AuthorityAggregate]:
     """The aggregates of these authorities, recomputing the stale or missing ones first."""
-    rows = {
-        row.authority_id: row
-        for row in AuthorityAggregate.objects.filter(
-            year=year, family=family, authority_id__in=[i for i, _ in authorities]
-        )
-    }
-    stale = [(i, code) for i, code in authorities if i not in rows or rows[i].stale]
-    if len(stale) >= BULK_FROM:  # after a bulk load: one grouped pass over everything beats one pass each
+    ids = [i for i, _ in authorities]
+    stored = AuthorityAggregate.objects.filter(year=year, family=family, authority_id__in=ids)
+    present = set(stored.values_list("authority_id", flat=True))
+    AuthorityAggregate.objects.bulk_create(
+        [
+            AuthorityAggregate(year=year, family=family, authority_id=i, data={}, stale=True)
+            for i in ids
+            if i not in present
+        ],
+        ignore_conflicts=True,  # another request may be creating them too
+    )
+    rows = {row.authority_id: row for row in stored}
+    stale = [(i, code) for i, code in authorities if rows[i].stale]
+    if stale and len(stale) * 2 >= Authority.objects.count():  # most are stale (a bulk load): one grouped pass
         computed = aggregate_by_authority(Scope(year=year, family=family))
         empty = Aggregates(types=Scope(family=family).types).finish()
         fresh = {i: computed.get(code, empty) for i, code in stale}
     else:
         fresh = {i: aggregate_live(Scope(year=year, family=family, authority=code)) for i, code in stale}
     for authority_id, agg in fresh.items():
-        with transaction.atomic():
-            rows[authority_id], _ = AuthorityAggregate.objects.update_or_create(
-                year=year, family=family, authority_id=authority_id, defaults={"data": encode(agg), "stale": False}
-            )
+        rows[authority_id] = store(rows[authority_id], agg)
     return list(rows.values())
+
+
+def store(row: AuthorityAggregate, agg: Aggregates) -> AuthorityAggregate:
+    """Save an authority's fresh aggregates; they stay stale if a write came in while they were computed."""
+    with transaction.atomic():
+        locked = AuthorityAggregate.objects.select_for_update().get(pk=row.pk)
+        locked.data = encode(agg)
+        locked.stale = locked.generation != row.generation
+        locked.save(update_fields=["data", "stale", "computed_at"])
+        write_buckets(locked, agg)
+    return locked
 
 
 @receiver(data_changed)
 def mark_stale(sender, authority_ids=None, **kwargs):
-    """A write changed these authorities' data (None: possibly every authority's)."""
+    """A write changed these authorities' data (None: possibly every authority's, after a bulk load)."""
     rows = AuthorityAggregate.objects.all()
     if authority_ids is not None:
         rows = rows.filter(authority_id__in=list(authority_ids))
-    rows.update(stale=True)
+        # Recompute them in the background once the write is committed, so that readers seldom wait; those
+        # already stale have a recomputation coming (or a reader will do it).
+        ids = sorted(set(rows.filter(stale=False).values_list("authority_id", flat=True)))
+        if ids:
+            transaction.on_commit(lambda: refresh_stale.enqueue(authority_ids=ids))
+    rows.update(stale=True, generation=F("generation") + 1)
+
+
+@task()
+def refresh_stale(*, authority_ids: list[int]) -> None:
+    """Recompute the stale aggregates of these authorities, for every year and family someone reads."""
+    stale = AuthorityAggregate.objects.filter(authority_id__in=authority_ids, stale=True)
+    for year, family in sorted(set(stale.values_list("year", "family"))):
+        refresh(year, family, list(Authority.objects.filter(id__in=authority_ids).values_list("id", "code")))
 
 
 def rebuild(year: int, family: str = "CLS") -> int:

@@ -97,12 +97,7 @@ def row(key, label, values) -> dict:
     chapter="II.1",
 )
 def contracts_count(agg, labels):
-    values = per_type(
-        agg,
-        lambda t: (
-            len(pick(agg, agg.per_contract, t)) if t != "ALL" else sum(len(agg.per_contract[x]) for x in agg.types)
-        ),
-    )
+    values = per_type(agg, lambda t: sum(pick(agg, agg.per_contract, t).values()))
     return Result([row("total", "Contrats ayant au moins une action", values)], base=values)
 
 
@@ -128,19 +123,18 @@ def actions_count(agg, labels):
     chapter="II.3",
 )
 def actions_per_contract(agg, labels):
-    def sizes(t):
-        return [n for x in (agg.types if t == "ALL" else [t]) for n in agg.per_contract[x]]
+    sizes = per_type(agg, lambda t: pick(agg, agg.per_contract, t))  # actions in a contract → contracts
+
+    def mean(t):
+        contracts = sum(sizes[t].values())
+        return Decimal(sum(n * count for n, count in sizes[t].items())) / contracts if contracts else None
 
     rows = [
-        row(
-            "mean",
-            "Nombre moyen d’actions par contrat",
-            per_type(agg, lambda t: Decimal(sum(sizes(t))) / len(sizes(t)) if sizes(t) else None),
-        ),
-        row("min", "Minimum", per_type(agg, lambda t: min(sizes(t)) if sizes(t) else None)),
-        row("max", "Maximum", per_type(agg, lambda t: max(sizes(t)) if sizes(t) else None)),
+        row("mean", "Nombre moyen d’actions par contrat", per_type(agg, mean)),
+        row("min", "Minimum", per_type(agg, lambda t: min(sizes[t]) if sizes[t] else None)),
+        row("max", "Maximum", per_type(agg, lambda t: max(sizes[t]) if sizes[t] else None)),
     ]
-    return Result(rows, base=per_type(agg, lambda t: len(sizes(t))))
+    return Result(rows, base=per_type(agg, lambda t: sum(sizes[t].values())))
 
 
 # --- Budget ----------------------------------------------------------------------------------

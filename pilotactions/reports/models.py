@@ -40,6 +40,8 @@ class AuthorityAggregate(models.Model):
     authority = models.ForeignKey("territories.Authority", on_delete=models.CASCADE, related_name="+")
     data = models.JSONField()
     stale = models.BooleanField(default=False)
+    # Bumped by every write marking it stale: a computation that saw another generation stays stale.
+    generation = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -51,3 +53,27 @@ class AuthorityAggregate(models.Model):
 
     def __str__(self):
         return f"{self.authority_id} {self.year}"
+
+
+class AuthorityBudgetBucket(models.Model):
+    """One slice of an authority's action budgets (see reports/cube.py): how many actions of a contract type
+    have a yearly budget in this range, and their exact amounts in cents, read only for the slice holding
+    the median."""
+
+    aggregate = models.ForeignKey(AuthorityAggregate, on_delete=models.CASCADE, related_name="budget_buckets")
+    contract_type = models.CharField(max_length=16)
+    bucket = models.PositiveSmallIntegerField()
+    actions = models.PositiveIntegerField()
+    amounts = models.JSONField()  # [[cents, actions], …]
+
+    class Meta:
+        verbose_name = "tranche de budgets d’actions"
+        verbose_name_plural = "tranches de budgets d’actions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aggregate", "contract_type", "bucket"], name="authority_budget_bucket_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.aggregate_id} {self.contract_type} {self.bucket}"
