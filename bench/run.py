@@ -281,7 +281,8 @@ def bilan_table(results: dict) -> str:
         [
             "",
             "The bilan: *aggregates refresh* is `manage.py refresh_bilan`, which recomputes every authority's "
-            "aggregates after the bulk load (a save marks only its authority stale, recomputed by the next bilan); "
+            "aggregates after the bulk load (a save marks only its authority stale, recomputed in the background "
+            "right after, or by the next bilan); "
             "*bilan JSON* is `manage.py bilan --format json` in a fresh process (start-up included); the "
             "pages are timed in-process by `manage.py bench_pages` as a national administrator (server time: "
             "middleware, queries and rendering; first request, then the best of two more; no result is cached "

@@ -2,8 +2,8 @@
 summaries instead of scanning a million actions.
 
 Every write that can change a figure marks its authority stale (signal `contracts.signals.data_changed`,
-sent by the services and the bulk generator); the next bilan recomputes the stale authorities first, so a
-bilan is never stale. Aggregates are additive across authorities. The medians are not: each authority's
+sent by the services and the bulk generator) and asks the background worker to recompute it; a bilan
+recomputes whatever is still stale first, so a bilan is never stale. Aggregates are additive across authorities. The medians are not: each authority's
 action budgets are kept in buckets (`AuthorityBudgetBucket`, a count and the exact amounts per range of
 amounts); a median adds up the counts per bucket, then reads the exact amounts of the one or two buckets
 holding the middle ranks only — a few hundred rows instead of every distinct amount of the country.
@@ -154,23 +154,19 @@ def bucket_medians(aggregate_ids: list[int], types: list[str]) -> dict:
         if series not in wanted:
             medians[series] = None
             continue
-        middle = [_nth(amounts[series][b], rank) for b, rank in wanted[series]]
+        middle = [_locate(amounts[series][b], rank)[0] for b, rank in wanted[series]]
         medians[series] = (Decimal(middle[0]) + Decimal(middle[1])) * CENT / 2
     return medians
 
 
 def _locate(histogram: Counter, rank: int) -> tuple[int, int]:
-    """The bucket holding the value of 0-based `rank`, and its rank within the bucket."""
+    """In a {key: count} histogram, the key holding the item of 0-based `rank` and its rank within that key
+    (keys are buckets, or the amounts themselves)."""
     for b in sorted(histogram):
         if rank < histogram[b]:
             return b, rank
         rank -= histogram[b]
     raise ValueError(rank)
-
-
-def _nth(histogram: Counter, rank: int) -> int:
-    """The value of 0-based `rank` in a {value: count} histogram."""
-    return _locate(histogram, rank)[0]
 
 
 def refresh(year: int, family: str, authorities: list[tuple[int, str]]) -> list[AuthorityAggregate]:
