@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "pilotactions.core.views.bad_request"
 handler403 = "pilotactions.core.views.permission_denied"
 handler404 = "pilotactions.core.views.page_not_found"
 handler500 = "pilotactions.core.views.server_error"

@@ -22,11 +22,16 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Concurrent requests and the worker on the embedded database: WAL, wait up to 20 s for a lock, and
+# take the write lock when a transaction begins (IMMEDIATE) so that two writers queue instead of
+# failing with "database is locked" when both try to upgrade a read lock.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent web + worker processes on the embedded database: wait for locks, use WAL.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -41,6 +46,7 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
     "django_htmx",
+    "csp",  # django-csp: its system checks; the header itself comes from its middleware
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -58,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pilotactions.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pilotactions.accounts.middleware.CurrentRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pilotactions.core.uploads.RequestBodySizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -111,13 +120,22 @@ AXES_USERNAME_CALLABLE = "pilotactions.accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address, for axes and the rate limits: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+# reverse proxies the address the outermost one appended to X-Forwarded-For (never a spoofable entry).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "pilotactions.core.http.client_ip"
+RATELIMIT_IP_META_KEY = "pilotactions.core.http.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn estimates how guessable a password is: refuses `aaaaaaaaaaaa`, `Password123!`, `Azerty123456`.
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
 ]
+PASSWORD_MINIMAL_STRENGTH = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" for an online attack
+PASSWORD_EXTRA_DICTIONARY = ["pilotactions", "pilot'actions", "diplp", "ddets", "dreets"]
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -134,6 +152,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DSFR_USE_INTEGRITY_CHECKSUMS = False
+# Request bodies: a document is 20 MB at most; anything larger is refused before it is read.
+MAX_REQUEST_BODY_SIZE = env.int("MAX_REQUEST_BODY_SIZE", default=21 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "pilotactions.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Uploaded documents live outside the web root and are only served through permission-checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 
@@ -149,6 +174,15 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10
 X_FRAME_OPTIONS = "DENY"
+
+# The cache counts rate-limited requests (password reset). One process (the demo) may use memory;
+# several workers must share a Redis: CACHE_URL=redis://127.0.0.1:6379/1 (docs/environment.md).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# django-ratelimit knows only a few cache classes by name: Django's own Redis cache increments atomically
+# too (W001), and the memory cache is only the single-process default (E003).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -170,4 +204,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+
+# Content-Security-Policy and Permissions-Policy -------------------------------------------------------------
+# Every script and stylesheet is a static file served from our own origin (ours, django-dsfr's, django-htmx's):
+# no inline <script>, <style> or style="" anywhere, so neither 'unsafe-inline' nor a nonce is needed.
+# htmx's own injected <style> is switched off in base.html (meta htmx-config). The one exception is the
+# downloaded standalone HTML report, which carries its own policy (reports/views.py). See docs/decisions.md.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the DSFR's icons and pictograms are partly data: URIs
+        "font-src": [SELF],
+        "connect-src": [SELF],  # htmx requests
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Browser features the application never uses, refused to the page and to anything it might embed.
+# Sent by pilotactions.core.middleware.PermissionsPolicyMiddleware (Django has no setting for this header).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],  # successor of interest-cohort (FLoC), which browsers no longer recognise
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
 }

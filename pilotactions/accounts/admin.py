@@ -10,7 +10,8 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "first_name", "last_name"]
     list_filter = ["is_active"]
     exclude = ["password", "groups", "user_permissions", "is_superuser"]
-    readonly_fields = ["last_login", "date_joined"]
+    # Closing and reopening an account are audited services (the access review page), not edits.
+    readonly_fields = ["last_login", "date_joined", "is_active", "deactivated_at", "deactivation_reason"]
 
 
 @admin.register(Organisation)

@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.template.loader import render_to_string
+
+from pilotactions.core.tasks import email_send_on_commit
 
 from .enums import RoleKind
 from .models import Organisation
@@ -60,6 +63,12 @@ class FrenchPasswordResetForm(PasswordResetForm):
     email = forms.EmailField(
         label="Adresse électronique", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        """Through the task queue, like every e-mail: the answer takes as long whether the address exists."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        email_send_on_commit(subject=subject, body=body, recipients=[to_email])
 
 
 class InvitationForm(forms.Form):

@@ -1,3 +1,5 @@
+from pilotactions.core.audit import acting_role
+
 from .models import Role
 
 SESSION_KEY = "current_role_id"
@@ -27,4 +29,9 @@ class CurrentRoleMiddleware:
                 request.session[SESSION_KEY] = current.pk
             user.active_roles = roles
             user.current_role = current
+            token = acting_role.set(current)  # audit events record the role acted as
+            try:
+                return self.get_response(request)
+            finally:
+                acting_role.reset(token)
         return self.get_response(request)

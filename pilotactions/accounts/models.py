@@ -33,6 +33,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l’administration technique", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    deactivated_at = models.DateTimeField("compte fermé le", null=True, blank=True)
+    deactivation_reason = models.CharField("motif de fermeture", max_length=255, blank=True)
+    # Who changed what on the account (the password hash and sign-in times are not history).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
 

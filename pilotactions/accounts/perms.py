@@ -146,6 +146,15 @@ def can_deactivate_user(role: Role | None, user) -> tuple[bool, str]:
     return True, ""
 
 
+def can_reactivate_user(role: Role | None, user) -> tuple[bool, str]:
+    """Reopening a closed account is for national administrators, never a side effect of an invitation."""
+    if not is_national_admin(role):
+        return False, "Seul un administrateur national peut rouvrir un compte fermé."
+    if user.is_active:
+        return False, "Ce compte est déjà actif."
+    return True, ""
+
+
 def can_use_admin_site(role: Role | None) -> bool:
     """The Django admin is for national administrators only."""
     return is_national_admin(role)

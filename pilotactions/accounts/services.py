@@ -128,6 +128,9 @@ def invitation_create(
     if not allowed:
         raise PermissionDenied(reason)
     email = email.strip().lower()
+    closed = User.objects.filter(email=email, is_active=False).first()
+    if closed is not None:
+        raise ValidationError({"email": closed_account_message(closed)})
     if Role.objects.active().filter(user__email=email, kind=role_kind, organisation=organisation).exists():
         raise ValidationError({"email": f"{email} a déjà ce rôle pour cette organisation."})
     token = secrets.token_urlsafe(32)
@@ -144,7 +147,7 @@ def invitation_create(
     invitation.full_clean(exclude=["token_hash"])
     invitation.save()
     audit_event_record(
-        actor=acting_role.user,
+        actor=acting_role,
         verb="invitation_sent",
         target=invitation,
         message=f"{email} invité(e) comme « {invitation.get_role_kind_display()} » pour {organisation}.",
@@ -156,6 +159,14 @@ def invitation_create(
     )
     email_send_on_commit(subject="Votre accès à Pilot'actions", body=body, recipients=[email])
     return invitation, token
+
+
+def closed_account_message(user: User) -> str:
+    when = f" le {timezone.localtime(user.deactivated_at):%d/%m/%Y}" if user.deactivated_at else ""
+    return (
+        f"Le compte {user.email} a été fermé{when}. Une invitation ne le rouvre pas : "
+        "demandez à un administrateur national de la DIPLP de le réactiver."
+    )
 
 
 def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
@@ -180,7 +191,10 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
 
 @transaction.atomic
 def invitation_accept(*, token: str, password: str) -> User:
-    """Create (or reactivate) the invited agent's account with their password and grant the role."""
+    """Create the invited agent's account (or set the password of their active one) and grant the role.
+
+    A closed account is never reopened by an invitation: that is `user_reactivate`'s job.
+    """
     invitation, reason = invitation_from_token(token)
     if invitation is None:
         raise ValidationError(reason)
@@ -188,12 +202,13 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise ValidationError("Ce lien d’invitation a déjà été utilisé.")
-    user = User.objects.filter(email=invitation.email).first()
+    user = User.objects.select_for_update().filter(email=invitation.email).first()
+    if user is not None and not user.is_active:
+        raise ValidationError(closed_account_message(user))
     if user is None:
         user = User(email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name)
     validate_password(password, user)
     user.set_password(password)
-    user.is_active = True
     user.save()
     role = role_grant(
         user=user, kind=invitation.role_kind, organisation=invitation.organisation, granted_by=invitation.invited_by
@@ -205,6 +220,17 @@ def invitation_accept(*, token: str, password: str) -> User:
         actor=user, verb="invitation_accepted", target=invitation, message=f"{user.email} a accepté son invitation."
     )
     return user
+
+
+@transaction.atomic
+def role_switch(*, role: Role) -> Role:
+    """Record that a user now acts with another of their roles (the session keeps the choice)."""
+    if not (role.is_active and role.user.is_active):
+        raise PermissionDenied("Ce rôle n’est pas (ou plus) l’un des vôtres.")
+    audit_event_record(
+        actor=role, verb="role_switched", target=role, message=f"{role.user.email} agit comme « {role} »."
+    )
+    return role
 
 
 @transaction.atomic
@@ -220,7 +246,7 @@ def role_deactivate(*, acting_role: Role, role: Role, reason: str) -> Role:
     role.deactivation_reason = reason.strip()[:255]
     role.save()
     audit_event_record(
-        actor=acting_role.user,
+        actor=acting_role,
         verb="role_deactivated",
         target=role,
         message=f"Rôle « {role} » de {role.user.email} désactivé : {reason}",
@@ -230,19 +256,61 @@ def role_deactivate(*, acting_role: Role, role: Role, reason: str) -> Role:
 
 @transaction.atomic
 def user_deactivate(*, acting_role: Role, user: User, reason: str) -> User:
-    """Close an account: the person can no longer sign in; their roles and history are kept."""
+    """Close an account: the person can no longer sign in and every role they held is deactivated
+    (kept, with the reason), so that reopening the account later gives back no access by itself."""
     allowed, refusal = perms.can_deactivate_user(acting_role, user)
     if not allowed:
         raise PermissionDenied(refusal)
-    if not reason.strip():
+    reason = reason.strip()[:255]
+    if not reason:
         raise ValidationError({"reason": "Indiquez le motif de la désactivation."})
+    now = timezone.now()
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.deactivated_at = now
+    user.deactivation_reason = reason
+    user._history_user = acting_role.user
+    user.save(update_fields=["is_active", "deactivated_at", "deactivation_reason"])
+    for role in Role.objects.filter(user=user, is_active=True):
+        role.is_active = False
+        role.deactivated_at = now
+        role.deactivated_by = acting_role.user
+        role.deactivation_reason = f"Compte fermé : {reason}"[:255]
+        role._history_user = acting_role.user
+        role.save()
+        audit_event_record(
+            actor=acting_role,
+            verb="role_deactivated",
+            target=role,
+            message=f"Rôle « {role} » de {user.email} désactivé avec la fermeture du compte.",
+        )
     audit_event_record(
-        actor=acting_role.user,
+        actor=acting_role,
         verb="user_deactivated",
         target=user,
         message=f"Compte {user.email} désactivé : {reason}",
+    )
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, acting_role: Role, user: User, reason: str) -> User:
+    """Reopen a closed account. Its former roles stay deactivated: access is given again by invitation."""
+    allowed, refusal = perms.can_reactivate_user(acting_role, user)
+    if not allowed:
+        raise PermissionDenied(refusal)
+    reason = reason.strip()[:255]
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de la réactivation."})
+    user.is_active = True
+    user.deactivated_at = None
+    user.deactivation_reason = ""
+    user._history_user = acting_role.user
+    user.save(update_fields=["is_active", "deactivated_at", "deactivation_reason"])
+    audit_event_record(
+        actor=acting_role,
+        verb="user_reactivated",
+        target=user,
+        message=f"Compte {user.email} réactivé (sans ses anciens rôles) : {reason}",
     )
     return user
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("roles/<int:pk>/desactiver/", views.role_deactivate, name="role_deactivate"),
     path("utilisateurs/<int:pk>/desactiver/", views.user_deactivate, name="user_deactivate"),
+    path("utilisateurs/<int:pk>/reactiver/", views.user_reactivate, name="user_reactivate"),
     path("mot-de-passe/", views.password_reset, name="password_reset"),
     path("mot-de-passe/envoye/", views.password_reset_done, name="password_reset_done"),
     path("mot-de-passe/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),

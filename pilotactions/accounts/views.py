@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
+from pilotactions.core.http import safe_next_url
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import perms, services
@@ -80,6 +82,7 @@ def role_switch(request):
     role = next((r for r in getattr(request.user, "active_roles", []) if str(r.pk) == role_id), None)
     if role is None:
         raise PermissionDenied("Ce rôle n’est pas (ou plus) l’un des vôtres.")
+    services.role_switch(role=role)
     request.session[SESSION_KEY] = role.pk
     messages.success(request, f"Vous agissez maintenant en tant que « {role} ».")
     return redirect("home")
@@ -115,14 +118,18 @@ def organisation_access(request, pk):
         "-is_active", "user__last_name"
     )
     can_administer = perms.administered_organisations(role).filter(pk=organisation.pk).exists()
-    rows = [
-        {
-            "role": r,
-            "can_deactivate": can_administer and perms.can_deactivate_role(role, r)[0],
-            "can_deactivate_user": perms.can_deactivate_user(role, r.user)[0],
-        }
-        for r in roles
-    ]
+    rows, users_seen = [], set()
+    for r in roles:
+        rows.append(
+            {
+                "role": r,
+                "can_deactivate": can_administer and perms.can_deactivate_role(role, r)[0],
+                "can_deactivate_user": perms.can_deactivate_user(role, r.user)[0],
+                # One reopening form per closed account, on its first row.
+                "can_reactivate_user": r.user_id not in users_seen and perms.can_reactivate_user(role, r.user)[0],
+            }
+        )
+        users_seen.add(r.user_id)
     invitations = (
         organisation.invitation_set.filter(accepted_at__isnull=True).select_related("invited_by")
         if can_administer
@@ -178,6 +185,13 @@ def invitation_accept(request, token):
             request, "accounts/invitation_invalid.html", {"page_title": "Invitation", "reason": reason}, status=410
         )
     existing = User.objects.filter(email=invitation.email).first()
+    if existing is not None and not existing.is_active:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"page_title": "Invitation", "reason": services.closed_account_message(existing)},
+            status=403,
+        )
     form = PasswordChoiceForm(request.POST or None, user=existing or User(email=invitation.email))
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,13 +226,35 @@ def role_deactivate(request, pk):
 def user_deactivate(request, pk):
     acting = perms.current_role(request.user)
     target = get_object_or_404(User, pk=pk)
+    require(perms.can_deactivate_user(acting, target))
     form = DeactivationForm(request.POST)
-    back = request.POST.get("next") or reverse("accounts:organisation_list")
+    back = safe_next_url(request, reverse("accounts:organisation_list"))
     if not form.is_valid():
         messages.error(request, "Indiquez le motif de la désactivation (255 caractères au plus).")
         return redirect(back)
     services.user_deactivate(acting_role=acting, user=target, reason=form.cleaned_data["reason"])
-    messages.success(request, f"Le compte de {target} est désactivé : il ne peut plus se connecter.")
+    messages.success(
+        request, f"Le compte de {target} est fermé : il ne peut plus se connecter et ses rôles sont désactivés."
+    )
+    return redirect(back)
+
+
+@require_POST
+def user_reactivate(request, pk):
+    """Reopen a closed account (national admins); its former roles stay deactivated."""
+    acting = perms.current_role(request.user)
+    target = get_object_or_404(User, pk=pk)
+    require(perms.can_reactivate_user(acting, target))
+    form = DeactivationForm(request.POST)
+    back = safe_next_url(request, reverse("accounts:organisation_list"))
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la réactivation (255 caractères au plus).")
+        return redirect(back)
+    services.user_reactivate(acting_role=acting, user=target, reason=form.cleaned_data["reason"])
+    messages.success(
+        request,
+        f"Le compte de {target} est rouvert, sans aucun rôle : invitez-le pour lui redonner un accès.",
+    )
     return redirect(back)
 
 
@@ -234,17 +270,37 @@ def invitation_list(request):
     return render(request, "accounts/invitation_list.html", {"page_title": "Invitations envoyées", "page": page})
 
 
-# Password reset: Django's views, French templates, open to anonymous visitors.
-password_reset = login_not_required(
-    auth_views.PasswordResetView.as_view(
-        form_class=FrenchPasswordResetForm,
-        template_name="accounts/password_reset_form.html",
-        email_template_name="accounts/email/password_reset.txt",
-        subject_template_name="accounts/email/password_reset_subject.txt",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-        extra_context={"page_title": "Mot de passe oublié"},
-    )
-)
+def _reset_email(group, request) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
+# Per client address and per e-mail address, counted in the cache whatever the address's existence.
+RESET_LIMITS = [("ip", "10/h"), (_reset_email, "3/h")]
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, French templates, open to anonymous visitors, rate-limited."""
+
+    form_class = FrenchPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_context = {"page_title": "Mot de passe oublié"}
+
+    def post(self, request, *args, **kwargs):
+        limited = [
+            is_ratelimited(request, group="password_reset", key=k, rate=r, increment=True) for k, r in RESET_LIMITS
+        ]
+        if any(limited):
+            form = self.get_form()
+            form.add_error(None, "Trop de demandes de réinitialisation : réessayez dans une heure.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+password_reset = PasswordResetView.as_view()
 password_reset_done = login_not_required(
     auth_views.PasswordResetDoneView.as_view(
         template_name="accounts/password_reset_done.html", extra_context={"page_title": "Mot de passe oublié"}

@@ -64,6 +64,14 @@ class Dossier(BaseModel):
     state = models.CharField("état", max_length=16, choices=DossierState.choices, default=DossierState.DRAFT)
     extended_until = models.DateTimeField("prolongé jusqu’au", null=True, blank=True)
     submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="soumis par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
 
     class Meta:

@@ -62,6 +62,9 @@ def can_transition(role, dossier: Dossier, transition: str, now=None) -> tuple[b
     if transition in (Transition.VALIDATE, Transition.RETURN):
         if not is_state_decider(role, dossier):
             return False, "Seul le service de l’État du territoire valide ou renvoie le dossier."
+        if transition == Transition.VALIDATE and dossier.submitted_by_id == role.user_id:
+            # Four eyes: whoever submitted cannot also validate (they may still send it back).
+            return False, "Vous avez soumis ce dossier : un autre agent doit le valider."
         return True, ""
     if transition == Transition.REOPEN:
         if not account_perms.is_national_admin(role):

@@ -200,9 +200,10 @@ def dossier_submit(*, dossier: Dossier, role) -> DossierSnapshot:
         raise ValidationError([p.message for p in problems])
     _transition(dossier, Transition.SUBMIT, role=role)
     dossier.submitted_at = timezone.now()
-    dossier.save(update_fields=["state", "submitted_at", "updated_at"])
+    dossier.submitted_by = role.user
+    dossier.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
     snapshot = DossierSnapshot.objects.create(dossier=dossier, data=snapshot_data(dossier), created_by=role.user)
-    audit_event_record(actor=role.user, verb="dossier_submitted", target=dossier, message=f"Dossier {dossier} soumis.")
+    audit_event_record(actor=role, verb="dossier_submitted", target=dossier, message=f"Dossier {dossier} soumis.")
     notify(
         dossier,
         template="transition",
@@ -219,7 +220,7 @@ def dossier_validate(*, dossier: Dossier, role, comment: str = "") -> Dossier:
     _transition(dossier, Transition.VALIDATE, role=role, comment=comment.strip())
     dossier.validated_at = timezone.now()
     dossier.save(update_fields=["state", "validated_at", "updated_at"])
-    audit_event_record(actor=role.user, verb="dossier_validated", target=dossier, message=f"Dossier {dossier} validé.")
+    audit_event_record(actor=role, verb="dossier_validated", target=dossier, message=f"Dossier {dossier} validé.")
     notify(
         dossier,
         template="transition",
@@ -244,7 +245,7 @@ def dossier_return(*, dossier: Dossier, role, comment: str, action: Action | Non
     dossier.save(update_fields=["state", "updated_at"])
     DossierComment.objects.create(dossier=dossier, author=role.user, text=comment.strip(), action=action, field=field)
     audit_event_record(
-        actor=role.user, verb="dossier_returned", target=dossier, message=f"Dossier {dossier} renvoyé : {comment}"
+        actor=role, verb="dossier_returned", target=dossier, message=f"Dossier {dossier} renvoyé : {comment}"
     )
     notify(
         dossier,
@@ -267,7 +268,7 @@ def dossier_reopen(*, dossier: Dossier, role, reason: str) -> Dossier:
     _transition(dossier, Transition.REOPEN, role=role, comment=reason.strip())
     dossier.save(update_fields=["state", "updated_at"])
     audit_event_record(
-        actor=role.user, verb="dossier_reopened", target=dossier, message=f"Dossier {dossier} rouvert : {reason}"
+        actor=role, verb="dossier_reopened", target=dossier, message=f"Dossier {dossier} rouvert : {reason}"
     )
     notify(
         dossier,
@@ -306,7 +307,7 @@ def dossier_extend(*, dossier: Dossier, role, until, reason: str) -> Dossier:
     dossier.extended_until = until
     dossier.save(update_fields=["extended_until", "updated_at"])
     audit_event_record(
-        actor=role.user, verb="dossier_extended", target=dossier, message=f"Dossier {dossier} prolongé : {reason}"
+        actor=role, verb="dossier_extended", target=dossier, message=f"Dossier {dossier} prolongé : {reason}"
     )
     notify(
         dossier,
@@ -331,6 +332,13 @@ def comment_add(*, dossier: Dossier, role, text: str, action: Action | None = No
     if action is not None and action.contract_id != dossier.contract_id:
         raise ValidationError({"action": "Cette action n’appartient pas au contrat du dossier."})
     comment = DossierComment.objects.create(dossier=dossier, author=role.user, text=text.strip(), action=action)
+    audit_event_record(
+        actor=role,
+        verb="dossier_commented",
+        target=dossier,
+        message=f"Message sur le dossier {dossier}" + (f" (action {action.reference})" if action else "") + ".",
+        data={"comment_id": comment.pk},
+    )
     recipients = state_recipients(dossier) if perms.is_authority_side(role, dossier) else authority_recipients(dossier)
     notify(
         dossier,
@@ -421,17 +429,28 @@ def reminders_send(now=None) -> int:
     return count
 
 
+# A person reminded by hand is not reminded again before a day has passed (nor by a double click).
+MANUAL_REMINDER_INTERVAL = timedelta(days=1)
+
+
 @transaction.atomic
 def reminder_send_manual(*, dossier: Dossier, role) -> Reminder | None:
     allowed, reason = perms.can_remind(role, dossier)
     if not allowed:
         raise PermissionDenied(reason)
+    dossier = _locked(dossier)  # two clicks at once send one reminder
     if dossier.state not in (DossierState.DRAFT, DossierState.RETURNED):
         raise ValidationError("Ce dossier est déjà soumis : il n’y a rien à relancer.")
+    last = dossier.reminders.filter(sent_at__gt=timezone.now() - MANUAL_REMINDER_INTERVAL).first()
+    if last is not None:
+        raise ValidationError(
+            f"Une relance est déjà partie le {timezone.localtime(last.sent_at):%d/%m/%Y à %H:%M} : "
+            f"la suivante pourra partir {MANUAL_REMINDER_INTERVAL.days * 24} heures après."
+        )
     reminder = _send_reminder(dossier, sent_by=role.user)
     if reminder:
         audit_event_record(
-            actor=role.user, verb="dossier_reminded", target=dossier, message=f"Relance envoyée pour {dossier}."
+            actor=role, verb="dossier_reminded", target=dossier, message=f"Relance envoyée pour {dossier}."
         )
     return reminder
 
@@ -463,6 +482,7 @@ def execution_token(action_year: ActionYear | None) -> str:
 @transaction.atomic
 def execution_update(*, dossier: Dossier, action: Action, role, values: dict, indicator_values: dict, token: str):
     """Save an action's execution fields for the campaign's year (suivi dossiers only)."""
+    dossier = _locked(dossier)  # a submission at the same moment waits, then this save sees it
     allowed, reason = perms.can_edit_execution(role, dossier)
     if not allowed:
         raise PermissionDenied(reason)
@@ -489,7 +509,7 @@ def execution_update(*, dossier: Dossier, action: Action, role, values: dict, in
                 indicator=indicator, year=dossier.campaign.year, defaults={"value": value}
             )
     audit_event_record(
-        actor=role.user,
+        actor=role,
         verb="execution_updated",
         target=action,
         message=f"Suivi {dossier.campaign.year} de {action.reference} renseigné.",

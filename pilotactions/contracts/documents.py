@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from pilotactions.core.archives import zip_member_head, zip_open_checked
 from pilotactions.core.audit import audit_event_record
 
 from .models import Contract, ContractDocument
@@ -20,21 +21,34 @@ PDF, ODT, DOCX = (
 )
 
 
-def detect_content_type(head: bytes, path) -> str | None:
-    """PDF, ODT or DOCX from the bytes themselves (never from the name or the browser's claim)."""
+def detect_content_type(head: bytes, fileobj, *, label: str = "Le fichier") -> str | None:
+    """PDF, ODT or DOCX from the bytes themselves (never from the name or the browser's claim).
+
+    An archive that would inflate suspiciously is refused (ValidationError) before anything is read.
+    """
     if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(path) as archive:
+            with zip_open_checked(fileobj, label=label) as archive:
                 names = set(archive.namelist())
-                if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
+                if "mimetype" in names and zip_member_head(archive, "mimetype", 100).strip() == ODT.encode():
                     return ODT
                 if "[Content_Types].xml" in names and "word/document.xml" in names:
                     return DOCX
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError):  # corrupt, encrypted, unknown method
             return None
     return None
+
+
+EXTENSIONS = {PDF: ".pdf", ODT: ".odt", DOCX: ".docx"}
+
+
+def download_name(name: str, content_type: str) -> str:
+    """`Avenant n°2.exe` detected as a PDF is stored and served as `Avenant n°2.pdf`."""
+    stem = Path(name).stem.strip() or "document"
+    extension = EXTENSIONS[content_type]
+    return stem[: 255 - len(extension)] + extension
 
 
 def storage_root() -> Path:
@@ -50,13 +64,16 @@ def document_add(*, contract: Contract, kind: str, uploaded_file, acting_user) -
     uploaded_file.seek(0)
     head = uploaded_file.read(8)
     uploaded_file.seek(0)
-    content_type = detect_content_type(head, uploaded_file)
+    try:
+        content_type = detect_content_type(head, uploaded_file, label=uploaded_file.name)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
     uploaded_file.seek(0)
     if content_type is None:
         raise ValidationError(
             {"file": f"« {uploaded_file.name} » n’est ni un PDF, ni un document ODT, ni un document DOCX valide."}
         )
-    extension = {PDF: ".pdf", ODT: ".odt", DOCX: ".docx"}[content_type]
+    extension = EXTENSIONS[content_type]
     storage_name = f"{uuid.uuid4().hex}{extension}"
     root = storage_root()
     root.mkdir(parents=True, exist_ok=True)
@@ -66,7 +83,8 @@ def document_add(*, contract: Contract, kind: str, uploaded_file, acting_user) -
     document = ContractDocument.objects.create(
         contract=contract,
         kind=kind,
-        original_name=Path(uploaded_file.name).name[:255],
+        # The name shown and downloaded keeps the user's words but the extension of the detected type.
+        original_name=download_name(uploaded_file.name, content_type),
         storage_name=storage_name,
         content_type=content_type,
         size=uploaded_file.size,

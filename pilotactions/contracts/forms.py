@@ -6,11 +6,10 @@ from django import forms
 from django.forms import formset_factory
 from django.urls import reverse
 
-from pilotactions.accounts.enums import OrganisationKind
-from pilotactions.accounts.models import Organisation
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.models import Authority, Commune, Epci
 
+from . import rules
 from .enums import ContractStatus, DocumentKind, Financer
 from .models import MAX_AMOUNT, Action, Contract, ContractType
 from .rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS, BudgetLineInput
@@ -74,16 +73,40 @@ class ContractForm(forms.ModelForm):
         ]
         widgets = {"signature_date": DateInput(), "not_signed_reason": forms.Textarea(attrs={"rows": 3})}
 
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": "La version du contrat transmise n’est pas valide : rechargez la page.",
+            "min_value": "La version du contrat transmise n’est pas valide : rechargez la page.",
+        },
+    )
+
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["authority"].queryset = authorities
-        self.fields["signing_organisation"].queryset = Organisation.objects.filter(
-            kind=OrganisationKind.DEPARTMENTAL_STATE, is_active=True
-        ).select_related("departement")
+        self.fields["signing_organisation"].queryset = (
+            rules.signing_organisations(authorities).select_related("departement").order_by("name")
+        )
+        self.fields[
+            "signing_organisation"
+        ].help_text = "Un service départemental de l’État d’un département couvert par la collectivité."
         if self.instance.pk:
             for name in ["contract_type", "authority"]:
                 self.fields[name].disabled = True
+            # The version read with the page: required on update, so that a save never overwrites blindly.
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = (
+                "La version du contrat manque : rechargez la page avant d’enregistrer."
+            )
         self.fields["status"].choices = ContractStatus.choices
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self._errors:  # a hidden field: say it at the top of the form
+            self.add_error(None, self._errors.pop("version"))
+        return data
 
 
 class EnvelopeForm(forms.Form):
@@ -96,7 +119,12 @@ class EnvelopeForm(forms.Form):
             )
 
     def amounts(self) -> dict[int, Decimal]:
-        return {int(k[5:]): v for k, v in self.cleaned_data.items() if v is not None}
+        """{year: amount} of the envelope fields filled in (other fields, such as an amendment's, ignored)."""
+        return {
+            int(name.removeprefix("year_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("year_") and value is not None
+        }
 
 
 class AmendmentForm(EnvelopeForm):

@@ -47,11 +47,19 @@ def can_edit_actions(role, contract: Contract, *, ignore_guards: bool = False) -
     if contract.status in CLOSED_STATUSES:
         return False, f"Ce contrat est « {contract.get_status_display().lower()} » : ses actions ne se modifient plus."
     if not ignore_guards:
-        for guard in EDIT_GUARDS:
-            reason = guard(contract)
-            if reason:
-                return False, reason
+        reason = content_lock_reason(contract)
+        if reason:
+            return False, reason
     return True, ""
+
+
+def content_lock_reason(contract: Contract) -> str | None:
+    """Why another app (a campaign) freezes the contract's content now, or None."""
+    for guard in EDIT_GUARDS:
+        reason = guard(contract)
+        if reason:
+            return reason
+    return None
 
 
 def can_add_document(role, contract: Contract) -> tuple[bool, str]:

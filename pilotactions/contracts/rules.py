@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from pilotactions.accounts.enums import OrganisationKind
+from pilotactions.accounts.models import Organisation
 from pilotactions.core.formats import euros, percent
 from pilotactions.nomenclatures.models import Option
 
@@ -26,6 +28,14 @@ SINGLE_OPTION_FIELDS = [
     "direct_impact",
 ]
 MULTI_OPTION_FIELDS = ["policy_fields", "action_types", "partners", "target_publics", "expected_impacts"]
+
+
+def signing_organisations(authorities):
+    """The State services that may sign for these authorities: the departmental ones (préfecture,
+    DDETS/DEETS) of the départements the authorities cover."""
+    return Organisation.objects.filter(
+        kind=OrganisationKind.DEPARTMENTAL_STATE, is_active=True, departement__authorities__in=authorities
+    ).distinct()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pilotactions.core.audit import audit_event_record
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.enums import AuthorityLevel
 
-from . import rules
+from . import perms, rules
 from .enums import ActionStatus, Financer
 from .models import Action, ActionYear, Amendment, BudgetLine, Contract, ContractType, Indicator, StateEnvelope
 from .rules import BudgetLineInput
@@ -105,6 +105,16 @@ def _check_contract(contract: Contract) -> None:
         errors["not_signed_reason"] = "Indiquez pourquoi le contrat n’a pas été signé."
     if contract.status == "signed" and not contract.signature_date:
         errors["signature_date"] = "Indiquez la date de signature d’un contrat signé."
+    if (
+        contract.signing_organisation_id
+        and not rules.signing_organisations([contract.authority_id])
+        .filter(pk=contract.signing_organisation_id)
+        .exists()
+    ):
+        errors["signing_organisation"] = (
+            f"« {contract.signing_organisation} » n’est pas un service de l’État d’un département couvert par "
+            f"{contract.authority}."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -178,6 +188,16 @@ class IndicatorInput:
     id: int | None = None
 
 
+def _lock_content(contract: Contract) -> Contract:
+    """Lock the contract's row, then check, inside the save's transaction, that no campaign freezes its
+    content. A dossier submission locks the same row, so a save and a submission never interleave."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    reason = perms.content_lock_reason(contract)
+    if reason:
+        raise ValidationError(reason)
+    return contract
+
+
 def _claim_version(model, instance, expected_version: int) -> None:
     """Optimistic lock: bump the version only if nobody saved since `expected_version`."""
     updated = model.objects.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
@@ -244,7 +264,7 @@ def action_create(
         ceiling_justification=ceiling_justification,
     )
     raise_if_errors(report)
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)  # serialise numbering per contract
+    contract = _lock_content(contract)  # also serialises the numbering per contract
     number = (contract.actions.aggregate(n=Max("number"))["n"] or 0) + 1
     action = Action(
         contract=contract,
@@ -288,6 +308,7 @@ def action_update(
         ceiling_justification=ceiling_justification,
     )
     raise_if_errors(report)
+    _lock_content(action.contract)
     _claim_version(Action, action, expected_version)
     for name, value in values.items():
         setattr(action, name, value)
@@ -480,6 +501,7 @@ def action_withdraw(*, action: Action, acting_user, reason: str, expected_versio
         raise ValidationError({"reason": "Indiquez le motif du retrait de l’action."})
     if action.status == ActionStatus.WITHDRAWN:
         raise ValidationError("Cette action est déjà retirée.")
+    _lock_content(action.contract)
     _claim_version(Action, action, expected_version)
     action.status = ActionStatus.WITHDRAWN
     action.withdrawn_reason = reason.strip()
@@ -499,6 +521,7 @@ def action_withdraw(*, action: Action, acting_user, reason: str, expected_versio
 def action_restore(*, action: Action, acting_user, expected_version: int) -> Action:
     if action.status != ActionStatus.WITHDRAWN:
         raise ValidationError("Cette action n’est pas retirée.")
+    _lock_content(action.contract)
     _claim_version(Action, action, expected_version)
     action.status = ActionStatus.ACTIVE
     action.withdrawn_reason = ""

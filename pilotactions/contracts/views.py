@@ -15,9 +15,9 @@ from pilotactions.accounts.perms import current_role, require, role_required
 from pilotactions.territories.models import Authority
 
 from . import perms, selectors, services
-from .documents import document_add, document_path
+from .documents import document_add, document_path, download_name
 from .enums import ActionStatus
-from .export import csv_lines, export_rows, scope_filter, write_xlsx
+from .export import EXPORT_FORMATS, csv_lines, export_rows, scope_filter, write_xlsx
 from .forms import (
     ActionForm,
     AmendmentForm,
@@ -113,6 +113,8 @@ def _year_param(request) -> int:
 @role_required
 def contract_export(request, extension):
     """The raw export of the actions of the filtered contracts the role may read."""
+    if extension not in EXPORT_FORMATS:  # only the documented formats answer: never an XLSX named .html
+        raise Http404("Export disponible en CSV ou XLSX.")
     role = current_role(request.user)
     authorities = authorities_for(account_perms.visible_authority_ids(role))
     form = ContractFilterForm(request.GET or None, authorities=authorities)
@@ -205,21 +207,26 @@ def contract_update(request, reference):
     contract = get_contract(request, reference)
     require(perms.can_edit_contract(current_role(request.user), contract))
     form = ContractForm(
-        request.POST or None, instance=contract, authorities=Authority.objects.filter(pk=contract.authority_id)
+        request.POST or None,
+        instance=contract,
+        authorities=Authority.objects.filter(pk=contract.authority_id),
+        initial={"version": contract.version},
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in {"contract_type", "authority"}}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"contract_type", "authority", "version"}}
         try:
-            version = int(request.POST.get("version", contract.version))
             services.contract_update(
                 contract=Contract.objects.get(pk=contract.pk),
                 acting_user=request.user,
-                expected_version=version,
+                expected_version=form.cleaned_data["version"],
                 **data,
             )
         except ConcurrentEditError as error:
             conflict = error.changes
+            # Keep everything typed; the next save applies on top of the version now saved.
+            form.data = form.data.copy()
+            form.data["version"] = Contract.objects.values_list("version", flat=True).get(pk=contract.pk)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -233,7 +240,6 @@ def contract_update(request, reference):
             "form": form,
             "contract": contract,
             "conflict": conflict,
-            "version": Contract.objects.get(pk=contract.pk).version if conflict else contract.version,
         },
     )
 
@@ -330,9 +336,14 @@ def document_download(request, reference, pk):
     path = document_path(document)
     if not path.exists():
         raise Http404
-    return FileResponse(
-        open(path, "rb"), as_attachment=True, filename=document.original_name, content_type=document.content_type
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 -- closed by FileResponse once sent
+        as_attachment=True,
+        filename=download_name(document.original_name, document.content_type),
+        content_type=document.content_type,
     )
+    response["Cache-Control"] = "no-store"  # private documents: no copy in a shared or browser cache
+    return response
 
 
 @role_required
@@ -561,7 +572,11 @@ def action_history_view(request, reference):
 def action_duplicate(request, reference):
     action = get_action(request, reference)
     require(perms.can_edit_actions(current_role(request.user), action.contract))
-    copy = services.action_duplicate(action=action, acting_user=request.user)
+    try:
+        copy = services.action_duplicate(action=action, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, "L’action n’a pas pu être dupliquée : " + " ".join(error.messages))
+        return redirect("contracts:action_detail", reference=action.reference)
     messages.success(
         request, f"Action dupliquée : {copy.reference}. Modifiez la copie avant de l’enregistrer à nouveau."
     )

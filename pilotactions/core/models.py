@@ -27,6 +27,12 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The role the actor acted as; plain values, since core sits below accounts and the role's
+    # label must survive a later change of the role or its organisation.
+    role_id = models.BigIntegerField("rôle (identifiant)", null=True, blank=True)
+    role_label = models.CharField("rôle", max_length=64, blank=True)
+    organisation_id = models.BigIntegerField("organisation (identifiant)", null=True, blank=True)
+    organisation_label = models.CharField("organisation", max_length=200, blank=True)
     verb = models.CharField("événement", max_length=64, db_index=True)
     target_type = models.CharField("type d'objet", max_length=64)
     target_id = models.CharField("identifiant de l'objet", max_length=64)

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -20,6 +22,15 @@ def legal_page(request, slug):
 def permission_denied(request, exception=None):
     reason = str(exception) if exception and str(exception) else ""
     return render(request, "403.html", {"page_title": "Accès refusé", "reason": reason}, status=403)
+
+
+@never_cache
+def bad_request(request, exception=None):
+    """A malformed request, or a streamed upload cut at the size limit (RequestDataTooBig)."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = f"{settings.MAX_REQUEST_BODY_SIZE / 1024 / 1024:.0f} Mo"
+        return render(request, "413.html", {"page_title": "Envoi trop volumineux", "limit": limit}, status=413)
+    return render(request, "400.html", {"page_title": "Requête invalide"}, status=400)
 
 
 @never_cache

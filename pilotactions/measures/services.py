@@ -234,9 +234,7 @@ def measure_update(*, measure: Measure, role, values: dict, pilots=None, program
     if programmes is not None:
         measure._history_user = _user(role)
         measure.programmes.set(programmes)
-    audit_event_record(
-        actor=_user(role), verb="measure_updated", target=measure, message=f"Mesure {measure.number} modifiée."
-    )
+    audit_event_record(actor=role, verb="measure_updated", target=measure, message=f"Mesure {measure.number} modifiée.")
     return measure
 
 
@@ -256,7 +254,7 @@ def objective_save(*, objective: Objective, role, values: dict) -> Objective:
     objective.full_clean()
     _save(objective, _user(role))
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="objective_created" if created else "objective_updated",
         target=objective,
         message=f"Objectif {objective.key} {'ajouté' if created else 'modifié'}.",
@@ -295,7 +293,7 @@ def value_record(
     _save(record, _user(role))
     rate = selectors.rate_of(objective, record)
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="objective_value_recorded",
         target=record,
         message=f"Objectif {objective.key}, {periods.label(period)} : {'saisi' if created else 'corrigé'}"
@@ -412,7 +410,7 @@ def status_validate(*, change: StatusChange, role, comment: str = "") -> StatusC
     _apply(change, _user(role))
     target = f"l’objectif {change.objective.key}" if change.objective else f"la mesure {change.measure.number}"
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="status_validated",
         target=change.measure,
         message=f"Statut « {change.status.label} » validé pour {target}.",
@@ -436,7 +434,7 @@ def status_reject(*, change: StatusChange, role, comment: str) -> StatusChange:
     change = _decide(change, role, StatusChangeState.REJECTED, comment)
     target = f"l’objectif {change.objective.key}" if change.objective else f"la mesure {change.measure.number}"
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="status_rejected",
         target=change.measure,
         message=f"Statut « {change.status.label} » refusé pour {target} : {comment.strip()}",
@@ -467,7 +465,7 @@ def programme_budget_save(*, programme: Option, year: int, amount: Decimal, role
     line.full_clean()
     _save(line, _user(role))
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="programme_budget_saved",
         target=line,
         message=f"{programme.label}, {year} : {selectors.million_euros(amount)}.",
@@ -492,7 +490,7 @@ def committee_save(*, committee: Committee, role) -> Committee:
     committee.full_clean()
     _save(committee, _user(role))
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="committee_created" if created else "committee_updated",
         target=committee,
         message=f"{committee} {'créé' if created else 'modifié'}.",
@@ -557,7 +555,7 @@ def update_request_complete(*, request: UpdateRequest, role, comment: str = "", 
     request.comment = comment.strip()
     _save(request, _user(role))
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="update_request_completed",
         target=request.committee,
         message=f"{request.organisation.acronym or request.organisation} a transmis sa mise à jour.",
@@ -635,7 +633,7 @@ def committee_close(*, committee: Committee, role, minutes: str | None = None, n
     committee.full_clean()
     _save(committee, _user(role))
     audit_event_record(
-        actor=_user(role),
+        actor=role,
         verb="committee_closed",
         target=committee,
         message=f"{committee} clos ; tableau de bord gelé.",

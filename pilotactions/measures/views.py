@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from pilotactions.accounts.enums import RoleKind
 from pilotactions.accounts.perms import current_role, role_required
 from pilotactions.core.charts.line import line
+from pilotactions.core.http import safe_next_url
 
 from . import exports, periods, perms, selectors, services
 from .enums import CommitteeState, StatusChangeState
@@ -444,7 +445,7 @@ def status_decide(request, pk, decision):
             raise Http404
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or reverse("measures:detail", args=[change.measure.number]))
+    return redirect(safe_next_url(request, reverse("measures:detail", args=[change.measure.number])))
 
 
 # --- Budget ------------------------------------------------------------------------------------------------

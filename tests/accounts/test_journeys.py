@@ -178,7 +178,8 @@ def test_deactivated_account_is_signed_out_at_once(client):
 
 def test_password_reset_sends_a_working_link(client, django_capture_on_commit_callbacks):
     role = make_role(R.AUTHORITY_EDITOR, "59")
-    client.post("/accounts/mot-de-passe/", {"email": role.user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/mot-de-passe/", {"email": role.user.email})
     assert len(mail.outbox) == 1
     link = re.search(r"http://[^\s]+(/accounts/mot-de-passe/[^\s]+/)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)

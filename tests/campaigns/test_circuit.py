@@ -60,6 +60,7 @@ def test_the_state_machine_follows_its_specification(world):
             self.window_open = True
             self.state = S.DRAFT
             self.snapshots = 0
+            self.submitter = None
 
         @rule(open_=st.booleans())
         def move_window(self, open_):
@@ -75,6 +76,8 @@ def test_the_state_machine_follows_its_specification(world):
             allowed = actor in MAY[transition] and self.state in SOURCES[transition]
             if transition == "submit":
                 allowed = allowed and self.window_open
+            if transition == "validate":
+                allowed = allowed and actor != self.submitter  # four eyes
             call = {
                 "submit": lambda: dossier_submit(dossier=dossier, role=role),
                 "validate": lambda: dossier_validate(dossier=dossier, role=role),
@@ -85,6 +88,8 @@ def test_the_state_machine_follows_its_specification(world):
                 call()
                 self.state = TARGET[transition]
                 self.snapshots += transition == "submit"
+                if transition == "submit":
+                    self.submitter = actor
             else:
                 with pytest.raises(PermissionDenied):
                     call()
@@ -196,3 +201,15 @@ def test_every_transition_notifies_the_other_side(django_capture_on_commit_callb
     assert message.subject == "Pilot'actions — dossier CLS-D-2024-059 renvoyé pour correction"
     assert "Le budget 2024 manque de détail." in message.body
     assert "/dossiers/" in message.body
+
+
+def test_whoever_submitted_a_dossier_cannot_validate_it(world):
+    """Four eyes: the national admin who submitted may send back, but another agent validates."""
+    make_action(make_contract("59"), lines=[(2024, "state", "10"), (2024, "authority", "10")])
+    dossier = make_campaign().dossiers.get()
+    dossier_submit(dossier=dossier, role=world["admin"])
+    with pytest.raises(PermissionDenied, match="un autre agent doit le valider"):
+        dossier_validate(dossier=Dossier.objects.get(pk=dossier.pk), role=world["admin"])
+    dossier_validate(dossier=Dossier.objects.get(pk=dossier.pk), role=world["ddets"])
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert dossier.state == S.VALIDATED and dossier.submitted_by == world["admin"].user

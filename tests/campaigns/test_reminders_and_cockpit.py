@@ -56,7 +56,7 @@ def build_campaign():
     dossiers = {d.contract.authority.code: d for d in campaign.dossiers.select_related("contract__authority")}
     for code in ["59", "62", "02"]:
         dossier_submit(dossier=dossiers[code], role=admin)
-    dossier_validate(dossier=Dossier.objects.get(pk=dossiers["59"].pk), role=admin)
+    dossier_validate(dossier=Dossier.objects.get(pk=dossiers["59"].pk), role=make_role(R.NATIONAL_ADMIN))
     dossier_return(dossier=Dossier.objects.get(pk=dossiers["02"].pk), role=admin, comment="Compléter")
     dossiers["33"].extended_until = None
     return campaign, dossiers

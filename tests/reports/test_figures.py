@@ -192,10 +192,10 @@ def test_a_campaign_bilan_reads_the_validated_snapshots_and_agrees_with_live_dat
 
     live = bilan_build(Scope(year=2024))
     campaign = make_campaign()
-    admin = make_role(RoleKind.NATIONAL_ADMIN)
+    admin, second_admin = make_role(RoleKind.NATIONAL_ADMIN), make_role(RoleKind.NATIONAL_ADMIN)
     for dossier in campaign.dossiers.all():
         dossier_submit(dossier=dossier, role=admin)
-        dossier_validate(dossier=dossier.__class__.objects.get(pk=dossier.pk), role=admin)
+        dossier_validate(dossier=dossier.__class__.objects.get(pk=dossier.pk), role=second_admin)
     # Live data move on after validation; the campaign's bilan does not.
     action = Action.objects.get(title="G1")
     action_update(
