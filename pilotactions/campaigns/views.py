@@ -15,6 +15,7 @@ from pilotactions.contracts import perms as contract_perms
 from pilotactions.contracts.models import Action, ActionYear
 from pilotactions.contracts.services import ConcurrentEditError
 from pilotactions.core.charts.maps import departements_map, map_table
+from pilotactions.core.tabular import csv_safe_row, xlsx_row
 
 from . import perms, selectors, services
 from .enums import CampaignKind, DossierState, Transition
@@ -190,16 +191,16 @@ def campaign_export(request, pk, extension):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows())
+        writer.writerows(csv_safe_row(row) for row in rows())  # text never read as a formula
     elif extension == "xlsx":
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Dossiers")
         sheet.freeze_panes = "A2"
-        sheet.append(labels)
+        sheet.append(xlsx_row(sheet, labels))
         for row in rows():
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))  # text cells, never formulas
         temporary = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by FileResponse once sent
         workbook.save(temporary)
         temporary.seek(0)

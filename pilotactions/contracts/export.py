@@ -11,6 +11,7 @@ from itertools import islice
 
 from django.db.models import Q
 
+from pilotactions.core.tabular import csv_safe, xlsx_text
 from pilotactions.nomenclatures.models import Option
 
 from .enums import ActionStatus
@@ -49,7 +50,10 @@ COLUMNS = [
     ("status", "État d’avancement"),
 ]
 CODES = [code for code, _label in COLUMNS]
+EXPORT_FORMATS = ("csv", "xlsx")  # the documented formats (docs/exports.md): any other extension is a 404
 AMOUNT_COLUMNS = {"budget_state", "budget_authority", "budget_third_party", "budget_total"}
+# Written by us from numbers (never typed text): left as they are in the CSV, numbers in the XLSX.
+NUMBER_COLUMNS = AMOUNT_COLUMNS | {"beneficiaries_target"}
 SINGLE_OPTIONS = [
     "axis",
     "subtheme",
@@ -157,11 +161,13 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    """CSV text, line by line: UTF-8, comma-separated, `\\n` line ends, the header always written."""
+    """CSV text, line by line: UTF-8, comma-separated, `\\n` line ends, the header always written.
+
+    Text starting with = + - @ tab or CR is prefixed with `'` (core.tabular.csv_safe): never a formula."""
     writer = csv.writer(_Echo(), lineterminator="\n")
     yield writer.writerow(CODES)
     for row in rows:
-        yield writer.writerow([row[code] for code in CODES])
+        yield writer.writerow([row[code] if code in NUMBER_COLUMNS else csv_safe(row[code]) for code in CODES])
 
 
 def write_csv(rows: Iterable[dict], handle) -> int:
@@ -174,7 +180,8 @@ def write_csv(rows: Iterable[dict], handle) -> int:
 
 
 def write_xlsx(rows: Iterable[dict], target) -> int:
-    """XLSX for people: French headers, amounts as numbers formatted in euros, frozen header row."""
+    """XLSX for people: French headers, amounts as numbers formatted in euros, frozen header row; every text
+    cell is a string cell, never a formula (core.tabular.xlsx_text)."""
     from decimal import Decimal
 
     from openpyxl import Workbook
@@ -186,7 +193,7 @@ def write_xlsx(rows: Iterable[dict], target) -> int:
     sheet.freeze_panes = "A2"
     header = []
     for _code, label in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=label)
+        cell = xlsx_text(WriteOnlyCell(sheet, value=label))
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
@@ -201,7 +208,7 @@ def write_xlsx(rows: Iterable[dict], target) -> int:
             elif code == "beneficiaries_target" and value != "":
                 cell = WriteOnlyCell(sheet, value=int(value))
             else:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = xlsx_text(WriteOnlyCell(sheet, value=value))
             cells.append(cell)
         sheet.append(cells)
         count += 1

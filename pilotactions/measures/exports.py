@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from pilotactions.core.tabular import xlsx_row
+
 from . import periods, selectors
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,6 +46,7 @@ def dashboard_table_rows(board: dict):
 
 
 def dashboard_xlsx(board: dict, *, title: str) -> bytes:
+    """The dashboard and the budget table; every text is a string cell, never a formula (core.tabular)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -51,14 +54,16 @@ def dashboard_xlsx(board: dict, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Tableau de bord"
-    sheet.append([title])
+    sheet.append(xlsx_row(sheet, [title]))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Taux de réalisation en {periods.label(board['period'])}" if board["period"] else ""])
-    sheet.append(COLUMNS)
+    sheet.append(
+        xlsx_row(sheet, [f"Taux de réalisation en {periods.label(board['period'])}" if board["period"] else ""])
+    )
+    sheet.append(xlsx_row(sheet, COLUMNS))
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for line in dashboard_table_rows(board):
-        sheet.append(line)
+        sheet.append(xlsx_row(sheet, line))
     sheet.freeze_panes = "A4"
     widths = [28, 5, 40, 22, 60, 22, 10, 12, 28, 28]
     for index, width in enumerate(widths, start=1):
@@ -69,20 +74,25 @@ def dashboard_xlsx(board: dict, *, title: str) -> bytes:
 
     budget = selectors.budget_table()
     sheet = workbook.create_sheet("Budget")
-    sheet.append(["Crédits du Pacte des solidarités (M€)"])
+    sheet.append(xlsx_row(sheet, ["Crédits du Pacte des solidarités (M€)"]))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["Vecteur", "Programme", *[str(year) for year in budget["years"]]])
+    sheet.append(xlsx_row(sheet, ["Vecteur", "Programme", *[str(year) for year in budget["years"]]]))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    sheet.append(["Total (LFI)", "Total", *[float(total / selectors.MILLION) for total in budget["totals"]]])
+    sheet.append(
+        xlsx_row(sheet, ["Total (LFI)", "Total", *[float(total / selectors.MILLION) for total in budget["totals"]]])
+    )
     for group in budget["groups"]:
         for line in group["lines"]:
             sheet.append(
-                [
-                    group["vehicle"],
-                    line["label"],
-                    *[float(a / selectors.MILLION) if a is not None else None for a in line["amounts"]],
-                ]
+                xlsx_row(
+                    sheet,
+                    [
+                        group["vehicle"],
+                        line["label"],
+                        *[float(a / selectors.MILLION) if a is not None else None for a in line["amounts"]],
+                    ],
+                )
             )
     sheet.column_dimensions["B"].width = 60
     output = io.BytesIO()

@@ -1,6 +1,7 @@
 import csv
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils.text import slugify
 
 from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role, role_required
+from pilotactions.core.tabular import csv_safe_row
 
 from . import render as figure_render
 from .aggregates import Scope
@@ -17,7 +19,7 @@ from .forms import BilanFilterForm, ReportRequestForm
 from .models import ReportJob
 from .outputs import CONTENT_TYPES
 from .perms import can_read_scope, visible_authority_codes
-from .services import report_job_create, reports_root
+from .services import report_job_create, report_retention_days, reports_root
 
 DETAILED_BY_AUTHORITY = {"cls.budget.by_authority"}
 
@@ -55,7 +57,11 @@ def report_list(request):
     if request.method == "POST":
         role, form, scope, _types = _scope_and_form(request, ReportRequestForm, request.POST)
         if form.is_valid():
-            job = report_job_create(scope=scope, fmt=form.cleaned_data["format"], acting_user=request.user)
+            try:
+                job = report_job_create(scope=scope, fmt=form.cleaned_data["format"], acting_user=request.user)
+            except ValidationError as error:  # too many requests: said, never a server error
+                messages.error(request, " ".join(error.messages))
+                return redirect("reports:reports")
             return redirect("reports:report_detail", pk=job.pk)
     else:
         role, form, _scope, _types = _scope_and_form(request, ReportRequestForm)
@@ -64,9 +70,8 @@ def report_list(request):
         for job in ReportJob.objects.select_related("requested_by")[:100]
         if can_read_scope(role, _job_scope(job))[0]
     ]
-    return render(
-        request, "reports/report_list.html", {"page_title": "Rapports et fiches", "form": form, "jobs": jobs[:30]}
-    )
+    context = {"page_title": "Rapports et fiches", "form": form, "jobs": jobs[:30]}
+    return render(request, "reports/report_list.html", {**context, "retention_days": report_retention_days()})
 
 
 def _readable_job(request, pk):
@@ -87,10 +92,11 @@ def report_detail(request, pk):
 @role_required
 def report_download(request, pk):
     job = _readable_job(request, pk)
-    if job.status != ReportJob.Status.DONE:
-        raise Http404
+    path = reports_root() / job.file_name
+    if job.status != ReportJob.Status.DONE or not job.file_name or not path.is_file():
+        raise Http404  # not ready, or its file already purged
     return FileResponse(
-        open(reports_root() / job.file_name, "rb"),
+        open(path, "rb"),
         as_attachment=True,
         filename=f"{slugify(job.title)}.{job.format}",
         content_type=CONTENT_TYPES[job.format],
@@ -161,13 +167,22 @@ def figure_download(request, figure_id, extension):
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response, lineterminator="\n")
-        writer.writerow(["key", "label", *series])
+        # Labels are text (never a formula: core.tabular.csv_safe_row); values stay numbers.
+        writer.writerow(csv_safe_row(["key", "label", *series]))
         for row in figure["rows"]:
             writer.writerow(
-                [row["key"], row["label"], *("" if row["values"].get(s) is None else row["values"][s] for s in series)]
+                csv_safe_row(
+                    [
+                        row["key"],
+                        row["label"],
+                        *("" if row["values"].get(s) is None else row["values"][s] for s in series),
+                    ]
+                )
             )
-        writer.writerow(["base", "Base", *(figure["base"].get(s, "") for s in series)])
+        writer.writerow(csv_safe_row(["base", "Base", *(figure["base"].get(s, "") for s in series)]))
         if figure["not_filled"]:
-            writer.writerow(["not_filled", "Non renseigné", *(figure["not_filled"].get(s, "") for s in series)])
+            writer.writerow(
+                csv_safe_row(["not_filled", "Non renseigné", *(figure["not_filled"].get(s, "") for s in series)])
+            )
     response["Content-Disposition"] = f'attachment; filename="{figure_id}.{extension}"'
     return response

@@ -41,6 +41,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from pilotactions.core.charts import svg_to_png
+from pilotactions.core.tabular import ods_text_cell, xlsx_text
 
 from .document import ReportDocument, ReportFigure
 
@@ -339,11 +340,8 @@ XLSX_FORMATS = {
 
 
 def _xlsx_text(sheet, row: int, column: int, text):
-    """A text cell, kept as text even when it starts with "=" (never a formula)."""
-    cell = sheet.cell(row=row, column=column, value=text if text != "" else None)
-    if isinstance(text, str) and text:
-        cell.data_type = "s"
-    return cell
+    """A text cell, kept as text even when it starts with "=" (never a formula: core.tabular.xlsx_text)."""
+    return xlsx_text(sheet.cell(row=row, column=column, value=text if text != "" else None))
 
 
 def _xlsx_header(sheet, row: int, texts: list[str]) -> None:
@@ -775,18 +773,8 @@ class _OdsStyles:
 
 
 def _ods_text(text, style=None, href: str | None = None) -> odf_table.TableCell:
-    if text is None or text == "":
-        return odf_table.TableCell(stylename=style) if style is not None else odf_table.TableCell()
-    cell = odf_table.TableCell(valuetype="string", **({"stylename": style} if style is not None else {}))
-    paragraph = odf_text.P()
-    if href:
-        link = odf_text.A(href=href, type="simple")
-        teletype.addTextToElement(link, str(text))
-        paragraph.addElement(link)
-    else:
-        teletype.addTextToElement(paragraph, str(text))
-    cell.addElement(paragraph)
-    return cell
+    """A text cell (value type "string", never a formula: core.tabular.ods_text_cell)."""
+    return ods_text_cell(text, stylename=style, href=href)
 
 
 def _ods_number(value, shown: str, style) -> odf_table.TableCell:
