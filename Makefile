@@ -6,16 +6,23 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+# Reinstall only when the dependencies change. Every package, direct or indirect, comes from the lock
+# file at the version and with the hashes it names (see docs/decisions.md to update it).
+$(VENV)/.installed: pyproject.toml requirements/lock.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+# Recompute the lock file after a change of pyproject.toml (a few minutes: it asks the registry for hashes).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-find-links --allow-unsafe --extra=dev --generate-hashes \
+		--strip-extras --output-file=requirements/lock.txt pyproject.toml
 
 install: $(VENV)/.installed
 

@@ -24,7 +24,8 @@ def test_an_authority_editor_enters_an_action_with_its_budget(page):
     page.locator("#id_title").fill("Permanences d’accès aux droits en milieu rural")
     page.locator("#id_axis").select_option(label="Lutter contre la grande exclusion grâce à l’accès aux droits")
     # The sub-themes follow the axis without reloading the page.
-    page.wait_for_function("document.querySelectorAll('#id_subtheme option').length > 2")
+    # Arrow functions: Playwright would eval() a bare expression in the page, which our CSP refuses.
+    page.wait_for_function("() => document.querySelectorAll('#id_subtheme option').length > 2")
     page.locator("#id_subtheme").select_option(label="Prévenir les expulsions locatives")
     page.get_by_label("Accès aux droits").check(force=True)  # the DSFR label covers the box
     page.get_by_role("button", name="Ajouter une ligne de financement").click()
@@ -41,7 +42,7 @@ def test_an_authority_editor_enters_an_action_with_its_budget(page):
     assert axe_violations(page) == []
     page.locator("#id_budget-1-planned").fill("45000")
     # The live preview recomputes the State share while typing.
-    page.wait_for_function("document.querySelector('#budget-preview').innerText.includes('40,0')")
+    page.wait_for_function("() => document.querySelector('#budget-preview').innerText.includes('40,0')")
     page.get_by_role("button", name="Enregistrer l’action").click()
 
     expect(page.get_by_text("Action CLS-D-2024-059-A001 enregistrée.")).to_be_visible()
@@ -75,3 +76,20 @@ def test_contract_pages_are_accessible(page):
     ]:
         page.goto(url)
         assert axe_violations(page) == [], url
+
+
+def test_a_state_service_records_an_amendment_that_sets_an_envelope(page):
+    """The amendment form used to answer 500 whatever was typed (security audit, issue 14)."""
+    contract = make_contract("59", envelopes={2025: "100000"})
+    sign_in(page, make_role(R.DEPARTMENTAL_STATE, "59").user.email)
+    page.goto(f"/contrats/{contract.reference}/")
+    page.get_by_role("link", name="Enregistrer un avenant").click()
+    page.get_by_role("button", name="Enregistrer l’avenant").click()  # empty: French errors, no 500
+    expect(page.get_by_text("Ce champ est obligatoire.").first).to_be_visible()
+    page.get_by_label("Date de l’avenant").fill("2025-03-12")
+    page.get_by_label("Objet").fill("Hausse de l’enveloppe 2025")
+    page.get_by_label("Enveloppe 2025 (€)").fill("150000")
+    page.get_by_role("button", name="Enregistrer l’avenant").click()
+    expect(page.get_by_text("enregistré ; les enveloppes sont mises à jour")).to_be_visible()
+    assert contract.envelopes.get(year=2025).amount == 150000
+    assert axe_violations(page) == []

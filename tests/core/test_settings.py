@@ -67,3 +67,20 @@ def test_manage_py_uses_dev_settings_by_default():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_only_of_what_is_deliberate():
+    """`check --deploy` on the production settings: only W021 (HSTS preload), deliberately left to the
+    operator because submitting a domain to the browsers' preload list cannot be undone quickly."""
+    env = bare_environment(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        SECRET_KEY="a-production-like-secret-key-of-more-than-fifty-characters-0123456789",
+        ALLOWED_HOSTS="pilotactions.example.gouv.fr",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    warnings = {line.split(")")[0].split("(")[-1] for line in output.splitlines() if line.startswith("?: (")}
+    assert warnings <= {"security.W021"}, output
