@@ -1,5 +1,7 @@
 import csv
 
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -22,6 +24,25 @@ from .perms import can_read_scope, visible_authority_codes
 from .services import report_job_create, report_retention_days, reports_root
 
 DETAILED_BY_AUTHORITY = {"cls.budget.by_authority"}
+
+# The HTML report is a standalone document, generated once in the background, stored, then downloaded and read
+# offline: its layout is the <style> block of reports/report.html (WeasyPrint prints the same template). A nonce
+# cannot work (it must be fresh in every response; the file is written once), so its download gets its own policy
+# instead of the site's: inline styles only, no script at all, nothing fetched, and `sandbox` (an opaque origin,
+# no script, form or cookie access) should a browser display it instead of saving it. django-csp's decorator is
+# put on an identity function because the policy depends on the report's format, known only inside the view.
+_standalone_report_policy = csp_replace(
+    {
+        "default-src": [NONE],
+        "script-src": [NONE],
+        "style-src": [UNSAFE_INLINE],
+        "img-src": ["data:"],
+        "font-src": None,
+        "connect-src": None,
+        "form-action": [NONE],
+        "sandbox": True,
+    }
+)(lambda response: response)
 
 
 def _scope_and_form(request, form_class=BilanFilterForm, data=None):
@@ -95,12 +116,13 @@ def report_download(request, pk):
     path = reports_root() / job.file_name
     if job.status != ReportJob.Status.DONE or not job.file_name or not path.is_file():
         raise Http404  # not ready, or its file already purged
-    return FileResponse(
-        open(path, "rb"),
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 (FileResponse closes it once sent)
         as_attachment=True,
         filename=f"{slugify(job.title)}.{job.format}",
         content_type=CONTENT_TYPES[job.format],
     )
+    return _standalone_report_policy(response) if job.format == "html" else response
 
 
 def _restrict_rows(figure: dict, role) -> dict:

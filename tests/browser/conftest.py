@@ -62,18 +62,48 @@ def browser():
         browser.close()
 
 
+# What Chromium writes to the console when it refuses something under our Content-Security-Policy
+# ("Refused to execute inline script…", "Refused to apply inline style…", "Refused to load…",
+# "Evaluating a string as JavaScript violates the following Content Security Policy directive…").
+POLICY_MESSAGES = ("Content Security Policy", "Content-Security-Policy", "Refused to")
+
+
 @pytest.fixture
-def page(browser, live_server):
+def browser_errors():
+    """CSP violations and uncaught script errors seen by the browser during a test: none may remain at its end.
+
+    The `page` fixture fills it, so every browser test fails on a page that our CSP would break (an inline
+    script or style left somewhere, a DSFR or htmx feature that needs more than 'self'). A test that provokes
+    one on purpose clears it.
+    """
+    errors = []
+    yield errors
+    assert errors == [], "the browser reported policy violations or script errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(browser, live_server, browser_errors):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(15000)
+
+    def on_console(message):
+        if any(marker in message.text for marker in POLICY_MESSAGES):
+            browser_errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: browser_errors.append(f"{page.url}: uncaught {error}"))
     yield page
+    page.evaluate("0")  # a round trip, so that the console messages already sent are all delivered
     context.close()
 
 
 def axe_violations(page, impacts=("serious", "critical")):
-    """Run axe-core on the current page; return the violations of the given impacts."""
-    page.add_script_tag(content=AXE_JS)
+    """Run axe-core on the current page; return the violations of the given impacts.
+
+    Evaluated through the DevTools protocol, not added as an inline <script> (which our CSP refuses).
+    """
+    page.evaluate(AXE_JS)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"

@@ -1,5 +1,7 @@
 """The bilan in a real browser: charts, tables and the report page are accessible; a report is generated."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -35,3 +37,8 @@ def test_bilan_pages_are_accessible_and_a_report_is_generated(page, settings, tm
     page.get_by_role("button", name="Générer").click()
     expect(page.get_by_role("link", name="Télécharger (HTML)")).to_be_visible()
     assert axe_violations(page) == []
+    # The standalone report's own (sandboxed) policy does not get in the way of saving it.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger (HTML)").click()
+    assert download.value.suggested_filename.endswith(".html")
+    assert "<style>" in Path(download.value.path()).read_text(encoding="utf-8")

@@ -1,6 +1,5 @@
 """PNG from the same SVG, for formats that cannot hold SVG (DOCX): cairosvg (LGPL-3.0, on libcairo)."""
 
-import re
 import shutil
 import subprocess
 from functools import lru_cache
@@ -39,5 +38,4 @@ def svg_to_png(svg: str, width_px: int = 1600, *, background: str | None = "#fff
     family = installed_font_family()
     if family != "Marianne":
         svg = svg.replace(f'font-family="{FONT_FAMILY}"', f'font-family="{family}, sans-serif"')
-    svg = re.sub(r'\sstyle="max-width: 100%; height: auto;"', "", svg, count=1)
     return cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=int(width_px), background_color=background)

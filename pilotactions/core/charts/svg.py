@@ -1,7 +1,9 @@
 """SVG building blocks shared by every chart: escaping, numbers, text measurement and wrapping, the root element.
 
-Only presentation attributes are used (no `<style>`, no CSS variables, no `dominant-baseline`) so that
-browsers, WeasyPrint and cairosvg draw the same picture.
+Only presentation attributes are used (no `<style>`, no `style=""`, no CSS variables, no `dominant-baseline`) so
+that browsers, WeasyPrint and cairosvg draw the same picture, and so that a chart inlined in a page passes the
+Content-Security-Policy (`style-src 'self'` refuses inline styles). Scaling down to the page's width is the
+page's stylesheet's job (`.pa-chart svg` in core/pilotactions.css, `figure svg` in the report).
 """
 
 import hashlib
@@ -187,7 +189,7 @@ def document(*, width, height, title, description, id_prefix, body) -> str:
     title_id, desc_id = f"{id_prefix}-titre", f"{id_prefix}-description"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg"{attrs(viewBox=f"0 0 {n(width)} {n(height)}")}'
-        f"{attrs(width=float(width), height=float(height), style='max-width: 100%; height: auto;')}"
+        f"{attrs(width=float(width), height=float(height))}"
         f' role="img"{attrs(aria_labelledby=f"{title_id} {desc_id}", font_family=FONT_FAMILY)}>'
         f'<title id="{escape(title_id)}">{escape(title)}</title>'
         f'<desc id="{escape(desc_id)}">{escape(description)}</desc>'
