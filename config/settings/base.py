@@ -159,6 +159,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Generated reports (PDF, DOCX…) are kept this many days, then `purge_reports` removes them.
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=7)
 # Uploaded documents live outside the web root and are only served through permission-checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 

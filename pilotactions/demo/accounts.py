@@ -22,6 +22,15 @@ DEMO_ACCOUNTS = [
         RoleKind.NATIONAL_READER,
         (OrganisationKind.DIPLP, "Délégation interministérielle à la prévention et à la lutte contre la pauvreté"),
     ),
+    # A second DIPLP administrator validates the dossiers the first one submitted on behalf of
+    # authorities without an account (four eyes: nobody validates what they submitted).
+    (
+        "instruction.diplp@demo.pilotactions.test",
+        "Hugo",
+        "Lambert",
+        RoleKind.NATIONAL_ADMIN,
+        (OrganisationKind.DIPLP, "Délégation interministérielle à la prévention et à la lutte contre la pauvreté"),
+    ),
     (
         "lecteur.national@demo.pilotactions.test",
         "Julien",

@@ -45,6 +45,7 @@ from .texts import ASSESSMENTS, DIFFICULTIES, EXCHANGE_PEOPLE, EXCHANGES
 PROGRAMMATION = "Programmation des contrats locaux des solidarités 2024"
 SUIVI = "Suivi 2024 des contrats locaux des solidarités"
 ADMIN = "admin.national@demo.pilotactions.test"
+VALIDATOR = "instruction.diplp@demo.pilotactions.test"
 DOMAIN = "demo.pilotactions.test"
 PROGRAMMATION_REQUIRED = [
     "description",
@@ -100,10 +101,12 @@ def demo_people_load() -> list[str]:
 
 class People:
     """Who acts for a dossier: the authority's référent and the State service of its territory, when the
-    demo has them; the DIPLP's administrator otherwise."""
+    demo has them; otherwise the DIPLP's administrator submits and a second DIPLP administrator
+    validates (four eyes)."""
 
     def __init__(self):
         self.admin = _role(ADMIN, RoleKind.NATIONAL_ADMIN)
+        self.validator = _role(VALIDATOR, RoleKind.NATIONAL_ADMIN)
         roles = Role.objects.active().select_related("user", "organisation").filter(user__email__endswith=DOMAIN)
         self.referents = {}
         self.states = {}
@@ -122,7 +125,7 @@ class People:
         for departement in departements:
             if departement in self.states:
                 return self.states[departement]
-        return self.admin
+        return self.validator
 
 
 def demo_campaigns_load(now=None) -> int:

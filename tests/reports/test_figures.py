@@ -191,7 +191,7 @@ def test_a_campaign_bilan_reads_the_validated_snapshots_and_agrees_with_live_dat
     from tests.factories import make_campaign, make_role
 
     live = bilan_build(Scope(year=2024))
-    campaign = make_campaign()
+    campaign = make_campaign("suivi")  # a follow-up campaign: the actions stay editable after validation
     admin, second_admin = make_role(RoleKind.NATIONAL_ADMIN), make_role(RoleKind.NATIONAL_ADMIN)
     for dossier in campaign.dossiers.all():
         dossier_submit(dossier=dossier, role=admin)
