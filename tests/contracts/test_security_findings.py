@@ -85,11 +85,13 @@ def test_the_campaign_lock_is_checked_inside_the_save(client):
 
 def zip_bomb(size=400 * 1024 * 1024):
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("mimetype", "w", force_zip64=True) as member:
-            chunk = b"\0" * (1024 * 1024)
-            for _ in range(size // len(chunk)):
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("mimetype", "w", force_zip64=True) as member,
+    ):
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(size // len(chunk)):
+            member.write(chunk)
     return buffer.getvalue()
 
 
@@ -197,7 +199,7 @@ def test_sqlite_queues_concurrent_writers_instead_of_failing(tmp_path, settings)
                 threading.Event().wait(0.02)
                 cursor.execute("UPDATE counter SET n = %s", [n + 1])
             connection.commit()
-        except Exception as error:  # noqa: BLE001 -- collected and asserted below
+        except Exception as error:  # collected and asserted below
             errors.append(error)
         finally:
             connection.close()
