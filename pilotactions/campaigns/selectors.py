@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from pilotactions.accounts import perms as account_perms
+from pilotactions.territories.models import territory_q
 
 from .enums import DossierState
 from .models import Campaign
@@ -26,10 +27,9 @@ def dossiers_visible(campaign: Campaign, user):
 
 
 def filtered(dossiers, filters: dict):
-    if filters.get("region"):
-        dossiers = dossiers.filter(contract__authority__region__code=filters["region"])
-    if filters.get("departement"):
-        dossiers = dossiers.filter(contract__authority__departement__code=filters["departement"])
+    dossiers = dossiers.filter(
+        territory_q("contract__authority", region=filters.get("region"), departement=filters.get("departement"))
+    )
     if filters.get("contract_type"):
         dossiers = dossiers.filter(contract__contract_type__code=filters["contract_type"])
     if filters.get("state"):

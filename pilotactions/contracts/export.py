@@ -9,10 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from django.db.models import Q
-
 from pilotactions.core.tabular import csv_safe, xlsx_text
 from pilotactions.nomenclatures.models import Option
+from pilotactions.territories.models import territory_q
 
 from .enums import ActionStatus
 from .models import Action, ActionYear
@@ -217,14 +216,8 @@ def write_xlsx(rows: Iterable[dict], target) -> int:
 
 
 def scope_filter(queryset, *, region=None, departement=None, contract_type=None, authority=None):
-    q = Q()
-    if region:
-        q &= Q(contract__authority__region__code=region)
-    if departement:
-        q &= Q(contract__authority__departements__code=departement)
-    if contract_type:
-        q &= Q(contract__contract_type__code=contract_type)
-    if authority:
-        q &= Q(contract__authority__code=authority)
-    queryset = queryset.filter(q)
-    return queryset.distinct() if departement else queryset
+    """Actions of the territory (`Authority.objects.in_territory`'s meaning) and contract type."""
+    queryset = queryset.filter(
+        territory_q("contract__authority", region=region, departement=departement, authority=authority)
+    )
+    return queryset.filter(contract__contract_type__code=contract_type) if contract_type else queryset

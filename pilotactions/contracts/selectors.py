@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from pilotactions.territories.models import territory_q
+
 from .enums import ActionStatus, Financer
 from .models import Action, ActionYear, BudgetLine, Contract
 from .rules import BudgetLineInput
@@ -29,10 +31,9 @@ def contract_list(user, *, filters: dict, year: int) -> QuerySet[Contract]:
     contracts = Contract.objects.visible_to(user).select_related(
         "contract_type", "authority__region", "authority__departement"
     )
-    if filters.get("region"):
-        contracts = contracts.filter(authority__region__code=filters["region"])
-    if filters.get("departement"):
-        contracts = contracts.filter(authority__departements__code=filters["departement"]).distinct()
+    contracts = contracts.filter(
+        territory_q("authority", region=filters.get("region"), departement=filters.get("departement"))
+    )
     if filters.get("contract_type"):
         contracts = contracts.filter(contract_type__code=filters["contract_type"])
     if filters.get("status"):

@@ -17,7 +17,7 @@ from pilotactions.contracts.export import actions_for_year
 from pilotactions.contracts.models import Action, ActionYear, ContractType
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.enums import AuthorityLevel
-from pilotactions.territories.models import Authority, Region
+from pilotactions.territories.models import Authority, Region, territory_q
 
 ZERO = Decimal("0")
 SPENDING_KEYS = [
@@ -147,17 +147,11 @@ def _histogram_median(histogram: Counter) -> Decimal | None:
 
 def live_actions(scope: Scope):
     actions = actions_for_year(scope.year).filter(contract__contract_type__family=scope.family)
-    if scope.region:
-        actions = actions.filter(contract__authority__region__code=scope.region)
-    if scope.authority:
-        actions = actions.filter(contract__authority__code=scope.authority)
-    if scope.departement:
-        actions = actions.filter(contract__authority__in=_covering(scope.departement))
-    return actions
-
-
-def _covering(departement_code):
-    return Authority.objects.filter(departements__code=departement_code).values("id")
+    return actions.filter(
+        territory_q(
+            "contract__authority", region=scope.region, departement=scope.departement, authority=scope.authority
+        )
+    )
 
 
 def aggregate_live(scope: Scope) -> Aggregates:

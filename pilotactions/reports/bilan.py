@@ -22,7 +22,7 @@ def campaign_rows(scope: Scope):
     """The rows of the validated dossiers' latest snapshots of a campaign, within the scope's territory."""
     covering = None
     if scope.departement:
-        covering = set(Authority.objects.filter(departements__code=scope.departement).values_list("code", flat=True))
+        covering = set(Authority.objects.in_territory(departement=scope.departement).values_list("code", flat=True))
     dossiers = Dossier.objects.filter(campaign_id=scope.campaign_id, state=DossierState.VALIDATED).prefetch_related(
         "snapshots"
     )

@@ -87,13 +87,9 @@ def merge(agg: Aggregates, data: dict) -> None:
 
 def scope_authorities(scope: Scope):
     """The authorities whose data a live bilan of the scope covers (as `aggregates.live_actions` filters)."""
-    authorities = Authority.objects.all()
-    if scope.region:
-        authorities = authorities.filter(region__code=scope.region)
-    if scope.authority:
-        authorities = authorities.filter(code=scope.authority)
-    if scope.departement:
-        authorities = authorities.filter(departements__code=scope.departement)
+    authorities = Authority.objects.in_territory(
+        region=scope.region, departement=scope.departement, authority=scope.authority
+    )
     return list(authorities.values_list("id", "code"))
 
 

@@ -19,13 +19,9 @@ def can_read_scope(role, scope: Scope) -> tuple[bool, str]:
             return True, ""
         return False, "Le bilan national est réservé aux services de l’État ; choisissez votre collectivité."
     visible = account_perms.visible_authority_ids(role) or set()
-    authorities = Authority.objects.all()
-    if scope.authority:
-        authorities = authorities.filter(code=scope.authority)
-    if scope.departement:
-        authorities = authorities.filter(departements__code=scope.departement)
-    if scope.region:
-        authorities = authorities.filter(departements__region__code=scope.region)
+    authorities = Authority.objects.in_territory(
+        region=scope.region, departement=scope.departement, authority=scope.authority
+    )
     wanted = set(authorities.values_list("id", flat=True))
     if wanted and wanted <= visible:
         return True, ""

@@ -104,6 +104,22 @@ class Commune(models.Model):
 
 
 class AuthorityQuerySet(models.QuerySet):
+    def in_territory(self, *, region=None, departement=None, authority=None) -> "AuthorityQuerySet":
+        """The one territorial filter of every list, export, cockpit and bilan (docs/decisions.md).
+
+        A région (code) selects the authorities of the région; a département (code) the authorities
+        that *cover* it, not only those seated there (the Collectivité européenne d'Alsace for 67 and
+        68, Aix-Marseille-Provence for 13 and 83); an authority (code) itself.
+        """
+        authorities = self
+        if region:
+            authorities = authorities.filter(region__code=region)
+        if departement:
+            authorities = authorities.filter(departements__code=departement)
+        if authority:
+            authorities = authorities.filter(code=authority)
+        return authorities
+
     def counts_by_level(self) -> dict[str, int]:
         counts = dict(self.values_list("level").annotate(n=models.Count("id")).order_by())
         return {level: counts.get(level, 0) for level in AuthorityLevel.values}
@@ -144,3 +160,12 @@ class Authority(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def territory_q(authority_path: str, *, region=None, departement=None, authority=None) -> models.Q:
+    """`Authority.objects.in_territory` on any model that reaches an authority through `authority_path`
+    (`"authority"`, `"contract__authority"`…), as a subquery: no join, so no duplicated rows."""
+    if not (region or departement or authority):
+        return models.Q()
+    selected = Authority.objects.in_territory(region=region, departement=departement, authority=authority)
+    return models.Q(**{f"{authority_path}__in": selected.values("id")})
