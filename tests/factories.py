@@ -74,6 +74,12 @@ def login(client, role: Role) -> Role:
     return role
 
 
+def _system_role():
+    from pilotactions.accounts.services import system_role
+
+    return system_role()
+
+
 def make_contract(authority_code: str = "59", type_code: str | None = None, *, envelopes=None, **fields):
     """A signed contract of the authority (CLS-D or CLS-M by its level), with optional envelopes {year: amount}."""
     from datetime import date
@@ -88,7 +94,7 @@ def make_contract(authority_code: str = "59", type_code: str | None = None, *, e
     fields.setdefault("status", "signed")
     fields.setdefault("signature_date", date(2024, 6, 1))
     contract = contract_create(
-        acting_user=None, contract_type=ContractType.objects.get(code=type_code), authority=authority, **fields
+        role=_system_role(), contract_type=ContractType.objects.get(code=type_code), authority=authority, **fields
     )
     for year, amount in (envelopes or {}).items():
         StateEnvelope.objects.create(contract=contract, year=year, amount=Decimal(amount))
@@ -120,7 +126,7 @@ def make_action(contract, *, title="Action de test", axis="AXE1", lines=(), mult
     justification = values.pop("ceiling_justification", "")
     action, _warnings = action_create(
         contract=contract,
-        acting_user=None,
+        role=_system_role(),
         values={"title": title, "axis": option("axes_pacte", axis), **values},
         multi=multi or {},
         budget_lines=budget,
@@ -164,5 +170,5 @@ def make_campaign(
         reminder_days=list(reminder_days),
     )
     return campaign_save(
-        campaign=campaign, contract_types=ContractType.objects.filter(code__in=types), acting_user=None
+        campaign=campaign, contract_types=ContractType.objects.filter(code__in=types), role=_system_role()
     )

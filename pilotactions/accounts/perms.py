@@ -6,12 +6,11 @@ interface must explain a refusal, in French.
 
 from django.db.models import Q, QuerySet
 
+from pilotactions.core.decorators import NO_ROLE
 from pilotactions.territories.models import Authority
 
 from .enums import NATIONAL_ROLES, STATE_ROLES, OrganisationKind, RoleKind
 from .models import Organisation, Role
-
-NO_ROLE = "Vous n’avez aucun rôle actif : demandez un accès à l’administrateur de votre organisation."
 
 
 def current_role(user) -> Role | None:
@@ -167,18 +166,3 @@ def require(allowed_reason: tuple[bool, str]) -> None:
     allowed, reason = allowed_reason
     if not allowed:
         raise PermissionDenied(reason)
-
-
-def role_required(view):
-    """Views any active role may open; a signed-in user without a role gets a French 403."""
-    from functools import wraps
-
-    from django.core.exceptions import PermissionDenied
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if current_role(request.user) is None:
-            raise PermissionDenied(NO_ROLE)
-        return view(request, *args, **kwargs)
-
-    return wrapper

@@ -315,6 +315,29 @@ def user_reactivate(*, acting_role: Role, user: User, reason: str) -> User:
     return user
 
 
+SYSTEM_EMAIL = "systeme@pilotactions.invalid"
+
+
+def system_role() -> Role:
+    """The actor of management commands run by an operator with shell access (loaders, the demo, cron jobs).
+
+    A national administrator's role of the DIPLP held by an account that cannot sign in (inactive, no
+    usable password), so that the history and the audit log say « Système (commande) » for what no
+    person did in the interface. Commands that act for a person take `--as EMAIL` instead
+    (`accounts.commands.acting_role`).
+    """
+    if not Organisation.objects.filter(kind=OrganisationKind.DIPLP).exists():
+        organisations_load()
+    user = User.objects.filter(email=SYSTEM_EMAIL).first()
+    if user is None:
+        user = User(email=SYSTEM_EMAIL, first_name="Système", last_name="(commande)", is_active=False)
+        user.set_unusable_password()
+        user.save()
+    diplp = Organisation.objects.get(kind=OrganisationKind.DIPLP)
+    role = Role.objects.filter(user=user, kind=RoleKind.NATIONAL_ADMIN, organisation=diplp, is_active=True).first()
+    return role or Role.objects.create(user=user, kind=RoleKind.NATIONAL_ADMIN, organisation=diplp)
+
+
 @transaction.atomic
 def national_admin_create(*, email: str, password: str, first_name: str = "", last_name: str = "") -> Role:
     """Bootstrap: the first national administrator of an instance (command `create_national_admin`)."""

@@ -11,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.http import safe_next_url
 from pilotactions.territories.models import Authority, Departement, Region
 
@@ -163,8 +164,7 @@ def invitation_create(request):
         try:
             invitation, _token = services.invitation_create(acting_role=role, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:

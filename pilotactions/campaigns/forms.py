@@ -1,5 +1,6 @@
 from django import forms
 
+from pilotactions.contracts.enums import ActionStatus
 from pilotactions.contracts.forms import AmountField, option_queryset
 from pilotactions.contracts.models import ContractType
 from pilotactions.nomenclatures.models import Option
@@ -85,7 +86,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].queryset = dossier.contract.actions.filter(status="active").order_by("number")
+        self.fields["action"].queryset = dossier.contract.actions.filter(status=ActionStatus.ACTIVE).order_by("number")
 
 
 class CommentForm(ReturnForm):

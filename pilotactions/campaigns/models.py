@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from pilotactions.accounts.perms import authority_scope_q
 from pilotactions.core.models import BaseModel
 
 from .enums import EDITABLE_STATES, CampaignKind, DossierState, Transition
@@ -56,6 +57,12 @@ class Campaign(BaseModel):
         return "ouverte" if now <= self.closes_at else "close"
 
 
+class DossierQuerySet(models.QuerySet):
+    def visible_to(self, role):
+        """The dossiers of the contracts the role may read."""
+        return self.filter(authority_scope_q(role, "contract__authority"))
+
+
 class Dossier(BaseModel):
     campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="dossiers")
     contract = models.ForeignKey(
@@ -73,6 +80,8 @@ class Dossier(BaseModel):
         related_name="+",
     )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
+
+    objects = DossierQuerySet.as_manager()
 
     class Meta:
         verbose_name = "dossier"

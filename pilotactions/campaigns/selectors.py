@@ -5,11 +5,10 @@ from collections import Counter, defaultdict
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from pilotactions.accounts import perms as account_perms
 from pilotactions.territories.models import territory_q
 
 from .enums import DossierState
-from .models import Campaign
+from .models import Campaign, Dossier
 
 # The map colours a département by its least advanced dossier.
 MAP_CATEGORIES = {
@@ -21,9 +20,8 @@ MAP_CATEGORIES = {
 PROGRESS_ORDER = [DossierState.DRAFT, DossierState.RETURNED, DossierState.SUBMITTED, DossierState.VALIDATED]
 
 
-def dossiers_visible(campaign: Campaign, user):
-    role = account_perms.current_role(user)
-    return campaign.dossiers.filter(account_perms.authority_scope_q(role, "contract__authority"))
+def dossiers_visible(campaign: Campaign, role):
+    return Dossier.objects.visible_to(role).filter(campaign=campaign)
 
 
 def filtered(dossiers, filters: dict):

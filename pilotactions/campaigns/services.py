@@ -33,20 +33,23 @@ OPEN_CONTRACT_STATUSES = [ContractStatus.SIGNED, ContractStatus.PREPARATION]
 
 
 @transaction.atomic
-def campaign_save(*, campaign: Campaign, contract_types, acting_user) -> Campaign:
+def campaign_save(*, campaign: Campaign, contract_types, role) -> Campaign:
     """Create or update a campaign, then make sure every concerned contract has its dossier."""
+    allowed, reason = perms.can_manage_campaigns(role)
+    if not allowed:
+        raise PermissionDenied(reason)
     unknown = [code for code in campaign.required_fields if code not in FIELDS_BY_KIND[campaign.kind]]
     if unknown:
         raise ValidationError({"required_fields": f"Champs inconnus pour ce type de campagne : {', '.join(unknown)}."})
     created = campaign.pk is None
     if created:
-        campaign.created_by = acting_user
+        campaign.created_by = role.user
     campaign.full_clean()
     campaign.save()
     campaign.contract_types.set(contract_types)
     count = dossiers_sync(campaign)
     audit_event_record(
-        actor=acting_user,
+        actor=role,
         verb="campaign_created" if created else "campaign_updated",
         target=campaign,
         message=f"Campagne « {campaign} » {'ouverte' if created else 'modifiée'} ({count} dossier(s) ajouté(s)).",

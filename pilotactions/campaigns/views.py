@@ -10,11 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pilotactions.accounts.perms import authority_scope_q, current_role, require, role_required, visible_authority_ids
+from pilotactions.accounts.perms import current_role, require, visible_authority_ids
 from pilotactions.contracts import perms as contract_perms
+from pilotactions.contracts.enums import ActionStatus
 from pilotactions.contracts.models import Action, ActionYear
 from pilotactions.contracts.services import ConcurrentEditError
 from pilotactions.core.charts.maps import departements_map, map_table
+from pilotactions.core.decorators import role_required
+from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.tabular import csv_safe_row, xlsx_row
 
 from . import perms, selectors, services
@@ -40,7 +43,7 @@ def campaign_list(request):
     # Territorial roles see their own dossiers listed under each campaign; national roles use the cockpit.
     mine = {}
     if visible_authority_ids(role) is not None:
-        dossiers = Dossier.objects.filter(campaign__in=campaigns).filter(authority_scope_q(role, "contract__authority"))
+        dossiers = Dossier.objects.visible_to(role).filter(campaign__in=campaigns)
         for dossier in dossiers.select_related("contract__authority").order_by("contract__reference"):
             mine.setdefault(dossier.campaign_id, []).append(dossier)
     rows = [{"campaign": c, "phase": c.phase(now), "dossiers": mine.get(c.pk, [])} for c in campaigns]
@@ -65,11 +68,10 @@ def campaign_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_save(
-                campaign=form.apply(), contract_types=form.cleaned_data["contract_types"], acting_user=request.user
+                campaign=form.apply(), contract_types=form.cleaned_data["contract_types"], role=role
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Campagne « {campaign} » enregistrée : {campaign.dossiers.count()} dossier(s).")
             return redirect("campaigns:detail", pk=campaign.pk)
@@ -86,7 +88,7 @@ def campaign_edit(request, pk=None):
 
 def _cockpit_context(request, campaign):
     role = current_role(request.user)
-    visible = selectors.dossiers_visible(campaign, request.user)
+    visible = selectors.dossiers_visible(campaign, role)
     territories = list(
         visible.values_list(
             "contract__authority__region__code",
@@ -227,7 +229,9 @@ def _iso(value):
 def dossier_detail(request, pk):
     dossier = get_dossier(request, pk)
     role = current_role(request.user)
-    actions = list(dossier.contract.actions.filter(status="active").select_related("axis").order_by("number"))
+    actions = list(
+        dossier.contract.actions.filter(status=ActionStatus.ACTIVE).select_related("axis").order_by("number")
+    )
     years = {
         y.action_id: y
         for y in ActionYear.objects.filter(action__in=actions, year=dossier.campaign.year).select_related(
@@ -419,8 +423,7 @@ def execution(request, pk, reference):
                     ActionYear.objects.filter(action=action, year=dossier.campaign.year).first()
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, f"Suivi {dossier.campaign.year} de l’action {action.reference} enregistré.")
                 return redirect(reverse("campaigns:dossier", args=[dossier.pk]) + "#actions")

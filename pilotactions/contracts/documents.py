@@ -8,9 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from pilotactions.accounts.perms import require
 from pilotactions.core.archives import zip_member_head, zip_open_checked
 from pilotactions.core.audit import audit_event_record
 
+from . import perms
 from .models import Contract, ContractDocument
 
 MAX_DOCUMENT_SIZE = 20 * 1024 * 1024
@@ -56,7 +58,8 @@ def storage_root() -> Path:
 
 
 @transaction.atomic
-def document_add(*, contract: Contract, kind: str, uploaded_file, acting_user) -> ContractDocument:
+def document_add(*, contract: Contract, kind: str, uploaded_file, role) -> ContractDocument:
+    require(perms.can_add_document(role, contract))
     if uploaded_file.size > MAX_DOCUMENT_SIZE:
         raise ValidationError({"file": f"Le fichier pèse {uploaded_file.size / 1024 / 1024:.1f} Mo : 20 Mo au plus."})
     if uploaded_file.size == 0:
@@ -88,10 +91,10 @@ def document_add(*, contract: Contract, kind: str, uploaded_file, acting_user) -
         storage_name=storage_name,
         content_type=content_type,
         size=uploaded_file.size,
-        uploaded_by=acting_user,
+        uploaded_by=role.user,
     )
     audit_event_record(
-        actor=acting_user,
+        actor=role,
         verb="document_added",
         target=contract,
         message=f"Document « {document.original_name} » ({document.get_kind_display()}) ajouté.",

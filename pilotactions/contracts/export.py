@@ -15,6 +15,7 @@ from pilotactions.territories.models import territory_q
 
 from .enums import ActionStatus
 from .models import Action, ActionYear
+from .rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS
 
 COLUMNS = [
     ("action_id", "Référence de l’action"),
@@ -53,18 +54,9 @@ EXPORT_FORMATS = ("csv", "xlsx")  # the documented formats (docs/exports.md): an
 AMOUNT_COLUMNS = {"budget_state", "budget_authority", "budget_third_party", "budget_total"}
 # Written by us from numbers (never typed text): left as they are in the CSV, numbers in the XLSX.
 NUMBER_COLUMNS = AMOUNT_COLUMNS | {"beneficiaries_target"}
-SINGLE_OPTIONS = [
-    "axis",
-    "subtheme",
-    "nature",
-    "scale",
-    "implementation",
-    "pilot_type",
-    "qpv_targeting",
-    "rural_targeting",
-    "direct_impact",
-]
-MULTI_OPTIONS = ["policy_fields", "action_types", "partners", "target_publics"]
+SINGLE_OPTIONS = SINGLE_OPTION_FIELDS
+# The expected impacts are entered but neither exported nor counted by the bilan (docs/exports.md).
+MULTI_OPTIONS = [name for name in MULTI_OPTION_FIELDS if name != "expected_impacts"]
 CHUNK = 5000
 
 

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from pilotactions.accounts.perms import authority_scope_q
 from pilotactions.core.models import BaseModel
 from pilotactions.nomenclatures.models import Option
 
@@ -76,10 +77,9 @@ class ContractType(models.Model):
 
 
 class ContractQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from pilotactions.accounts import perms
-
-        return self.filter(perms.authority_scope_q(perms.current_role(user)))
+    def visible_to(self, role):
+        """The contracts the role may read (accounts.perms.visible_authority_ids)."""
+        return self.filter(authority_scope_q(role))
 
 
 class Contract(BaseModel):
@@ -187,10 +187,9 @@ class ContractDocument(BaseModel):
 
 
 class ActionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from pilotactions.accounts import perms
-
-        return self.filter(perms.authority_scope_q(perms.current_role(user), "contract__authority"))
+    def visible_to(self, role):
+        """The actions of the contracts the role may read."""
+        return self.filter(authority_scope_q(role, "contract__authority"))
 
     def active(self):
         return self.filter(status=ActionStatus.ACTIVE)

@@ -27,8 +27,8 @@ COMPLETENESS_FIELDS = [
 ]
 
 
-def contract_list(user, *, filters: dict, year: int) -> QuerySet[Contract]:
-    contracts = Contract.objects.visible_to(user).select_related(
+def contract_list(role, *, filters: dict, year: int) -> QuerySet[Contract]:
+    contracts = Contract.objects.visible_to(role).select_related(
         "contract_type", "authority__region", "authority__departement"
     )
     contracts = contracts.filter(

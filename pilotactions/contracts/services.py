@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
+from pilotactions.accounts.perms import require
 from pilotactions.core.audit import audit_event_record
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.enums import AuthorityLevel
@@ -72,7 +73,9 @@ def contract_reference(contract_type: ContractType, authority, start_year: int) 
 
 
 @transaction.atomic
-def contract_create(*, acting_user, contract_type: ContractType, authority, **fields) -> Contract:
+def contract_create(*, role, contract_type: ContractType, authority, **fields) -> Contract:
+    require(perms.can_create_contract(role))
+    require(perms.can_edit_contract(role, Contract(authority=authority)))  # within the role's territory
     if contract_type.authority_level and authority.level != contract_type.authority_level:
         raise ValidationError(
             {
@@ -90,9 +93,10 @@ def contract_create(*, acting_user, contract_type: ContractType, authority, **fi
     )
     _check_contract(contract)
     contract.full_clean()
+    contract._history_user = role.user  # the actor in the history, commands included
     contract.save()
     audit_event_record(
-        actor=acting_user, verb="contract_created", target=contract, message=f"Contrat {contract.reference} créé."
+        actor=role, verb="contract_created", target=contract, message=f"Contrat {contract.reference} créé."
     )
     return contract
 
@@ -120,22 +124,25 @@ def _check_contract(contract: Contract) -> None:
 
 
 @transaction.atomic
-def contract_update(*, contract: Contract, acting_user, expected_version: int, **fields) -> Contract:
+def contract_update(*, contract: Contract, role, expected_version: int, **fields) -> Contract:
+    require(perms.can_edit_contract(role, contract))
     _claim_version(Contract, contract, expected_version)
     for name, value in fields.items():
         setattr(contract, name, value)
     _check_contract(contract)
     contract.full_clean()
+    contract._history_user = role.user  # the actor in the history, commands included
     contract.save()
     audit_event_record(
-        actor=acting_user, verb="contract_updated", target=contract, message=f"Contrat {contract.reference} modifié."
+        actor=role, verb="contract_updated", target=contract, message=f"Contrat {contract.reference} modifié."
     )
     data_changed.send(sender=Contract, authority_ids={contract.authority_id})  # its period may have moved
     return contract
 
 
 @transaction.atomic
-def envelope_set(*, contract: Contract, year: int, amount: Decimal, acting_user) -> StateEnvelope:
+def envelope_set(*, contract: Contract, year: int, amount: Decimal, role) -> StateEnvelope:
+    require(perms.can_edit_contract(role, contract))
     report = rules.RuleReport()
     rules.check_amount(amount, "amount", f"Enveloppe {year}", report)
     if year not in contract.years:
@@ -145,7 +152,7 @@ def envelope_set(*, contract: Contract, year: int, amount: Decimal, acting_user)
     raise_if_errors(report)
     envelope, _ = StateEnvelope.objects.update_or_create(contract=contract, year=year, defaults={"amount": amount})
     audit_event_record(
-        actor=acting_user,
+        actor=role,
         verb="envelope_set",
         target=contract,
         message=f"Enveloppe de l’État {year} fixée à {rules.format_euros(amount)}.",
@@ -154,24 +161,28 @@ def envelope_set(*, contract: Contract, year: int, amount: Decimal, acting_user)
 
 
 @transaction.atomic
-def amendment_create(
-    *, contract: Contract, acting_user, date, subject: str, new_envelopes: dict[int, Decimal]
-) -> Amendment:
+def envelopes_set(*, contract: Contract, amounts: dict[int, Decimal], role) -> list[StateEnvelope]:
+    """Several years' envelopes at once: all saved, or none (the first refused year stops everything)."""
+    return [envelope_set(contract=contract, year=year, amount=amount, role=role) for year, amount in amounts.items()]
+
+
+@transaction.atomic
+def amendment_create(*, contract: Contract, role, date, subject: str, new_envelopes: dict[int, Decimal]) -> Amendment:
     """Record an amendment and apply the envelopes it sets (the previous amounts stay in history)."""
+    require(perms.can_edit_contract(role, contract))
     if not subject.strip():
         raise ValidationError({"subject": "Indiquez l’objet de l’avenant."})
     number = (contract.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
-    for year, amount in new_envelopes.items():
-        envelope_set(contract=contract, year=year, amount=amount, acting_user=acting_user)
+    envelopes_set(contract=contract, amounts=new_envelopes, role=role)
     amendment = Amendment.objects.create(
         contract=contract,
         number=number,
         date=date,
         subject=subject.strip(),
         new_envelopes={str(year): str(amount) for year, amount in sorted(new_envelopes.items())},
-        created_by=acting_user,
+        created_by=role.user,
     )
-    audit_event_record(actor=acting_user, verb="amendment_created", target=contract, message=f"{amendment} : {subject}")
+    audit_event_record(actor=role, verb="amendment_created", target=contract, message=f"{amendment} : {subject}")
     return amendment
 
 
@@ -188,9 +199,11 @@ class IndicatorInput:
     id: int | None = None
 
 
-def _lock_content(contract: Contract) -> Contract:
-    """Lock the contract's row, then check, inside the save's transaction, that no campaign freezes its
-    content. A dossier submission locks the same row, so a save and a submission never interleave."""
+def _lock_content(contract: Contract, role) -> Contract:
+    """Check that the role may edit the contract's actions, lock the contract's row, then check, inside
+    the save's transaction, that no campaign freezes its content. A dossier submission locks the same
+    row, so a save and a submission never interleave."""
+    require(perms.can_edit_actions(role, contract, ignore_guards=True))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     reason = perms.content_lock_reason(contract)
     if reason:
@@ -247,7 +260,7 @@ def _display(field, value) -> str:
 def action_create(
     *,
     contract: Contract,
-    acting_user,
+    role,
     values: dict,
     multi: dict | None = None,
     budget_lines: list[BudgetLineInput] = (),
@@ -264,7 +277,7 @@ def action_create(
         ceiling_justification=ceiling_justification,
     )
     raise_if_errors(report)
-    contract = _lock_content(contract)  # also serialises the numbering per contract
+    contract = _lock_content(contract, role)  # also serialises the numbering per contract
     number = (contract.actions.aggregate(n=Max("number"))["n"] or 0) + 1
     action = Action(
         contract=contract,
@@ -275,13 +288,12 @@ def action_create(
         **values,
     )
     action.full_clean()
+    action._history_user = role.user
     action.save()
     _save_multi(action, multi)
     _save_budget(action, list(budget_lines))
     _save_indicators(action, list(indicators))
-    audit_event_record(
-        actor=acting_user, verb="action_created", target=action, message=f"Action {action.reference} créée."
-    )
+    audit_event_record(actor=role, verb="action_created", target=action, message=f"Action {action.reference} créée.")
     data_changed.send(sender=Action, authority_ids={contract.authority_id})
     return action, report.warnings + envelope_warnings(contract)
 
@@ -290,7 +302,7 @@ def action_create(
 def action_update(
     *,
     action: Action,
-    acting_user,
+    role,
     expected_version: int,
     values: dict,
     multi: dict | None = None,
@@ -308,20 +320,19 @@ def action_update(
         ceiling_justification=ceiling_justification,
     )
     raise_if_errors(report)
-    _lock_content(action.contract)
+    _lock_content(action.contract, role)
     _claim_version(Action, action, expected_version)
     for name, value in values.items():
         setattr(action, name, value)
     action.ceiling_justification = ceiling_justification.strip()
     action.needs_state_review = report.needs_state_review
     action.full_clean()
+    action._history_user = role.user
     action.save()
     _save_multi(action, multi)
     _save_budget(action, list(budget_lines))
     _save_indicators(action, list(indicators))
-    audit_event_record(
-        actor=acting_user, verb="action_updated", target=action, message=f"Action {action.reference} modifiée."
-    )
+    audit_event_record(actor=role, verb="action_updated", target=action, message=f"Action {action.reference} modifiée.")
     data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
     return action, report.warnings + envelope_warnings(action.contract)
 
@@ -446,7 +457,7 @@ def envelope_usage(
 
 
 @transaction.atomic
-def action_duplicate(*, action: Action, acting_user) -> Action:
+def action_duplicate(*, action: Action, role) -> Action:
     """A copy of the action, in the same contract, with its budget and indicators, titled « (copie) »."""
     values = {
         f.name: getattr(action, f.name)
@@ -481,34 +492,33 @@ def action_duplicate(*, action: Action, acting_user) -> Action:
     ]
     copy, _warnings = action_create(
         contract=action.contract,
-        acting_user=acting_user,
+        role=role,
         values=values,
         multi=multi,
         budget_lines=lines,
         indicators=indicators,
         ceiling_justification=justification,
     )
-    audit_event_record(
-        actor=acting_user, verb="action_duplicated", target=copy, message=f"Copie de {action.reference}."
-    )
+    audit_event_record(actor=role, verb="action_duplicated", target=copy, message=f"Copie de {action.reference}.")
     return copy
 
 
 @transaction.atomic
-def action_withdraw(*, action: Action, acting_user, reason: str, expected_version: int) -> Action:
+def action_withdraw(*, action: Action, role, reason: str, expected_version: int) -> Action:
     """Withdraw an action: kept with its reason, it leaves every statistic and export."""
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif du retrait de l’action."})
     if action.status == ActionStatus.WITHDRAWN:
         raise ValidationError("Cette action est déjà retirée.")
-    _lock_content(action.contract)
+    _lock_content(action.contract, role)
     _claim_version(Action, action, expected_version)
     action.status = ActionStatus.WITHDRAWN
     action.withdrawn_reason = reason.strip()
     action.withdrawn_at = timezone.now()
+    action._history_user = role.user
     action.save()
     audit_event_record(
-        actor=acting_user,
+        actor=role,
         verb="action_withdrawn",
         target=action,
         message=f"Action {action.reference} retirée : {reason}",
@@ -518,17 +528,18 @@ def action_withdraw(*, action: Action, acting_user, reason: str, expected_versio
 
 
 @transaction.atomic
-def action_restore(*, action: Action, acting_user, expected_version: int) -> Action:
+def action_restore(*, action: Action, role, expected_version: int) -> Action:
     if action.status != ActionStatus.WITHDRAWN:
         raise ValidationError("Cette action n’est pas retirée.")
-    _lock_content(action.contract)
+    _lock_content(action.contract, role)
     _claim_version(Action, action, expected_version)
     action.status = ActionStatus.ACTIVE
     action.withdrawn_reason = ""
     action.withdrawn_at = None
+    action._history_user = role.user
     action.save()
     audit_event_record(
-        actor=acting_user, verb="action_restored", target=action, message=f"Action {action.reference} rétablie."
+        actor=role, verb="action_restored", target=action, message=f"Action {action.reference} rétablie."
     )
     data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
     return action

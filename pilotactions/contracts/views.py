@@ -11,7 +11,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from pilotactions.accounts import perms as account_perms
-from pilotactions.accounts.perms import current_role, require, role_required
+from pilotactions.accounts.perms import current_role, require
+from pilotactions.core.decorators import role_required
+from pilotactions.core.forms import form_add_service_errors
 from pilotactions.territories.models import Authority
 
 from . import perms, selectors, services
@@ -83,7 +85,7 @@ def contract_list(request):
     form = ContractFilterForm(request.GET or None, authorities=authorities)
     filters = form.cleaned_data if form.is_valid() else {}
     year = _year_param(request)
-    contracts = selectors.contract_list(request.user, filters=filters, year=year)
+    contracts = selectors.contract_list(current_role(request.user), filters=filters, year=year)
     page = Paginator(contracts, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -120,7 +122,7 @@ def contract_export(request, extension):
     form = ContractFilterForm(request.GET or None, authorities=authorities)
     filters = form.cleaned_data if form.is_valid() else {}
     year = _year_param(request)
-    actions = Action.objects.visible_to(request.user)
+    actions = Action.objects.visible_to(role)
     actions = scope_filter(
         actions,
         region=filters.get("region"),
@@ -156,25 +158,17 @@ def contract_create(request):
         data = dict(form.cleaned_data)
         try:
             contract = services.contract_create(
-                acting_user=request.user,
+                role=current_role(request.user),
                 contract_type=data.pop("contract_type"),
                 authority=data.pop("authority"),
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Contrat {contract.reference} enregistré.")
             return redirect("contracts:detail", reference=contract.reference)
     return render(request, "contracts/contract_form.html", {"page_title": "Nouveau contrat", "form": form})
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @role_required
@@ -218,7 +212,7 @@ def contract_update(request, reference):
         try:
             services.contract_update(
                 contract=Contract.objects.get(pk=contract.pk),
-                acting_user=request.user,
+                role=current_role(request.user),
                 expected_version=form.cleaned_data["version"],
                 **data,
             )
@@ -228,7 +222,7 @@ def contract_update(request, reference):
             form.data = form.data.copy()
             form.data["version"] = Contract.objects.values_list("version", flat=True).get(pk=contract.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Contrat enregistré.")
             return redirect("contracts:detail", reference=contract.reference)
@@ -251,10 +245,9 @@ def contract_envelopes(request, reference):
     form = EnvelopeForm(request.POST or None, contract=contract)
     if request.method == "POST" and form.is_valid():
         try:
-            for year, amount in form.amounts().items():
-                services.envelope_set(contract=contract, year=year, amount=amount, acting_user=request.user)
+            services.envelopes_set(contract=contract, amounts=form.amounts(), role=current_role(request.user))
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Enveloppes de l’État enregistrées.")
             return redirect("contracts:detail", reference=contract.reference)
@@ -280,13 +273,13 @@ def amendment_create(request, reference):
         try:
             amendment = services.amendment_create(
                 contract=contract,
-                acting_user=request.user,
+                role=current_role(request.user),
                 date=form.cleaned_data["date"],
                 subject=form.cleaned_data["subject"],
                 new_envelopes=form.amounts(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"{amendment} enregistré ; les enveloppes sont mises à jour.")
             return redirect("contracts:detail", reference=contract.reference)
@@ -315,7 +308,7 @@ def document_upload(request, reference):
                 contract=contract,
                 kind=form.cleaned_data["kind"],
                 uploaded_file=form.cleaned_data["file"],
-                acting_user=request.user,
+                role=current_role(request.user),
             )
         except ValidationError as error:
             for message in error.messages:
@@ -392,6 +385,9 @@ def _inputs(budget, indicators):
 
 def _map_rule_errors(error: ValidationError, form, budget):
     """Put each rule error next to its field; budget-line errors on their line."""
+    if not hasattr(error, "error_dict"):  # a refusal of the whole save (the campaign locked the contract…)
+        form.add_error(None, error.messages)
+        return
     for where, messages_ in error.message_dict.items():
         if where.startswith("budget-"):
             index = int(where.split("-")[1]) - 1
@@ -414,7 +410,7 @@ def action_create(request, reference):
         try:
             action, warnings = services.action_create(
                 contract=contract,
-                acting_user=request.user,
+                role=current_role(request.user),
                 values=values,
                 multi=multi,
                 budget_lines=lines,
@@ -446,7 +442,7 @@ def action_update(request, reference):
         try:
             action, warnings = services.action_update(
                 action=action,
-                acting_user=request.user,
+                role=current_role(request.user),
                 expected_version=form.cleaned_data.get("version") or 0,
                 values=values,
                 multi=multi,
@@ -573,7 +569,7 @@ def action_duplicate(request, reference):
     action = get_action(request, reference)
     require(perms.can_edit_actions(current_role(request.user), action.contract))
     try:
-        copy = services.action_duplicate(action=action, acting_user=request.user)
+        copy = services.action_duplicate(action=action, role=current_role(request.user))
     except ValidationError as error:
         messages.error(request, "L’action n’a pas pu être dupliquée : " + " ".join(error.messages))
         return redirect("contracts:action_detail", reference=action.reference)
@@ -592,14 +588,14 @@ def action_withdraw(request, reference):
         try:
             services.action_withdraw(
                 action=action,
-                acting_user=request.user,
+                role=current_role(request.user),
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
             )
         except ConcurrentEditError:
             form.add_error(None, "L’action a été modifiée entre-temps : rechargez la page avant de la retirer.")
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Action {action.reference} retirée : elle ne compte plus dans les statistiques.")
             return redirect("contracts:action_detail", reference=action.reference)
@@ -623,7 +619,7 @@ def action_restore(request, reference):
     require(perms.can_edit_actions(current_role(request.user), action.contract))
     try:
         services.action_restore(
-            action=action, acting_user=request.user, expected_version=int(request.POST.get("version", 0))
+            action=action, role=current_role(request.user), expected_version=int(request.POST.get("version", 0))
         )
     except (ConcurrentEditError, ValidationError, ValueError):
         messages.error(

@@ -166,7 +166,7 @@ def _programmation(now, cls_types) -> None:
             "l’action et le budget sont à compléter dès qu’ils sont connus ; ils ne bloquent pas la soumission.",
         ),
         contract_types=cls_types,
-        acting_user=people.admin.user,
+        role=people.admin,
     )
     opens, closes = now - timedelta(days=120), now - timedelta(days=85)
     rng = rng_for("programmation")
@@ -180,7 +180,7 @@ def _programmation(now, cls_types) -> None:
         )
         _date_events(dossier, [submitted, validated])
     campaign.opens_at, campaign.closes_at = opens, closes
-    campaign_save(campaign=campaign, contract_types=cls_types, acting_user=people.admin.user)
+    campaign_save(campaign=campaign, contract_types=cls_types, role=people.admin)
     Campaign.objects.filter(pk=campaign.pk).update(created_at=opens - timedelta(days=5))
 
 
@@ -218,7 +218,7 @@ def _suivi(now, cls_types) -> None:
             "financeur, les bénéficiaires touchés et un bilan qualitatif ; renseignez les indicateurs prévus.",
         ),
         contract_types=cls_types,
-        acting_user=people.admin.user,
+        role=people.admin,
     )
     Campaign.objects.filter(pk=campaign.pk).update(created_at=now - timedelta(days=12))
     statuses = {o.code: o for o in Option.objects.filter(option_list__code="etat_avancement_actions")}

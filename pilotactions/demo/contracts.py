@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pilotactions.accounts.models import Organisation
+from pilotactions.accounts.services import system_role
 from pilotactions.contracts.generator import Reference, Writer
 from pilotactions.contracts.models import (
     Action,
@@ -116,13 +117,13 @@ def _contract_type(authority: Authority) -> ContractType:
 
 def _other_contracts_load() -> int:
     """The authorities that did not sign, and those preparing their contract (services, with their history)."""
-    created = 0
+    created, actor = 0, system_role()
     for code, reason in P.NOT_SIGNED.items():
         authority = Authority.objects.get(code=code)
         if Contract.objects.filter(authority=authority, contract_type__family="CLS").exists():
             continue
         contract_create(
-            acting_user=None,
+            role=actor,
             contract_type=_contract_type(authority),
             authority=authority,
             status="not_signed",
@@ -135,7 +136,7 @@ def _other_contracts_load() -> int:
         if Contract.objects.filter(authority=authority, contract_type__family="CLS").exists():
             continue
         contract = contract_create(
-            acting_user=None,
+            role=actor,
             contract_type=_contract_type(authority),
             authority=authority,
             status="preparation",
@@ -145,21 +146,21 @@ def _other_contracts_load() -> int:
             title=f"Contrat local des solidarités {start_year}-{P.YEAR + 3} — {authority.name}",
         )
         for year in contract.years:
-            envelope_set(contract=contract, year=year, amount=Decimal("90000.00"), acting_user=None)
+            envelope_set(contract=contract, year=year, amount=Decimal("90000.00"), role=actor)
         created += 1
     return created
 
 
 def demo_late_contracts_load() -> int:
     """The two contracts signed in December 2024, after the programmation campaign: no action entered yet."""
-    created = 0
+    created, actor = 0, system_role()
     with transaction.atomic():
         for code, (signed_on, envelope) in P.SIGNED_WITHOUT_ACTIONS.items():
             authority = Authority.objects.get(code=code)
             if Contract.objects.filter(authority=authority, contract_type__family="CLS").exists():
                 continue
             contract = contract_create(
-                acting_user=None,
+                role=actor,
                 contract_type=_contract_type(authority),
                 authority=authority,
                 status="signed",
@@ -168,6 +169,6 @@ def demo_late_contracts_load() -> int:
                 title=f"Contrat local des solidarités {P.YEAR}-{P.YEAR + 3} — {authority.name}",
             )
             for year in contract.years:
-                envelope_set(contract=contract, year=year, amount=envelope, acting_user=None)
+                envelope_set(contract=contract, year=year, amount=envelope, role=actor)
             created += 1
     return created

@@ -47,10 +47,6 @@ def _require(allowed_reason: tuple[bool, str]) -> None:
         raise PermissionDenied(reason)
 
 
-def _user(role):
-    return role.user if role is not None else None
-
-
 def _save(instance, user, **kwargs):
     """Save, recording the acting user in the history even outside a request (commands, tests)."""
     instance._history_user = user
@@ -227,12 +223,12 @@ def measure_update(*, measure: Measure, role, values: dict, pilots=None, program
             raise ValidationError({"pilots": "Une mesure a au moins une administration pilote."})
         if any(o.kind != OrganisationKind.CENTRAL_ADMIN for o in pilots):
             raise ValidationError({"pilots": "Les administrations pilotes sont des administrations centrales."})
-    _save(measure, _user(role))
+    _save(measure, role.user)
     if pilots is not None:
-        measure._history_user = _user(role)
+        measure._history_user = role.user
         measure.pilots.set(pilots)
     if programmes is not None:
-        measure._history_user = _user(role)
+        measure._history_user = role.user
         measure.programmes.set(programmes)
     audit_event_record(actor=role, verb="measure_updated", target=measure, message=f"Mesure {measure.number} modifiée.")
     return measure
@@ -252,7 +248,7 @@ def objective_save(*, objective: Objective, role, values: dict) -> Objective:
     for name, value in values.items():
         setattr(objective, name, value)
     objective.full_clean()
-    _save(objective, _user(role))
+    _save(objective, role.user)
     audit_event_record(
         actor=role,
         verb="objective_created" if created else "objective_updated",
@@ -288,9 +284,9 @@ def value_record(
     record.rate_note = rate_note or ""
     record.source = source.strip()
     record.comment = comment.strip()
-    record.entered_by = _user(role)
+    record.entered_by = role.user
     record.full_clean()
-    _save(record, _user(role))
+    _save(record, role.user)
     rate = selectors.rate_of(objective, record)
     audit_event_record(
         actor=role,
@@ -341,7 +337,7 @@ def status_set(*, measure: Measure, role, status: Option, objective: Objective |
     if status.option_list.code != STATUS_LIST or not status.is_active:
         raise ValidationError({"status": "Choisissez un statut de la liste en vigueur."})
     now = timezone.now()
-    user = _user(role)
+    user = role.user
     for pending in StatusChange.objects.select_for_update().filter(
         measure=measure, objective=objective, state=StatusChangeState.PROPOSED
     ):
@@ -397,17 +393,17 @@ def _decide(change: StatusChange, role, state: str, comment: str) -> StatusChang
     if change.state != StatusChangeState.PROPOSED:
         raise ValidationError(f"Cette proposition est déjà « {change.get_state_display().lower()} ».")
     change.state = state
-    change.decided_by = _user(role)
+    change.decided_by = role.user
     change.decided_at = timezone.now()
     change.decision_comment = comment.strip()
-    _save(change, _user(role))
+    _save(change, role.user)
     return change
 
 
 @transaction.atomic
 def status_validate(*, change: StatusChange, role, comment: str = "") -> StatusChange:
     change = _decide(change, role, StatusChangeState.VALIDATED, comment)
-    _apply(change, _user(role))
+    _apply(change, role.user)
     target = f"l’objectif {change.objective.key}" if change.objective else f"la mesure {change.measure.number}"
     audit_event_record(
         actor=role,
@@ -463,7 +459,7 @@ def programme_budget_save(*, programme: Option, year: int, amount: Decimal, role
     line.amount = amount
     line.note = note.strip()
     line.full_clean()
-    _save(line, _user(role))
+    _save(line, role.user)
     audit_event_record(
         actor=role,
         verb="programme_budget_saved",
@@ -488,7 +484,7 @@ def committee_save(*, committee: Committee, role) -> Committee:
         committee.state = stored.state
         committee.frozen_dashboard = stored.frozen_dashboard
     committee.full_clean()
-    _save(committee, _user(role))
+    _save(committee, role.user)
     audit_event_record(
         actor=role,
         verb="committee_created" if created else "committee_updated",
@@ -508,7 +504,7 @@ def committee_open(*, committee: Committee, role, now=None) -> list[UpdateReques
     committee = _locked(committee)
     _require(perms.can_open(role, committee))
     now = now or timezone.now()
-    user = _user(role)
+    user = role.user
     requests = []
     organisations = Organisation.objects.filter(piloted_measures__isnull=False).distinct().order_by("acronym")
     for organisation in organisations:
@@ -551,9 +547,9 @@ def update_request_complete(*, request: UpdateRequest, role, comment: str = "", 
     )
     _require(perms.can_complete_request(role, request))
     request.completed_at = now or timezone.now()
-    request.completed_by = _user(role)
+    request.completed_by = role.user
     request.comment = comment.strip()
-    _save(request, _user(role))
+    _save(request, role.user)
     audit_event_record(
         actor=role,
         verb="update_request_completed",
@@ -627,11 +623,11 @@ def committee_close(*, committee: Committee, role, minutes: str | None = None, n
     committee.frozen_dashboard = selectors.dashboard(committee.period)
     committee.state = CommitteeState.CLOSED
     committee.closed_at = now
-    committee.closed_by = _user(role)
+    committee.closed_by = role.user
     if minutes is not None:
         committee.minutes = minutes.strip()
     committee.full_clean()
-    _save(committee, _user(role))
+    _save(committee, role.user)
     audit_event_record(
         actor=role,
         verb="committee_closed",

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pilotactions.accounts.enums import RoleKind
-from pilotactions.accounts.perms import current_role, role_required
+from pilotactions.accounts.perms import current_role
 from pilotactions.core.charts.line import line
+from pilotactions.core.decorators import role_required
+from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.http import safe_next_url
 
 from . import exports, periods, perms, selectors, services
@@ -51,14 +53,6 @@ def nav(role) -> dict:
     is_admin = perms.can_validate_status(role)[0]
     pending = StatusChange.objects.filter(state=StatusChangeState.PROPOSED).count() if is_admin else 0
     return {"is_admin": is_admin, "pending_count": pending}
-
-
-def form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "message_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def piloted_numbers(role) -> set[int]:
@@ -247,7 +241,7 @@ def measure_edit(request, number):
                 programmes=form.cleaned_data.get("programmes") if reference else None,
             )
         except ValidationError as error:
-            form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Mesure {measure.number} enregistrée.")
             return redirect("measures:detail", number=measure.number)
@@ -282,7 +276,7 @@ def objective_edit(request, pk=None, number=None):
         try:
             objective = services.objective_save(objective=objective, role=role, values=form.values())
         except ValidationError as error:
-            form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Objectif {objective.key} enregistré.")
             return redirect(reverse("measures:detail", args=[measure.number]) + f"#objectif-{objective.pk}")
@@ -338,7 +332,7 @@ def value_edit(request, pk):
                 comment=data["comment"],
             )
         except ValidationError as error:
-            form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             rate = selectors.rate_of(objective, record)
             messages.success(
@@ -381,7 +375,7 @@ def status_edit(request, number):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             if validates:
                 messages.success(request, f"Statut « {form.cleaned_data['status'].label} » enregistré.")
@@ -465,7 +459,7 @@ def budget(request):
                     programme=data["programme"], year=data["year"], amount=data["amount"], role=role, note=data["note"]
                 )
             except ValidationError as error:
-                form_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, f"Crédits {data['programme'].label} {data['year']} enregistrés.")
                 return redirect("measures:budget")
@@ -515,7 +509,7 @@ def committee_edit(request, pk=None):
         try:
             committee = services.committee_save(committee=form.apply(), role=role)
         except ValidationError as error:
-            form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"{committee} enregistré.")
             return redirect("measures:committee_detail", pk=committee.pk)

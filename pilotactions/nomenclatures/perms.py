@@ -1,6 +1,8 @@
-from pilotactions.accounts.perms import current_role, is_national_admin
+from pilotactions.accounts.perms import is_national_admin
 
 
-def can_manage_nomenclatures(user) -> bool:
+def can_manage_nomenclatures(role) -> tuple[bool, str]:
     """National administrators add, rename and retire options."""
-    return is_national_admin(current_role(user))
+    if is_national_admin(role):
+        return True, ""
+    return False, "Seule la DIPLP modifie les listes de valeurs."

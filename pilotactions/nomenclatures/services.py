@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from pilotactions.accounts.perms import require
 from pilotactions.core.audit import audit_event_record
 
 from .models import Option, OptionList
+from .perms import can_manage_nomenclatures
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "nomenclatures.yaml"
 
@@ -61,8 +63,9 @@ def _bump_version(option_list: OptionList) -> None:
 
 @transaction.atomic
 def option_create(
-    *, option_list: OptionList, code: str, label: str, acting_user, parent: Option | None = None, group: str = ""
+    *, option_list: OptionList, code: str, label: str, role, parent: Option | None = None, group: str = ""
 ) -> Option:
+    require(can_manage_nomenclatures(role))
     order = (option_list.options.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     option = Option(
         option_list=option_list, code=code.strip().upper(), label=label.strip(), order=order, parent=parent, group=group
@@ -71,7 +74,7 @@ def option_create(
     option.save()
     _bump_version(option_list)
     audit_event_record(
-        actor=acting_user,
+        actor=role,
         verb="option_created",
         target=option,
         message=f"Option « {option.label} » ajoutée à la liste « {option_list.title} ».",
@@ -80,10 +83,9 @@ def option_create(
 
 
 @transaction.atomic
-def option_update(
-    *, option: Option, acting_user, label: str, short_label: str = "", order: int | None = None
-) -> Option:
+def option_update(*, option: Option, role, label: str, short_label: str = "", order: int | None = None) -> Option:
     """Rename or reorder an option; its code, stored in the data, never changes."""
+    require(can_manage_nomenclatures(role))
     old_label = option.label
     option.label = label.strip()
     option.short_label = short_label.strip()
@@ -93,7 +95,7 @@ def option_update(
     option.save()
     _bump_version(option.option_list)
     audit_event_record(
-        actor=acting_user,
+        actor=role,
         verb="option_updated",
         target=option,
         message=f"Option « {old_label} » renommée en « {option.label} ».",
@@ -103,8 +105,9 @@ def option_update(
 
 
 @transaction.atomic
-def option_set_active(*, option: Option, acting_user, is_active: bool) -> Option:
+def option_set_active(*, option: Option, role, is_active: bool) -> Option:
     """Retire an option (no longer offered in forms, still shown on old data) or restore it."""
+    require(can_manage_nomenclatures(role))
     if option.is_active == is_active:
         raise ValidationError("Cette option est déjà dans cet état.")
     option.is_active = is_active
@@ -112,5 +115,5 @@ def option_set_active(*, option: Option, acting_user, is_active: bool) -> Option
     _bump_version(option.option_list)
     verb = "option_restored" if is_active else "option_retired"
     word = "rétablie" if is_active else "retirée"
-    audit_event_record(actor=acting_user, verb=verb, target=option, message=f"Option « {option.label} » {word}.")
+    audit_event_record(actor=role, verb=verb, target=option, message=f"Option « {option.label} » {word}.")
     return option

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from pilotactions.contracts.export import actions_for_year
+from pilotactions.contracts.export import MULTI_OPTIONS, SINGLE_OPTIONS, actions_for_year
 from pilotactions.contracts.models import Action, ActionYear, ContractType
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.enums import AuthorityLevel
@@ -28,18 +28,7 @@ SPENDING_KEYS = [
     "spent_authority",
     "spent_third_party",
 ]
-SINGLE_FIELDS = [
-    "axis",
-    "subtheme",
-    "nature",
-    "scale",
-    "implementation",
-    "pilot_type",
-    "qpv_targeting",
-    "rural_targeting",
-    "direct_impact",
-]
-MULTI_FIELDS = ["policy_fields", "action_types", "partners", "target_publics"]
+SINGLE_FIELDS, MULTI_FIELDS = SINGLE_OPTIONS, MULTI_OPTIONS  # the option fields the export carries
 FINANCERS = ["state", "authority", "third_party"]
 STEERING_FTE = "TA_ETP_PILOTAGE"
 

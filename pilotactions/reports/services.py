@@ -17,9 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from pilotactions.accounts.perms import require
+
 from .aggregates import Scope
 from .models import ReportJob
 from .outputs import write_report
+from .perms import can_read_scope
 from .report import report_build
 
 FORMATS = ["html", "pdf", "docx", "xlsx", "odt", "ods"]
@@ -61,11 +64,13 @@ def report_job_pending(*, scope: Scope, fmt: str, user) -> ReportJob | None:
 
 
 @transaction.atomic
-def report_job_create(*, scope: Scope, fmt: str, acting_user) -> ReportJob:
-    """Queue a report for `acting_user`; the same report still pending is returned instead of queuing another.
+def report_job_create(*, scope: Scope, fmt: str, role) -> ReportJob:
+    """Queue a report for the role's user; the same report still pending is returned instead of queuing another.
 
     Raises ValidationError (code "rate_limited") past REPORT_REQUESTS_PER_WINDOW requests in the window."""
-    if acting_user is not None:
+    require(can_read_scope(role, scope))
+    acting_user = role.user
+    if acting_user.is_active:  # people are limited; the system actor (commands) is not
         # One request at a time per person: the user's row stays locked until commit (PostgreSQL; SQLite
         # serialises writers anyway), so two quick clicks cannot both miss the pending job or the limit.
         list(get_user_model().objects.select_for_update().filter(pk=acting_user.pk).values_list("pk", flat=True))

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from pilotactions.accounts import perms as account_perms
-from pilotactions.accounts.perms import current_role, role_required
+from pilotactions.accounts.perms import current_role
+from pilotactions.core.decorators import role_required
 from pilotactions.core.tabular import csv_safe_row
 
 from . import render as figure_render
@@ -79,7 +80,7 @@ def report_list(request):
         role, form, scope, _types = _scope_and_form(request, ReportRequestForm, request.POST)
         if form.is_valid():
             try:
-                job = report_job_create(scope=scope, fmt=form.cleaned_data["format"], acting_user=request.user)
+                job = report_job_create(scope=scope, fmt=form.cleaned_data["format"], role=role)
             except ValidationError as error:  # too many requests: said, never a server error
                 messages.error(request, " ".join(error.messages))
                 return redirect("reports:reports")

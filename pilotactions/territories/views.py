@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from pilotactions.accounts.perms import role_required
+from pilotactions.core.decorators import role_required
 
 from .models import Authority, Region
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from pilotactions.accounts.enums import RoleKind as R
+from pilotactions.accounts.services import system_role
 from pilotactions.campaigns.enums import DossierState as S
 from pilotactions.campaigns.models import Dossier, DossierSnapshot
 from pilotactions.campaigns.services import (
@@ -137,7 +138,7 @@ def test_snapshots_are_frozen_while_live_data_move_on():
     dossier_return(dossier=dossier, role=make_role(R.DEPARTMENTAL_STATE, "59"), comment="Précisez le titre")
     action_update(
         action=action,
-        acting_user=None,
+        role=system_role(),
         expected_version=action.version,
         values={"title": "Titre corrigé", "axis": option("axes_pacte", "AXE1")},
     )

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from pilotactions.accounts.enums import RoleKind as R
+from pilotactions.accounts.services import system_role
 from pilotactions.contracts.export import CODES
 from pilotactions.contracts.services import action_withdraw
 from tests.factories import login, make_action, make_contract, make_role, option
@@ -72,7 +73,7 @@ def test_export_round_trips_what_was_typed(tmp_path):
     )
     make_action(contract, title="Sans budget en 2024", lines=[(2025, "authority", "10")])
     withdrawn = make_action(contract, title="Retirée")
-    action_withdraw(action=withdrawn, acting_user=None, reason="Doublon", expected_version=withdrawn.version)
+    action_withdraw(action=withdrawn, role=system_role(), reason="Doublon", expected_version=withdrawn.version)
 
     first, second = rows(export(tmp_path))
     assert first == {

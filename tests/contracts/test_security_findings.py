@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pilotactions.accounts.enums import RoleKind as R
+from pilotactions.accounts.services import system_role
 from pilotactions.campaigns.models import Dossier
 from pilotactions.campaigns.services import dossier_submit
 from pilotactions.contracts import services
@@ -58,7 +59,7 @@ def test_the_signatory_is_a_state_service_of_the_contract_territory(client):
     gironde = organisation("departmental_state", "33")
     with pytest.raises(ValidationError, match="n’est pas un service de l’État d’un département couvert"):
         services.contract_update(
-            contract=contract, acting_user=None, expected_version=contract.version, signing_organisation=gironde
+            contract=contract, role=system_role(), expected_version=contract.version, signing_organisation=gironde
         )
     login(client, make_role(R.DEPARTMENTAL_STATE, "59"))
     page = client.get(f"/contrats/{contract.reference}/modifier/").content.decode()
@@ -74,12 +75,12 @@ def test_the_campaign_lock_is_checked_inside_the_save(client):
     with pytest.raises(ValidationError, match="soumis à la validation"):
         services.action_update(
             action=action,
-            acting_user=None,
+            role=system_role(),
             expected_version=action.version,
             values={"title": "Changée", "axis": action.axis},
         )
     with pytest.raises(ValidationError, match="soumis à la validation"):
-        services.action_withdraw(action=action, acting_user=None, reason="x", expected_version=action.version)
+        services.action_withdraw(action=action, role=system_role(), reason="x", expected_version=action.version)
     assert Dossier.objects.get(campaign=campaign).state == "submitted"
 
 

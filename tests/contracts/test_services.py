@@ -3,6 +3,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from pilotactions.accounts.enums import RoleKind as R
+from pilotactions.accounts.services import system_role
 from pilotactions.contracts.history import action_history
 from pilotactions.contracts.models import ActionYear, BudgetLine, ContractType
 from pilotactions.contracts.rules import BudgetLineInput
@@ -15,7 +17,7 @@ from pilotactions.contracts.services import (
     contract_create,
 )
 from pilotactions.territories.models import Authority
-from tests.factories import UserFactory, make_action, make_contract, option
+from tests.factories import UserFactory, make_action, make_contract, make_role, option
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,7 @@ def test_envelope_overrun_is_a_warning_while_editing():
 
     _action, warnings = action_create(
         contract=contract,
-        acting_user=None,
+        role=system_role(),
         values={"title": "Deuxième", "axis": option("axes_pacte", "AXE3")},
         budget_lines=[
             BudgetLineInput(2024, "state", Decimal("700")),
@@ -67,14 +69,14 @@ def test_envelope_overrun_is_a_warning_while_editing():
 def test_a_concurrent_save_is_refused_with_what_changed():
     contract = make_contract("59")
     action = make_action(contract, title="Titre initial")
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = make_role(R.AUTHORITY_EDITOR, "59"), make_role(R.AUTHORITY_EDITOR, "59")
     opened_version = action.version
     base = {"title": "Titre de Alice", "axis": option("axes_pacte", "AXE1")}
-    action_update(action=action, acting_user=alice, expected_version=opened_version, values=base)
+    action_update(action=action, role=alice, expected_version=opened_version, values=base)
     with pytest.raises(ConcurrentEditError) as refused:
         action_update(
             action=action.__class__.objects.get(pk=action.pk),
-            acting_user=bob,
+            role=bob,
             expected_version=opened_version,
             values={**base, "title": "Titre de Bob"},
         )
@@ -87,12 +89,12 @@ def test_a_concurrent_save_is_refused_with_what_changed():
 def test_history_says_who_changed_which_field_from_what_to_what():
     contract = make_contract("59")
     action = make_action(contract, title="Avant", lines=[(2024, "state", "100"), (2024, "authority", "500")])
-    user = UserFactory(first_name="Inès", last_name="Roux")
+    user = make_role(R.AUTHORITY_EDITOR, "59", user=UserFactory(first_name="Inès", last_name="Roux"))
     line = BudgetLine.objects.get(action_year__action=action, financer="state")
     other = BudgetLine.objects.get(action_year__action=action, financer="authority")
     action_update(
         action=action,
-        acting_user=user,
+        role=user,
         expected_version=action.version,
         values={"title": "Après", "axis": option("axes_pacte", "AXE1"), "nature": option("nature_action", "NOUVELLE")},
         budget_lines=[
@@ -115,7 +117,7 @@ def test_duplicate_copies_budget_and_options_under_a_new_number():
         lines=[(2024, "state", "50"), (2024, "third_party", "100", "COF_07")],
         multi={"policy_fields": [option("champs_action_publique_cls", "CAP_CLS_21")]},
     )
-    copy = action_duplicate(action=action, acting_user=None)
+    copy = action_duplicate(action=action, role=system_role())
     assert copy.number == 2 and copy.title.endswith("(copie)")
     assert list(copy.policy_fields.values_list("code", flat=True)) == ["CAP_CLS_21"]
     assert ActionYear.objects.get(action=copy, year=2024).planned_total == Decimal("150")
@@ -124,9 +126,9 @@ def test_duplicate_copies_budget_and_options_under_a_new_number():
 def test_withdrawal_needs_a_reason_and_keeps_the_action():
     action = make_action(make_contract("59"))
     with pytest.raises(ValidationError):
-        action_withdraw(action=action, acting_user=None, reason=" ", expected_version=action.version)
+        action_withdraw(action=action, role=system_role(), reason=" ", expected_version=action.version)
     action_withdraw(
-        action=action, acting_user=None, reason="Doublon d’une autre action", expected_version=action.version
+        action=action, role=system_role(), reason="Doublon d’une autre action", expected_version=action.version
     )
     action.refresh_from_db()
     assert action.status == "withdrawn" and action.withdrawn_reason == "Doublon d’une autre action"
@@ -138,7 +140,7 @@ def test_amendment_sets_new_envelopes_and_keeps_the_old_ones_in_history():
     contract = make_contract("59", envelopes={2025: "1000"})
     amendment_create(
         contract=contract,
-        acting_user=None,
+        role=system_role(),
         date=date(2025, 4, 1),
         subject="Revalorisation",
         new_envelopes={2025: Decimal("1500")},
@@ -151,7 +153,7 @@ def test_amendment_sets_new_envelopes_and_keeps_the_old_ones_in_history():
 def test_contract_type_and_authority_level_must_match():
     with pytest.raises(ValidationError, match="intercommunale"):
         contract_create(
-            acting_user=None,
+            role=system_role(),
             contract_type=ContractType.objects.get(code="CLS-M"),
             authority=Authority.objects.get(code="59"),
         )

@@ -144,7 +144,7 @@ def test_a_status_a_national_admin_adds_to_the_list_can_be_used(measures):
         option_list=OptionList.objects.get(code="statuts_mesures_nationales"),
         code="ST_REPORTEE",
         label="Mesure reportée",
-        acting_user=admin.user,
+        role=admin,
     )
     services.status_set(measure=Measure.objects.get(number=16), role=admin, status=added)
     row = selectors.dashboard("2024")["rows"][15]

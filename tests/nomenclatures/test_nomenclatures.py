@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from pilotactions.accounts.models import User
+from pilotactions.accounts.enums import RoleKind
 from pilotactions.nomenclatures.models import Option, OptionList
 from pilotactions.nomenclatures.services import (
     nomenclatures_load,
@@ -9,13 +9,14 @@ from pilotactions.nomenclatures.services import (
     option_set_active,
     option_update,
 )
+from tests.factories import make_role
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_user():
-    return User.objects.create_superuser("admin@example.gouv.fr", "motdepasse-solide-123")
+def admin_role():
+    return make_role(RoleKind.NATIONAL_ADMIN)
 
 
 def test_lists_loaded_with_reference_codes():
@@ -36,25 +37,23 @@ def test_every_subtheme_has_its_axis():
     assert Option.objects.get(code="A2_FREINS_SOCIAUX").parent.code == "AXE2"
 
 
-def test_loader_is_idempotent_and_keeps_admin_edits(admin_user):
+def test_loader_is_idempotent_and_keeps_admin_edits(admin_role):
     option = Option.objects.get(option_list__code="nature_action", code="NOUVELLE")
-    option_update(option=option, acting_user=admin_user, label="Action nouvelle")
+    option_update(option=option, role=admin_role, label="Action nouvelle")
     count = Option.objects.count()
     assert nomenclatures_load() == {"listes": 0, "options": 0}
     assert Option.objects.count() == count
     assert Option.objects.get(pk=option.pk).label == "Action nouvelle"
 
 
-def test_rename_retire_and_add_are_versioned_and_traced(admin_user):
+def test_rename_retire_and_add_are_versioned_and_traced(admin_role):
     option_list = OptionList.objects.get(code="cofinanceurs_cls")
     version = option_list.version
     caf = Option.objects.get(option_list=option_list, code="COF_07")
 
-    option_update(option=caf, acting_user=admin_user, label="Caisse d’allocations familiales (Caf)")
-    option_set_active(option=caf, acting_user=admin_user, is_active=False)
-    added = option_create(
-        option_list=option_list, code="cof_20", label="Banque des territoires", acting_user=admin_user
-    )
+    option_update(option=caf, role=admin_role, label="Caisse d’allocations familiales (Caf)")
+    option_set_active(option=caf, role=admin_role, is_active=False)
+    added = option_create(option_list=option_list, code="cof_20", label="Banque des territoires", role=admin_role)
 
     option_list.refresh_from_db()
     assert option_list.version == version + 3
@@ -71,7 +70,7 @@ def test_rename_retire_and_add_are_versioned_and_traced(admin_user):
     assert not Option.objects.of_list("cofinanceurs_cls").active().filter(code="COF_07").exists()
 
 
-def test_codes_are_unique_per_list(admin_user):
+def test_codes_are_unique_per_list(admin_role):
     option_list = OptionList.objects.get(code="nature_action")
     with pytest.raises(ValidationError):
-        option_create(option_list=option_list, code="NOUVELLE", label="Doublon", acting_user=admin_user)
+        option_create(option_list=option_list, code="NOUVELLE", label="Doublon", role=admin_role)

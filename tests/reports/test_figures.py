@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from pilotactions.accounts.services import system_role
 from pilotactions.contracts.services import action_withdraw
 from pilotactions.reports.aggregates import Scope
 from pilotactions.reports.bilan import bilan_build
@@ -52,7 +53,7 @@ def dataset():
     )
     make_action(nord, title="N3 sans budget 2024", axis="AXE3", lines=[(2025, "authority", "999")])
     withdrawn = make_action(nord, title="N4 retirée", axis="AXE4", lines=[(2024, "authority", "1000")])
-    action_withdraw(action=withdrawn, acting_user=None, reason="Doublon", expected_version=withdrawn.version)
+    action_withdraw(action=withdrawn, role=system_role(), reason="Doublon", expected_version=withdrawn.version)
     make_action(
         gironde,
         title="G1",
@@ -200,7 +201,7 @@ def test_a_campaign_bilan_reads_the_validated_snapshots_and_agrees_with_live_dat
     action = Action.objects.get(title="G1")
     action_update(
         action=action,
-        acting_user=None,
+        role=system_role(),
         expected_version=action.version,
         values={"title": "G1 modifiée", "axis": option("axes_pacte", "AXE1")},
     )
@@ -234,13 +235,13 @@ def test_the_per_authority_aggregates_are_never_stale(dataset):
     n1 = Action.objects.get(title="N1")
     action_update(
         action=n1,
-        acting_user=None,
+        role=system_role(),
         expected_version=n1.version,
         values={"title": "N1", "axis": option("axes_pacte", "AXE4")},
         budget_lines=[BudgetLineInput(2024, "authority", Decimal("12345.67"))],
     )
     withdrawn = Action.objects.get(title="N4 retirée")
-    action_restore(action=withdrawn, acting_user=None, expected_version=withdrawn.version)
+    action_restore(action=withdrawn, role=system_role(), expected_version=withdrawn.version)
     make_action(Action.objects.get(title="M1").contract, title="Nouvelle", lines=[(2024, "authority", "7")])
     dossier = make_campaign("suivi").dossiers.get(contract__authority__code="33")
     g1 = Action.objects.get(title="G1")

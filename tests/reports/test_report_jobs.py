@@ -47,11 +47,11 @@ def test_asking_again_returns_the_pending_job(client, media):
     assert ReportJob.objects.count() == 4
     # Once done (or failed), asking again generates it anew.
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.DONE)
-    job_again = report_job_create(scope=Scope(year=2024), fmt="pdf", acting_user=role.user)
+    job_again = report_job_create(scope=Scope(year=2024), fmt="pdf", role=role)
     assert job_again.pk != job.pk
     # A job queued for too long (a stopped worker) is not waited for forever.
     ReportJob.objects.filter(pk=job_again.pk).update(created_at=timezone.now() - timedelta(hours=2))
-    assert report_job_create(scope=Scope(year=2024), fmt="pdf", acting_user=role.user).pk != job_again.pk
+    assert report_job_create(scope=Scope(year=2024), fmt="pdf", role=role).pk != job_again.pk
 
 
 def test_a_person_asking_too_often_is_refused_with_a_message(client, media):
@@ -70,13 +70,13 @@ def test_a_person_asking_too_often_is_refused_with_a_message(client, media):
     assert ask(client, year="2024")["Location"].startswith("/bilan/rapports/")
     assert ReportJob.objects.count() == 10
     with pytest.raises(ValidationError) as refused:
-        report_job_create(scope=Scope(year=2013), fmt="pdf", acting_user=role.user)
+        report_job_create(scope=Scope(year=2013), fmt="pdf", role=role)
     assert refused.value.code == "rate_limited"
     # Someone else is not held back; and the limit is over a window of ten minutes.
     other = make_role(R.NATIONAL_READER)
-    assert report_job_create(scope=Scope(year=2013), fmt="pdf", acting_user=other.user).pk
+    assert report_job_create(scope=Scope(year=2013), fmt="pdf", role=other).pk
     ReportJob.objects.filter(requested_by=role.user).update(created_at=timezone.now() - timedelta(minutes=11))
-    assert report_job_create(scope=Scope(year=2013), fmt="pdf", acting_user=role.user).pk
+    assert report_job_create(scope=Scope(year=2013), fmt="pdf", role=role).pk
 
 
 def _job(media, *, days_old: float, status=ReportJob.Status.DONE, fmt="pdf"):

@@ -25,11 +25,7 @@ def test_a_departement_selects_the_authorities_covering_it_in_every_place():
         make_action(contract, lines=[(2024, "authority", "10")])
     expected = {amp_contract.reference, var_contract.reference}
     admin = make_role(R.NATIONAL_ADMIN)
-
-    class User:
-        current_role = admin
-
-    assert {c.reference for c in contract_list(User, filters={"departement": "83"}, year=2024)} == expected
+    assert {c.reference for c in contract_list(admin, filters={"departement": "83"}, year=2024)} == expected
     campaign = make_campaign()
     dossiers = filtered(campaign.dossiers.all(), {"departement": "83"})
     assert {d.contract.reference for d in dossiers} == expected  # the cockpit used the seat: AMP was missing

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pilotactions.accounts.commands import acting_role, add_actor_argument
 from pilotactions.contracts.export import export_rows, scope_filter, write_csv, write_xlsx
 from pilotactions.contracts.models import Action
 
@@ -17,11 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--departement")
         parser.add_argument("--contract-type")
         parser.add_argument("--authority")
+        add_actor_argument(parser)  # --as EMAIL: only what that person may read
 
     def handle(self, *args, year, format, out, **options):
         started = time.monotonic()
         queryset = scope_filter(
-            Action.objects.all(),
+            Action.objects.visible_to(acting_role(options)),
             region=options["region"],
             departement=options["departement"],
             contract_type=options["contract_type"],

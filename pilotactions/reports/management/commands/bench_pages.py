@@ -16,6 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pilotactions.accounts.services import system_role
+
 
 class Rollback(Exception):
     pass
@@ -64,6 +66,7 @@ class Command(BaseCommand):
         )
 
     def _campaign(self):
+        from pilotactions.campaigns.enums import CampaignKind
         from pilotactions.campaigns.models import Campaign
         from pilotactions.campaigns.services import campaign_save
         from pilotactions.contracts.models import ContractType
@@ -71,11 +74,11 @@ class Command(BaseCommand):
         now = timezone.now()
         campaign = Campaign(
             name="Campagne de mesure",
-            kind="programmation",
+            kind=CampaignKind.PROGRAMMATION,
             year=2024,
             opens_at=now - timedelta(days=1),
             closes_at=now + timedelta(days=20),
         )
         return campaign_save(
-            campaign=campaign, contract_types=ContractType.objects.filter(family="CLS"), acting_user=None
+            campaign=campaign, contract_types=ContractType.objects.filter(family="CLS"), role=system_role()
         )

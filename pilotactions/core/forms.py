@@ -1,0 +1,13 @@
+"""What every app's views share about forms."""
+
+from django.core.exceptions import ValidationError
+
+
+def form_add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: each message next to its field when the form has it,
+    at the top otherwise (a ValidationError without fields included), so that nothing typed is lost."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
