@@ -1,10 +1,7 @@
-import csv
-import tempfile
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +15,7 @@ from pilotactions.contracts.services import ConcurrentEditError
 from pilotactions.core.charts.maps import departements_map, map_table
 from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors
-from pilotactions.core.tabular import csv_safe_row, xlsx_row
+from pilotactions.core.tabular import tabular_response
 
 from . import perms, selectors, services
 from .enums import CampaignKind, DossierState, Transition
@@ -188,31 +185,14 @@ def campaign_export(request, pk, extension):
                 "oui" if d.is_overdue(now) else "non",
             ]
 
-    filename = f"pilotactions-campagne-{campaign.pk}-dossiers.{extension}"
-    if extension == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(csv_safe_row(row) for row in rows())  # text never read as a formula
-    elif extension == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Dossiers")
-        sheet.freeze_panes = "A2"
-        sheet.append(xlsx_row(sheet, labels))
-        for row in rows():
-            sheet.append(xlsx_row(sheet, row))  # text cells, never formulas
-        temporary = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by FileResponse once sent
-        workbook.save(temporary)
-        temporary.seek(0)
-        response = FileResponse(
-            temporary, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return tabular_response(
+        header,
+        rows(),
+        extension=extension,
+        filename=f"pilotactions-campagne-{campaign.pk}-dossiers",
+        sheet_title="Dossiers",
+        xlsx_header=labels,
+    )
 
 
 def _without_page(request) -> str:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from pilotactions.core.tabular import csv_safe, xlsx_text
+from pilotactions.core.tabular import EchoWriter, csv_safe, xlsx_text
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.models import territory_q
 
@@ -146,16 +146,11 @@ def _row(row: dict, action_year: dict | None, multi: dict, option_codes: dict[in
     return result
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     """CSV text, line by line: UTF-8, comma-separated, `\\n` line ends, the header always written.
 
     Text starting with = + - @ tab or CR is prefixed with `'` (core.tabular.csv_safe): never a formula."""
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    writer = csv.writer(EchoWriter(), lineterminator="\n")
     yield writer.writerow(CODES)
     for row in rows:
         yield writer.writerow([row[code] if code in NUMBER_COLUMNS else csv_safe(row[code]) for code in CODES])

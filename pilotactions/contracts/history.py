@@ -1,5 +1,7 @@
 """Readable history: who changed which field from what to what, and when (django-simple-history)."""
 
+from pilotactions.core.history import history_entries
+
 from .models import ActionYear, BudgetLine, Indicator, StateEnvelope
 from .services import _display
 
@@ -21,60 +23,10 @@ HIDDEN_FIELDS = {
     "number",
     "needs_state_review",
 }
-VERBS = {"+": "création", "~": "modification", "-": "suppression"}
 
 
 def _entries(records, label_of) -> list[dict]:
-    """Turn the historical records of objects into entries, each with its field changes."""
-    by_object = {}
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        by_object.setdefault(record.id, []).append(record)
-    entries = []
-    for object_records in by_object.values():
-        previous = None
-        for record in object_records:
-            model = record.instance_type
-            changes = []
-            if previous is not None and record.history_type == "~":
-                delta = record.diff_against(previous, excluded_fields=list(HIDDEN_FIELDS & _field_names(model)))
-                for change in delta.changes:
-                    field = model._meta.get_field(change.field)
-                    changes.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
-                if not changes:
-                    previous = record
-                    continue
-            elif record.history_type in "+-":
-                changes = _snapshot(record, model)
-            entries.append(
-                {
-                    "date": record.history_date,
-                    "user": record.history_user,
-                    "object": label_of(record),
-                    "verb": VERBS[record.history_type],
-                    "changes": changes,
-                }
-            )
-            previous = record
-    return entries
-
-
-def _field_names(model) -> set[str]:
-    return {f.name for f in model._meta.get_fields()}
-
-
-def _snapshot(record, model) -> list[tuple[str, str, str]]:
-    values = []
-    for field in model._meta.concrete_fields:
-        if field.name in HIDDEN_FIELDS or field.primary_key or field.name in {"created_at", "updated_at"}:
-            continue
-        value = getattr(record, field.attname, None)
-        if value in (None, ""):
-            continue
-        shown = _display(field, value)
-        values.append(
-            (str(field.verbose_name), "", shown) if record.history_type == "+" else (str(field.verbose_name), shown, "")
-        )
-    return values
+    return history_entries(records, label_of, show=_display, hidden=HIDDEN_FIELDS)
 
 
 def action_history(action) -> list[dict]:

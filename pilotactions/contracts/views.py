@@ -1,9 +1,7 @@
-import tempfile
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +12,7 @@ from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role, require
 from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.tabular import download_response
 from pilotactions.territories.models import Authority
 
 from . import perms, selectors, services
@@ -131,18 +130,12 @@ def contract_export(request, extension):
     )
     if filters.get("status"):
         actions = actions.filter(contract__status=filters["status"])
-    filename = f"pilotactions-actions-{year}-{timezone.localdate():%Y%m%d}"
-    if extension == "csv":
-        response = StreamingHttpResponse(csv_lines(export_rows(year, actions)), content_type="text/csv; charset=utf-8")
-    else:
-        temporary = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by FileResponse once sent
-        write_xlsx(export_rows(year, actions), temporary)
-        temporary.seek(0)
-        response = FileResponse(
-            temporary, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
-    return response
+    return download_response(
+        extension=extension,
+        filename=f"pilotactions-actions-{year}-{timezone.localdate():%Y%m%d}",
+        csv_lines=csv_lines(export_rows(year, actions)),
+        xlsx_write=lambda target: write_xlsx(export_rows(year, actions), target),
+    )
 
 
 @role_required

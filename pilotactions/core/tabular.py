@@ -14,6 +14,10 @@ reports, the campaign cockpit) writes its text through these helpers:
   paragraph; ODS cells are formulas only through `table:formula`, which we never write.
 """
 
+import csv
+import tempfile
+from collections.abc import Iterator
+
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -67,3 +71,62 @@ def ods_text_cell(text, *, stylename=None, href: str | None = None):
         teletype.addTextToElement(paragraph, str(text))
     cell.addElement(paragraph)
     return cell
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class EchoWriter:
+    """A file-like object whose `write` returns the line, so that csv.writer feeds a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def csv_stream(header, rows) -> Iterator[str]:
+    """CSV lines (UTF-8, comma, `\\n`), header first, every text field made safe (`csv_safe`)."""
+    writer = csv.writer(EchoWriter(), lineterminator="\n")
+    yield writer.writerow(csv_safe_row(header))
+    for row in rows:
+        yield writer.writerow(csv_safe_row(row))
+
+
+def xlsx_rows_write(header, rows, target, *, sheet_title: str) -> None:
+    """A write-only workbook (one sheet, header frozen) of the rows, text as text, numbers as numbers."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    sheet.freeze_panes = "A2"
+    sheet.append(xlsx_row(sheet, header))
+    for row in rows:
+        sheet.append(xlsx_row(sheet, row))
+    workbook.save(target)
+
+
+def download_response(*, extension: str, filename: str, csv_lines=None, xlsx_write=None):
+    """The attachment every tabular download answers with: streamed CSV lines, or an XLSX that
+    `xlsx_write(file)` writes into a temporary file. Only the formats given answer; any other is a 404."""
+    from django.http import FileResponse, Http404, StreamingHttpResponse
+
+    if extension == "csv" and csv_lines is not None:
+        response = StreamingHttpResponse(csv_lines, content_type="text/csv; charset=utf-8")
+    elif extension == "xlsx" and xlsx_write is not None:
+        temporary = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by the FileResponse once sent
+        xlsx_write(temporary)
+        temporary.seek(0)
+        response = FileResponse(temporary, content_type=XLSX_CONTENT_TYPE)
+    else:
+        raise Http404("Format de téléchargement inconnu.")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response
+
+
+def tabular_response(header, rows, *, extension: str, filename: str, sheet_title: str, xlsx_header=None):
+    """Rows (lists of values) as a CSV or XLSX download; `xlsx_header` replaces the CSV's codes by labels."""
+    return download_response(
+        extension=extension,
+        filename=filename,
+        csv_lines=csv_stream(header, rows),
+        xlsx_write=lambda target: xlsx_rows_write(xlsx_header or header, rows, target, sheet_title=sheet_title),
+    )

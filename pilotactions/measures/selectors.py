@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pilotactions.accounts.models import Organisation
 from pilotactions.core import formats
+from pilotactions.core.history import history_entries
 from pilotactions.nomenclatures.models import Option
 
 from . import periods
@@ -439,8 +440,7 @@ def compare(before: Committee, after: Committee, now=None) -> dict:
 
 # --- History ----------------------------------------------------------------------------------------------
 
-HIDDEN_FIELDS = {"created_at", "updated_at", "measure", "objective", "entered_by", "order"}
-VERBS = {"+": "création", "~": "modification", "-": "suppression"}
+HIDDEN_FIELDS = {"measure", "objective", "entered_by", "order", "frozen_dashboard"}
 
 
 class _Labels:
@@ -472,49 +472,7 @@ class _Labels:
 
 
 def _entries(records, label_of, labels: _Labels) -> list[dict]:
-    by_object: dict[int, list] = {}
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        by_object.setdefault(record.id, []).append(record)
-    entries = []
-    for object_records in by_object.values():
-        previous = None
-        for record in object_records:
-            model = record.instance_type
-            changes = []
-            if previous is not None and record.history_type == "~":
-                delta = record.diff_against(previous)
-                for change in delta.changes:
-                    if change.field in HIDDEN_FIELDS:
-                        continue
-                    field = model._meta.get_field(change.field)
-                    changes.append(
-                        (str(field.verbose_name), labels.show(field, change.old), labels.show(field, change.new))
-                    )
-                if not changes:
-                    previous = record
-                    continue
-            elif record.history_type in "+-":
-                for field in model._meta.concrete_fields:
-                    if field.name in HIDDEN_FIELDS or field.primary_key or field.name == "frozen_dashboard":
-                        continue
-                    shown = labels.show(field, getattr(record, field.attname, None))
-                    if shown:
-                        changes.append(
-                            (str(field.verbose_name), "", shown)
-                            if record.history_type == "+"
-                            else (str(field.verbose_name), shown, "")
-                        )
-            entries.append(
-                {
-                    "date": record.history_date,
-                    "user": record.history_user,
-                    "object": label_of(record),
-                    "verb": VERBS[record.history_type],
-                    "changes": changes,
-                }
-            )
-            previous = record
-    return entries
+    return history_entries(records, label_of, show=labels.show, hidden=HIDDEN_FIELDS)
 
 
 def measure_history(measure: Measure) -> list[dict]:

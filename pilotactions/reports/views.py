@@ -1,5 +1,3 @@
-import csv
-
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -12,7 +10,7 @@ from django.utils.text import slugify
 from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role
 from pilotactions.core.decorators import role_required
-from pilotactions.core.tabular import csv_safe_row
+from pilotactions.core.tabular import csv_stream, download_response
 
 from . import render as figure_render
 from .aggregates import Scope
@@ -187,25 +185,13 @@ def figure_download(request, figure_id, extension):
         if svg is None:
             raise Http404("Cette figure est un tableau : téléchargez-la en CSV.")
         response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response, lineterminator="\n")
-        # Labels are text (never a formula: core.tabular.csv_safe_row); values stay numbers.
-        writer.writerow(csv_safe_row(["key", "label", *series]))
-        for row in figure["rows"]:
-            writer.writerow(
-                csv_safe_row(
-                    [
-                        row["key"],
-                        row["label"],
-                        *("" if row["values"].get(s) is None else row["values"][s] for s in series),
-                    ]
-                )
-            )
-        writer.writerow(csv_safe_row(["base", "Base", *(figure["base"].get(s, "") for s in series)]))
-        if figure["not_filled"]:
-            writer.writerow(
-                csv_safe_row(["not_filled", "Non renseigné", *(figure["not_filled"].get(s, "") for s in series)])
-            )
-    response["Content-Disposition"] = f'attachment; filename="{figure_id}.{extension}"'
-    return response
+        response["Content-Disposition"] = f'attachment; filename="{figure_id}.svg"'
+        return response
+    rows = [
+        [row["key"], row["label"], *("" if row["values"].get(s) is None else row["values"][s] for s in series)]
+        for row in figure["rows"]
+    ]
+    rows.append(["base", "Base", *(figure["base"].get(s, "") for s in series)])
+    if figure["not_filled"]:
+        rows.append(["not_filled", "Non renseigné", *(figure["not_filled"].get(s, "") for s in series)])
+    return download_response(extension="csv", filename=figure_id, csv_lines=csv_stream(["key", "label", *series], rows))

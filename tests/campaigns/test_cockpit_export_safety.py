@@ -24,7 +24,7 @@ def campaign():
 
 def test_the_dossiers_export_never_holds_a_formula(client, campaign):
     login(client, make_role(R.NATIONAL_ADMIN))
-    rows = list(csv.DictReader(io.StringIO(client.get(f"/campagnes/{campaign.pk}/dossiers.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/campagnes/{campaign.pk}/dossiers.csv").getvalue().decode())))
     assert [row["authority_name"] for row in rows] == ["'" + FORMULA]
     response = client.get(f"/campagnes/{campaign.pk}/dossiers.xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Dossiers"]

@@ -89,7 +89,7 @@ def test_cockpit_page_has_the_map_and_follows_the_region(client):
     html = page.content.decode()
     assert page.context["cockpit"]["total"] == 4  # the Gironde is not in Hauts-de-France
     assert 'data-code="62"' in html and "Dossiers soumis, en attente de validation" in html
-    csv = client.get(f"/campagnes/{campaign.pk}/dossiers.csv").content.decode()
+    csv = client.get(f"/campagnes/{campaign.pk}/dossiers.csv").getvalue().decode()
     assert "CLS-D-2024-033" not in csv and "CLS-D-2024-062" in csv
     filtered = client.get(f"/campagnes/{campaign.pk}/", {"state": "submitted"})
     assert filtered.context["cockpit"]["total"] == 1

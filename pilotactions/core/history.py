@@ -1,0 +1,64 @@
+"""Readable history for every app: who changed which field from what to what, and when.
+
+The apps choose which records to read (django-simple-history), how each object is named, how a value
+is shown and which fields are bookkeeping; the turning of records into entries is done here once.
+"""
+
+from collections.abc import Callable, Iterable
+
+VERBS = {"+": "création", "~": "modification", "-": "suppression"}
+ALWAYS_HIDDEN = {"created_at", "updated_at"}
+
+
+def history_entries(
+    records: Iterable, label_of: Callable, *, show: Callable, hidden: set[str] = frozenset()
+) -> list[dict]:
+    """Entries `{date, user, object, verb, changes}` of historical records, each change a
+    `(field label, old, new)` of shown values; a modification that changed only hidden fields is skipped."""
+    hidden = set(hidden) | ALWAYS_HIDDEN
+    by_object: dict = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        by_object.setdefault(record.id, []).append(record)
+    entries = []
+    for object_records in by_object.values():
+        previous = None
+        for record in object_records:
+            changes = _changes(record, previous, show, hidden)
+            if record.history_type == "~" and previous is not None and not changes:
+                previous = record
+                continue
+            entries.append(
+                {
+                    "date": record.history_date,
+                    "user": record.history_user,
+                    "object": label_of(record),
+                    "verb": VERBS[record.history_type],
+                    "changes": changes,
+                }
+            )
+            previous = record
+    return entries
+
+
+def _changes(record, previous, show, hidden) -> list[tuple[str, str, str]]:
+    model = record.instance_type
+    if record.history_type == "~":
+        if previous is None:
+            return []
+        names = {f.name for f in model._meta.get_fields()}
+        delta = record.diff_against(previous, excluded_fields=sorted(hidden & names))
+        return [
+            (str(field.verbose_name), show(field, change.old), show(field, change.new))
+            for change in delta.changes
+            for field in [model._meta.get_field(change.field)]
+        ]
+    changes = []
+    for field in model._meta.concrete_fields:
+        if field.name in hidden or field.primary_key:
+            continue
+        value = getattr(record, field.attname, None)
+        shown = show(field, value) if value not in (None, "") else ""
+        if shown:
+            label = str(field.verbose_name)
+            changes.append((label, "", shown) if record.history_type == "+" else (label, shown, ""))
+    return changes
