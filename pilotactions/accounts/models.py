@@ -218,6 +218,10 @@ class Invitation(models.Model):
     created_at = models.DateTimeField("envoyée le", auto_now_add=True)
     expires_at = models.DateTimeField("expire le")
     accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        User, verbose_name="annulée par", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     role = models.OneToOneField(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation")
 
     class Meta:
@@ -233,7 +237,14 @@ class Invitation(models.Model):
         return timezone.now() >= self.expires_at
 
     @property
+    def is_pending(self):
+        """Sent, neither accepted, cancelled nor expired: its link works."""
+        return not (self.accepted_at or self.cancelled_at or self.is_expired)
+
+    @property
     def status_label(self):
         if self.accepted_at:
             return "acceptée"
+        if self.cancelled_at:
+            return "annulée"
         return "expirée" if self.is_expired else "en attente"

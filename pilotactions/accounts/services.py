@@ -121,9 +121,18 @@ def role_grant(*, user: User, kind: str, organisation: Organisation, granted_by:
 
 @transaction.atomic
 def invitation_create(
-    *, acting_role: Role, email: str, first_name: str, last_name: str, role_kind: str, organisation: Organisation
+    *,
+    acting_role: Role,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role_kind: str,
+    organisation: Organisation,
+    base_url: str | None = None,
 ) -> tuple[Invitation, str]:
-    """Invite an agent; returns the invitation and the clear token (only ever sent by e-mail)."""
+    """Invite an agent; returns the invitation and the clear token (only ever sent by e-mail).
+
+    `base_url` is the address the site is served at (the request's); the link falls back on SITE_URL."""
     allowed, reason = perms.can_invite(acting_role, role_kind=role_kind, organisation=organisation)
     if not allowed:
         raise PermissionDenied(reason)
@@ -133,7 +142,21 @@ def invitation_create(
         raise ValidationError({"email": closed_account_message(closed)})
     if Role.objects.active().filter(user__email=email, kind=role_kind, organisation=organisation).exists():
         raise ValidationError({"email": f"{email} a déjà ce rôle pour cette organisation."})
-    token = secrets.token_urlsafe(32)
+    pending = next(
+        (
+            i
+            for i in Invitation.objects.filter(email=email, role_kind=role_kind, organisation=organisation)
+            if i.is_pending
+        ),
+        None,
+    )
+    if pending is not None:
+        raise ValidationError(
+            {
+                "email": f"Une invitation est déjà en attente pour {email} (envoyée le "
+                f"{timezone.localtime(pending.created_at):%d/%m/%Y}) : renvoyez-la depuis la liste des invitations."
+            }
+        )
     invitation = Invitation(
         email=email,
         first_name=first_name.strip(),
@@ -141,24 +164,78 @@ def invitation_create(
         role_kind=role_kind,
         organisation=organisation,
         invited_by=acting_role.user,
-        token_hash=hash_token(token),
+        token_hash="",
         expires_at=timezone.now() + INVITATION_VALIDITY,
     )
     invitation.full_clean(exclude=["token_hash"])
-    invitation.save()
+    token = _invitation_send(invitation, base_url)
     audit_event_record(
         actor=acting_role,
         verb="invitation_sent",
         target=invitation,
         message=f"{email} invité(e) comme « {invitation.get_role_kind_display()} » pour {organisation}.",
     )
-    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    return invitation, token
+
+
+def _invitation_send(invitation: Invitation, base_url: str | None) -> str:
+    """Give the invitation a new token and validity, save it and e-mail the link; returns the token."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = timezone.now() + INVITATION_VALIDITY
+    invitation.save()
+    link = (base_url or settings.SITE_URL).rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     body = render_to_string(
         "accounts/email/invitation.txt",
         {"invitation": invitation, "link": link, "validity_days": INVITATION_VALIDITY.days},
     )
-    email_send_on_commit(subject="Votre accès à Pilot'actions", body=body, recipients=[email])
-    return invitation, token
+    email_send_on_commit(subject="Votre accès à Pilot'actions", body=body, recipients=[invitation.email])
+    return token
+
+
+def _require_invitation_administration(acting_role: Role, invitation: Invitation) -> Invitation:
+    """Lock the invitation; whoever may send it may resend or cancel it, until it is accepted."""
+    allowed, reason = perms.can_invite(
+        acting_role, role_kind=invitation.role_kind, organisation=invitation.organisation
+    )
+    if not allowed:
+        raise PermissionDenied(reason)
+    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError("Cette invitation a déjà été acceptée.")
+    if invitation.cancelled_at:
+        raise ValidationError("Cette invitation a été annulée : envoyez-en une nouvelle.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, acting_role: Role, invitation: Invitation, base_url: str | None = None) -> str:
+    """Send the invitation again with a new link, valid 7 days from now; the previous link stops working."""
+    invitation = _require_invitation_administration(acting_role, invitation)
+    token = _invitation_send(invitation, base_url)
+    audit_event_record(
+        actor=acting_role,
+        verb="invitation_resent",
+        target=invitation,
+        message=f"Invitation de {invitation.email} renvoyée.",
+    )
+    return token
+
+
+@transaction.atomic
+def invitation_cancel(*, acting_role: Role, invitation: Invitation) -> Invitation:
+    """Cancel a pending (or expired) invitation: its link no longer works; it stays in the list."""
+    invitation = _require_invitation_administration(acting_role, invitation)
+    invitation.cancelled_at = timezone.now()
+    invitation.cancelled_by = acting_role.user
+    invitation.save(update_fields=["cancelled_at", "cancelled_by"])
+    audit_event_record(
+        actor=acting_role,
+        verb="invitation_cancelled",
+        target=invitation,
+        message=f"Invitation de {invitation.email} annulée.",
+    )
+    return invitation
 
 
 def closed_account_message(user: User) -> str:
@@ -181,6 +258,11 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
         )
     if invitation.accepted_at:
         return None, "Ce lien d’invitation a déjà été utilisé. Connectez-vous avec votre adresse et votre mot de passe."
+    if invitation.cancelled_at:
+        return None, (
+            "Cette invitation a été annulée. Si vous avez besoin d’un accès, demandez une nouvelle invitation à "
+            f"{invitation.invited_by.get_full_name() or invitation.invited_by.email}."
+        )
     if invitation.is_expired:
         return None, (
             f"Ce lien d’invitation a expiré le {timezone.localtime(invitation.expires_at):%d/%m/%Y}. "
@@ -200,8 +282,8 @@ def invitation_accept(*, token: str, password: str) -> User:
         raise ValidationError(reason)
     # Lock the invitation so that two simultaneous submissions cannot both use it.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at:
-        raise ValidationError("Ce lien d’invitation a déjà été utilisé.")
+    if invitation.accepted_at or invitation.cancelled_at:
+        raise ValidationError("Ce lien d’invitation a déjà été utilisé ou a été annulé.")
     user = User.objects.select_for_update().filter(email=invitation.email).first()
     if user is not None and not user.is_active:
         raise ValidationError(closed_account_message(user))
@@ -214,7 +296,9 @@ def invitation_accept(*, token: str, password: str) -> User:
         user=user, kind=invitation.role_kind, organisation=invitation.organisation, granted_by=invitation.invited_by
     )
     invitation.accepted_at = timezone.now()
-    invitation.role = role
+    # A role already given through another invitation (two sent to the same address) stays linked to it.
+    if not Invitation.objects.filter(role=role).exists():
+        invitation.role = role
     invitation.save(update_fields=["accepted_at", "role"])
     audit_event_record(
         actor=user, verb="invitation_accepted", target=invitation, message=f"{user.email} a accepté son invitation."

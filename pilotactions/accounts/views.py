@@ -132,7 +132,9 @@ def organisation_access(request, pk):
         )
         users_seen.add(r.user_id)
     invitations = (
-        organisation.invitation_set.filter(accepted_at__isnull=True).select_related("invited_by")
+        organisation.invitation_set.filter(accepted_at__isnull=True, cancelled_at__isnull=True).select_related(
+            "invited_by"
+        )
         if can_administer
         else []
     )
@@ -162,7 +164,9 @@ def invitation_create(request):
     form = InvitationForm(request.POST or None, role_kinds=role_kinds, organisations=organisations, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _token = services.invitation_create(acting_role=role, **form.cleaned_data)
+            invitation, _token = services.invitation_create(
+                acting_role=role, base_url=request.build_absolute_uri("/"), **form.cleaned_data
+            )
         except ValidationError as error:
             form_add_service_errors(form, error)
         except PermissionDenied as error:
@@ -267,7 +271,38 @@ def invitation_list(request):
         "organisation", "invited_by"
     )
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    kinds = set(perms.invitable_role_kinds(role))
+    for invitation in page:  # the organisations are already those the role administers
+        invitation.can_manage = invitation.role_kind in kinds and not (
+            invitation.accepted_at or invitation.cancelled_at
+        )
     return render(request, "accounts/invitation_list.html", {"page_title": "Invitations envoyées", "page": page})
+
+
+@require_POST
+def invitation_resend(request, pk):
+    role = perms.current_role(request.user)
+    invitation = get_object_or_404(Invitation, pk=pk, organisation__in=perms.administered_organisations(role))
+    try:
+        services.invitation_resend(acting_role=role, invitation=invitation, base_url=request.build_absolute_uri("/"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation renvoyée à {invitation.email} : le nouveau lien est valable 7 jours.")
+    return redirect("accounts:invitation_list")
+
+
+@require_POST
+def invitation_cancel(request, pk):
+    role = perms.current_role(request.user)
+    invitation = get_object_or_404(Invitation, pk=pk, organisation__in=perms.administered_organisations(role))
+    try:
+        services.invitation_cancel(acting_role=role, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation de {invitation.email} annulée : son lien ne fonctionne plus.")
+    return redirect("accounts:invitation_list")
 
 
 def _reset_email(group, request) -> str:
