@@ -1,3 +1,4 @@
+# Over 600 lines on purpose: the measures app's writes, loader included, stay in services.py (DESIGN.md, Conventions 1).
 """Writes of the national measures: the reference loader, edits by the piloting administrations,
 statuses proposed and validated, the budget table, and the follow-up committee sessions.
 

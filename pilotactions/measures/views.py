@@ -1,3 +1,4 @@
+# Over 600 lines on purpose: the measures app's pages (dashboard, measure, statuses, budget, committees), all short.
 from datetime import date
 
 from django.contrib import messages

@@ -1,3 +1,4 @@
+# Over 600 lines on purpose: one registry, in the order the bilan prints its figures, which a split would scatter.
 """The registry of the bilan's figures: id, French title, kind, unit, base, and a compute function.
 
 A compute function of chapter II reads only the aggregates (never the database) and returns rows whose
