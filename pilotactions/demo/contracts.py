@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from pilotactions.accounts.models import Organisation
 from pilotactions.accounts.services import system_role
-from pilotactions.contracts.generator import Reference, Writer
 from pilotactions.contracts.models import (
     Action,
     ActionYear,
@@ -30,6 +29,7 @@ from pilotactions.contracts.models import (
     StateEnvelope,
 )
 from pilotactions.contracts.services import contract_create, envelope_set
+from pilotactions.demo.generator import Reference, Writer
 from pilotactions.territories.models import Authority
 
 from . import national
@@ -68,8 +68,7 @@ def demo_contracts_load() -> int:
 
 def _national_write() -> int:
     reference = Reference.load(seed=1)
-    builder = national.Builder(reference)
-    drafts = builder.build()
+    state, drafts = national.run(reference)
     writer = Writer(reference)
     writer.write(drafts)
     actions = {
@@ -78,7 +77,7 @@ def _national_write() -> int:
     Indicator.objects.bulk_create(
         [
             Indicator(action=actions[slot.reference], label=label, unit=unit, baseline=baseline, target=target)
-            for slot in builder.slots
+            for slot in state.slots
             for label, unit, baseline, target in slot.indicators
         ]
     )

@@ -1,6 +1,6 @@
 """The national demo picture, decided authority by authority (pure data and arithmetic, no database).
 
-Every number here is a decision recorded in docs/demo-data.md; `national.py` turns it into contracts and
+Every number here is a decision recorded in docs/demo-data.md; `national/` turns it into contracts and
 actions. What this module fixes:
 
 - who signed (93 departmental-level and 22 intercommunal contracts), who did not (the seven conseils

@@ -1,7 +1,7 @@
 """What the demo's people write: actions the report describes, indicators, follow-up assessments and exchanges.
 
 The ordinary actions take their titles, descriptions and objectives from the per-sub-theme vocabularies of
-`pilotactions.contracts.generator`; this module adds the actions the report itself tells about (the Nord's
+`pilotactions.demo.generator`; this module adds the actions the report itself tells about (the Nord's
 bus des droits, the mobile team of Seine-Maritime, the halte-garderie of Indre-et-Loire and Tours
 Métropole's mobility platform…), the indicators of each sub-theme, and the words of the 2024 follow-up
 campaign (assessments, difficulties, comments between the State services and the authorities).

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from pilotactions.contracts.generator import Reference
+from pilotactions.demo import national
 from pilotactions.demo import plan as P
-from pilotactions.demo.national import Builder
+from pilotactions.demo.generator import Reference
 
 
 def test_plan_adds_up_to_the_published_counts_and_totals():
@@ -49,7 +49,7 @@ def test_plan_keeps_the_regional_shares_and_the_named_extremes():
 @pytest.mark.django_db
 def test_two_builds_draw_the_same_data():
     def digest():
-        drafts = Builder(Reference.load(seed=1)).build()
+        drafts = national.build(Reference.load(seed=1))
         text = repr([(d.plan.reference, d.envelope_cents, d.signature_date, d.actions) for d in drafts])
         return hashlib.sha256(text.encode()).hexdigest()
 

@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from pilotactions.contracts.generator import generate, reference_data_ensure
 from pilotactions.contracts.signals import data_changed
+from pilotactions.demo.generator import generate, reference_data_ensure
 
 
 class Command(BaseCommand):
