@@ -1,7 +1,6 @@
 """The synthetic data generator: deterministic, faithful to the form's value rules, calibrated on the report.
 
-The generator adds to what is there, and this package's `demo` fixture may hold the demo's contracts when
-these tests run: each test reads only the contracts it generated."""
+The generator adds to what is there: each test reads only the contracts it generated."""
 
 import math
 import os
@@ -411,9 +410,6 @@ def test_publics_steering_etp_and_texts(sample):
 # --- The background writer ------------------------------------------------------------------------------
 
 
-# A test that commits cannot run inside the transaction of this package's `demo` fixture (when a run mixes
-# them: `make test` runs the tests that flush the database apart); the condition is read before any fixture.
-@pytest.mark.skipif("connection.in_atomic_block", reason="a transaction is open (the demo is loaded): run apart")
 @pytest.mark.django_db(transaction=True)
 def test_background_writer():
     """Outside a transaction, batches are written by a second thread (the default on PostgreSQL), committed one by one."""
