@@ -15,7 +15,7 @@ from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.tabular import download_response
 from pilotactions.territories.models import Authority
 
-from . import perms, selectors, services
+from . import perms, rules, selectors, services
 from .documents import document_add, document_path, download_name
 from .enums import ActionStatus
 from .export import EXPORT_FORMATS, csv_lines, export_rows, scope_filter, write_xlsx
@@ -56,15 +56,7 @@ def get_action(request, reference) -> Action:
         Action.objects.select_related(
             "contract__contract_type",
             "contract__authority",
-            "axis",
-            "subtheme",
-            "nature",
-            "pilot_type",
-            "implementation",
-            "scale",
-            "qpv_targeting",
-            "rural_targeting",
-            "direct_impact",
+            *rules.SINGLE_OPTION_FIELDS,
         ),
         reference=reference,
     )

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pilotactions.contracts.models import Action, ActionYear, BudgetLine, Contract, StateEnvelope
+from pilotactions.contracts.rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS
 
 from .drafts import ActionDraft, ContractDraft
 from .planning import ContractPlan
@@ -22,18 +23,7 @@ def _table(model, name=None):
     return model._meta.get_field(name).remote_field.through._meta.db_table
 
 
-MULTI_FIELDS = ["policy_fields", "action_types", "partners", "target_publics", "expected_impacts"]
-SINGLE_FIELDS = [
-    "axis",
-    "subtheme",
-    "nature",
-    "pilot_type",
-    "implementation",
-    "scale",
-    "qpv_targeting",
-    "rural_targeting",
-    "direct_impact",
-]
+MULTI_FIELDS, SINGLE_FIELDS = MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS
 
 
 # Tables whose rows may hold a None (the others are written without checking each value).
