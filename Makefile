@@ -36,13 +36,28 @@ demo: install
 	echo "Pilot'actions : http://127.0.0.1:$(PORT)/"; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise.
+# The whole suite: PostgreSQL when DATABASE_URL points to it, SQLite otherwise. One command, two pytest runs:
+# 1. the tests that roll back, in random order (pytest-randomly; the seed is printed at the end: `make test SEED=N`
+#    replays that order);
+# 2. the tests that commit and so flush the database (live server, browser, transactional: marked flushes_db by
+#    tests/conftest.py), in file order.
+# The coverage of `pilotactions` adds up both runs and is printed at the end (COVERAGE= turns it off).
+# TEST_MARK selects further in both (CI: TEST_MARK="not browser"); a run that selects nothing (exit 5) is no failure.
+TEST_MARK ?=
+SEED ?=
+COVERAGE ?= --cov=pilotactions
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@mkdir -p var
+	$(BIN)/python -m pytest -m "not flushes_db$(if $(TEST_MARK), and ($(TEST_MARK)))" $(if $(SEED),-p randomly --randomly-seed=$(SEED)) \
+		$(COVERAGE) $(if $(COVERAGE),--cov-report=) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -p no:randomly -m "flushes_db$(if $(TEST_MARK), and ($(TEST_MARK)))" \
+		$(COVERAGE) $(if $(COVERAGE),--cov-append --cov-report=term:skip-covered) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint pilotactions/templates --lint
+	$(BIN)/lint-imports --no-logo
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

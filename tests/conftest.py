@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.test.client import ClientHandler
 from hypothesis import HealthCheck, settings
 
 from pilotactions.accounts.models import Organisation
@@ -48,11 +51,52 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush the database; put the reference data back for them."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    if request.node.get_closest_marker("flushes_db"):
         request.getfixturevalue("transactional_db")
         load_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _close_streamed_responses(monkeypatch):
+    """Close, at the end of each test, the streamed responses (FileResponse) its test client received.
+
+    A WSGI server closes every response once sent, which closes the file a FileResponse streams. Django's test
+    client does so for a streamed response only when the test reads it to the end: a test that checks only the
+    status or the headers of a download would leave its file open, and the ResourceWarning (an error under
+    `filterwarnings = error`) would fail whichever later test the garbage collector happens to run in.
+    """
+    streamed = []
+    handle = ClientHandler.__call__
+
+    def call(self, *args, **kwargs):
+        response = handle(self, *args, **kwargs)
+        if response.streaming:
+            streamed.append(response)
+        return response
+
+    monkeypatch.setattr(ClientHandler, "__call__", call)
+    yield
+    request_finished.disconnect(close_old_connections)  # as the test client does: keep the test's connection
+    try:
+        for response in streamed:
+            if not response.closed:
+                response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def flushes_db(item):
+    """Whether the test commits for real, so that pytest-django flushes the database after it."""
+    if FLUSHING_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects, so that `-m flushes_db` sees the marker
 def pytest_collection_modifyitems(config, items):
     browser = [item for item in items if item.get_closest_marker("browser")]
     if browser and not CHROMIUM.exists():
@@ -62,10 +106,22 @@ def pytest_collection_modifyitems(config, items):
             f"\n/usr/bin/chromium est absent : {len(browser)} tests navigateur non exécutés "
             "(apt-get install chromium pour les lancer)."
         )
-    # Tests that flush the database run last, so that the others keep the session's reference data.
-    items.sort(
-        key=lambda item: (
-            "live_server" in getattr(item, "fixturenames", ())
-            or "transactional_db" in getattr(item, "fixturenames", ())
-        )
-    )
+    # Tests that flush the database are marked so that `make test` runs them in a run of their own, in file
+    # order, after the others have run in random order with the session's reference data (see the Makefile).
+    for item in items:
+        if flushes_db(item):
+            item.add_marker(pytest.mark.flushes_db)
+    # pytest-randomly shuffles the modules across the whole suite; keep each test package's modules together (in
+    # their shuffled order), so that a package-scoped fixture (tests/demo's loaded demo, 20 s) is set up once.
+    packages = {}
+    for item in items:
+        packages.setdefault(item.path.parent, len(packages))
+    items.sort(key=lambda item: packages[item.path.parent])
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The order's seed, also under `-q` (which hides pytest-randomly's header), so that a failure that depends on
+    the order can be replayed."""
+    if config.pluginmanager.hasplugin("randomly") and config.getoption("randomly_reorganize", False):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"Ordre aléatoire : --randomly-seed={seed} (make test SEED={seed} pour le rejouer)")

@@ -32,7 +32,8 @@ def export(tmp_path, year=2024, fmt="csv", **options):
 
 
 def rows(path):
-    return list(csv.DictReader(path.open(encoding="utf-8")))
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
 
 
 def test_header_is_written_even_without_rows(tmp_path):

@@ -1,12 +1,8 @@
 import json
-from pathlib import Path
 
 import pytest
 
 from pilotactions.measures.services import DATA_FILE, measures_reference_load
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-PUBLISHED = SHARED / "reference" / "published-figures.json"
 
 
 @pytest.fixture
@@ -22,10 +18,8 @@ def committed():
 
 @pytest.fixture(scope="session")
 def published(committed):
-    """The report's dashboard: shared/reference/published-figures.json when present, else the same figures as
-    copied into the committed data file (`published` blocks), so that the test runs on a deployed checkout."""
-    if PUBLISHED.exists():
-        return json.loads(PUBLISHED.read_text(encoding="utf-8"))["measures"]
+    """The report's dashboard as printed, from the `published` blocks of the committed data file (a copy of the
+    report's figures kept apart from the values the loader reads), so that no test reads outside the repository."""
     return [
         {
             "num": m["number"],
