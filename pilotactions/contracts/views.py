@@ -1,3 +1,4 @@
+# Over 600 lines on purpose: the contract and action screens share the lookups and checks at the top.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
