@@ -27,6 +27,7 @@ from .forms import (
 from .middleware import SESSION_KEY
 from .models import Invitation, Organisation, Role, User
 from .perms import require
+from .todo import todos_for
 
 
 @login_not_required
@@ -58,6 +59,7 @@ def home(request):
             invitable=bool(perms.invitable_role_kinds(role)),
             administered_count=perms.administered_organisations(role).count(),
             visible_authorities=_visible_authorities(role),
+            todos=todos_for(role),
         )
     return render(request, "accounts/home.html", context)
 

@@ -12,3 +12,9 @@ class CampaignsConfig(AppConfig):
 
         # Campaigns govern when a contract's content may change (contracts does not import campaigns).
         contract_perms.EDIT_GUARDS.append(contract_content_lock)
+
+        from pilotactions.accounts.todo import TODO_PROVIDERS
+
+        from .todo import campaign_todos
+
+        TODO_PROVIDERS.append(campaign_todos)  # the home page lists the dossiers waiting for the person
