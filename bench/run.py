@@ -126,7 +126,7 @@ def bench_size(size: int, *, base_url: str, seed: int, year: int, keep: bool) ->
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     OUT.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": database_url(base_url, name), "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DATABASE_URL": database_url(base_url, name), "DEMO": "false", "PYTHONUNBUFFERED": "1"}
     values = {"size": size, "seed": seed, "year": year, "out": OUT}
     steps = {step.name: run_step(step, env, values, OUT / f"{step.name}-{size}.log") for step in STEPS}
     with psycopg.connect(database_url(base_url, name)) as conn:

@@ -11,7 +11,7 @@ PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, 'engine': s.DATABASES['default']['ENGINE'], "
     "'name': str(s.DATABASES['default']['NAME']), 'ssl': s.SECURE_SSL_REDIRECT, "
-    "'cookie': s.SESSION_COOKIE_SECURE, 'csrf': s.CSRF_COOKIE_SECURE}))"
+    "'cookie': s.SESSION_COOKIE_SECURE, 'demo': s.DEMO, 'csrf': s.CSRF_COOKIE_SECURE}))"
 )
 
 
@@ -44,7 +44,7 @@ def test_base_refuses_to_start_without_a_secret_key():
 
 def test_dev_runs_with_no_environment_variable():
     values = probe("config.settings.dev")
-    assert values["debug"] is True
+    assert values["debug"] is False and values["demo"] is True  # French error pages, demo accounts allowed
     assert values["hosts"] == ["127.0.0.1", "localhost"]
     assert values["ssl"] is False and values["cookie"] is False
     assert values["engine"] == "django.db.backends.sqlite3"

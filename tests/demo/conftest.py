@@ -18,7 +18,7 @@ def table_counts() -> dict[str, int]:
 
 @pytest.fixture(scope="package")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):
+    with django_db_blocker.unblock(), override_settings(DEMO=True):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

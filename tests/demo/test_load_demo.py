@@ -33,10 +33,10 @@ def test_load_demo_creates_one_account_per_role_and_is_idempotent(demo):
     assert User.objects.get(email="ddets.gironde@demo.pilotactions.test").check_password(DEMO_PASSWORD)
 
 
-def test_load_demo_refuses_to_create_accounts_when_debug_is_off(settings):
-    settings.DEBUG = False
+def test_load_demo_refuses_to_create_accounts_outside_a_demo(settings):
+    settings.DEMO = False
     users = User.objects.count()
-    with pytest.raises(CommandError, match="DEBUG est désactivé"):
+    with pytest.raises(CommandError, match="hors d’un environnement de démonstration"):
         call_command("load_demo")
     assert User.objects.count() == users
 

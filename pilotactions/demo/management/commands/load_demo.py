@@ -17,10 +17,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not settings.DEMO:
             raise CommandError(
-                "load_demo refuse de créer des comptes de démonstration quand DEBUG est désactivé "
-                "(environnement de production). Utilisez load_territories, load_nomenclatures et create_national_admin."
+                "load_demo refuse de créer des comptes de démonstration hors d’un environnement de démonstration "
+                "(DEMO=true). En production, utilisez load_territories, load_nomenclatures et create_national_admin."
             )
         started = time.monotonic()
         call_command("load_territories", stdout=self.stdout)
