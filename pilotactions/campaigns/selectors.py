@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pilotactions.territories.models import territory_q
 
-from .enums import DossierState
+from .enums import DossierState, Transition
 from .models import Campaign, Dossier
 
 # The map colours a département by its least advanced dossier.
@@ -108,3 +108,27 @@ def dossier_list(dossiers):
         )
         .order_by("contract__reference")
     )
+
+
+def latest_return(dossier):
+    """Why a returned dossier is back with the authority: the latest return (or reopening) event, and the
+    comment it left on an action, if it pointed at one. None unless the dossier is returned."""
+    if dossier.state != DossierState.RETURNED:
+        return None
+    event = (
+        dossier.events.filter(kind__in=[Transition.RETURN, Transition.REOPEN])
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if event is None:
+        return None
+    comment = (
+        dossier.comments.filter(author=event.actor_id, text=event.comment, action__isnull=False)
+        .select_related("action")
+        .order_by("-created_at")
+        .first()
+        if event.kind == Transition.RETURN
+        else None
+    )
+    return {"event": event, "reopened": event.kind == Transition.REOPEN, "action": comment.action if comment else None}

@@ -249,6 +249,7 @@ def dossier_detail(request, pk):
             "reopen_form": ReasonForm(prefix="reouverture"),
             "extend_form": ExtendForm(prefix="prolongation"),
             "snapshot": dossier.snapshots.first(),
+            "returned": selectors.latest_return(dossier),
         },
     )
 
