@@ -97,6 +97,14 @@ def dossier_problems(dossier: Dossier) -> list[Problem]:
             )
         )
     for action in actions:
+        if action.needs_state_review and not action.ceiling_justification.strip():
+            problems.append(
+                Problem(
+                    f"Action {action.reference} « {action.title} » : la part de l’État dépasse le plafond du contrat ; "
+                    "justifiez ce dépassement.",
+                    reverse("contracts:action_update", args=[action.reference]),
+                )
+            )
         missing = missing_fields(action, years.get(action.pk), campaign.required_fields, campaign.kind)
         if missing:
             url = (

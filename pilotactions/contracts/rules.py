@@ -164,8 +164,10 @@ def check_budget(
         )
         if contract.contract_type.ceiling_mode == CeilingMode.BLOCK:
             report.error("budget", message)
-        elif not ceiling_justification.strip():
-            report.error("ceiling_justification", message + " Justifiez ce dépassement pour enregistrer l’action.")
-        else:
+            continue
+        # A draft is saved all the same (convention 11); the justification is required at submission.
+        report.needs_state_review = True
+        if ceiling_justification.strip():
             report.warnings.append(message + " L’action est signalée au service de l’État.")
-            report.needs_state_review = True
+        else:
+            report.warnings.append(message + " Justifiez ce dépassement : le dossier ne pourra pas être soumis sans.")

@@ -1,6 +1,7 @@
 """The validation circuit: who may take which transition, in which state and window (stateful testing)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -21,6 +22,7 @@ from pilotactions.campaigns.services import (
     dossier_submit,
     dossier_validate,
 )
+from pilotactions.contracts.rules import BudgetLineInput
 from tests.factories import make_action, make_campaign, make_contract, make_role
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +216,25 @@ def test_whoever_submitted_a_dossier_cannot_validate_it(world):
     dossier_validate(dossier=Dossier.objects.get(pk=dossier.pk), role=world["ddets"])
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.state == S.VALIDATED and dossier.submitted_by == world["admin"].user
+
+
+def test_a_draft_over_the_ceiling_is_saved_but_not_submitted_until_justified():
+    """Drafts are never blocked by completeness: the State-share justification is asked at submission."""
+    from pilotactions.contracts.services import action_update
+
+    action = make_action(make_contract("59"), lines=[(2024, "state", "80"), (2024, "authority", "20")])
+    assert action.needs_state_review and action.ceiling_justification == ""
+    dossier = make_campaign().dossiers.get()
+    referent = make_role(R.AUTHORITY_REFERENT, "59")
+    with pytest.raises(ValidationError) as refused:
+        dossier_submit(dossier=dossier, role=referent)
+    assert any("justifiez ce dépassement" in m for m in refused.value.messages)
+    action_update(
+        action=action,
+        role=referent,
+        expected_version=action.version,
+        values={"title": action.title, "axis": action.axis},
+        budget_lines=[BudgetLineInput(2024, "state", Decimal("80")), BudgetLineInput(2024, "authority", Decimal("20"))],
+        ceiling_justification="Action amorcée par l’État la première année.",
+    )
+    dossier_submit(dossier=Dossier.objects.get(pk=dossier.pk), role=referent)
