@@ -1,5 +1,7 @@
 """Contract screens: role × territory × contract status, query budgets, forms that keep what was typed."""
 
+import re
+
 import pytest
 
 from pilotactions.accounts.enums import RoleKind as R
@@ -212,3 +214,12 @@ def test_live_budget_preview_shows_share_and_envelope(client, nord):
     html = response.content.decode()
     assert "60,0\u202f%" in html  # 90,000 of 150,000.50
     assert "90\u202f100\u202f€ / 1\u202f000\u202f000\u202f€" in html  # the saved action's 100 € + this one
+
+
+def test_sort_links_replace_the_sort_instead_of_adding_one(client):
+    make_contract("59")
+    login(client, make_role(R.NATIONAL_ADMIN))
+    page = client.get("/contrats/?region=32&sort=-reference&sort=authority&page=1").content.decode()
+    links = re.findall(r'href="(\?[^"]*sort=[^"]*)"', page)
+    assert links and all(link.count("sort=") == 1 and "page=" not in link for link in links)
+    assert any("region=32" in link for link in links)
