@@ -26,6 +26,12 @@ def validate_period(period: str) -> None:
     parse(period)
 
 
+def start_date(period: str) -> date:
+    """The first day of the period."""
+    year, half = parse(period)
+    return date(year, 7 if half == 2 else 1, 1)
+
+
 def end_date(period: str) -> date:
     """The last day of the period: the date its value is drawn at on a trajectory."""
     year, half = parse(period)

@@ -54,6 +54,17 @@ def _save(instance, user, **kwargs):
     instance.save(**kwargs)
 
 
+def check_value_nature(objective: Objective, value: Decimal | None) -> None:
+    """The 25 measures count people, places, structures… or a share in percent: never below zero, a share
+    never above 100."""
+    if value is None:
+        return
+    if value < 0:
+        raise ValidationError({"value": "Une valeur constatée ne peut pas être négative."})
+    if objective.unit.strip().startswith("%") and value > 100:
+        raise ValidationError({"value": f"Cet objectif se mesure en pourcentage ({objective.unit}) : 100 au plus."})
+
+
 def _url(name: str, *args) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
@@ -277,6 +288,13 @@ def value_record(
         period = periods.normalise(period)
     except ValidationError as error:
         raise ValidationError({"period": error.messages}) from None
+    if periods.start_date(period) > timezone.localdate():
+        raise ValidationError(
+            {
+                "period": f"La période {periods.label(period)} n’a pas commencé : une valeur se saisit une fois constatée."
+            }
+        )
+    check_value_nature(objective, value)
     record = ObjectiveValue.objects.select_for_update().filter(objective=objective, period=period).first()
     created = record is None
     record = record or ObjectiveValue(objective=objective, period=period)
