@@ -46,3 +46,14 @@ TRANSITIONS = {
     Transition.REOPEN: ({DossierState.VALIDATED}, DossierState.RETURNED),
 }
 EDITABLE_STATES = {DossierState.DRAFT, DossierState.RETURNED}
+# "17 soumis", "2 brouillons": French plurals of the states, as counts read them (lower case).
+STATE_PLURALS = {
+    DossierState.DRAFT: "brouillons",
+    DossierState.RETURNED: "renvoyés",
+    DossierState.SUBMITTED: "soumis",
+    DossierState.VALIDATED: "validés",
+}
+
+
+def state_count_label(state: str, n: int) -> str:
+    return STATE_PLURALS[state] if n > 1 else DossierState(state).label.lower()

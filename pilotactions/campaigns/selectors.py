@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pilotactions.territories.models import territory_q
 
-from .enums import DossierState, Transition
+from .enums import DossierState, Transition, state_count_label
 from .models import Campaign, Dossier
 
 # The map colours a département by its least advanced dossier.
@@ -85,7 +85,7 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
     )
     return {
         "total": total,
-        "by_state": [(state, state.label, by_state[state]) for state in PROGRESS_ORDER],
+        "by_state": [(state, state_count_label(state, by_state[state]), by_state[state]) for state in PROGRESS_ORDER],
         "completion": (by_state[DossierState.SUBMITTED] + by_state[DossierState.VALIDATED]) * 100 / total
         if total
         else None,

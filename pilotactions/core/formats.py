@@ -35,3 +35,20 @@ def euros(value, decimals: int = 0) -> str:
 def percent(value, decimals: int = 0) -> str:
     text = number(value, decimals)
     return f"{text}{NNBSP}%" if text else "—"
+
+
+ARTICLES = {"des", "les", "aux"}
+
+
+def counted(value, plural: str, singular: str | None = None) -> str:
+    """« 1 contrat », « 17 contrats », « 0 action CLS »: French agreement (0 and 1 take the singular).
+
+    `plural` is the noun phrase as the counts read it; unless `singular` is given, each lower-case word but
+    an article loses its final « s » (« actions CLS » → « action CLS », « mesures nationales » → « mesure
+    nationale »): give the singular of any other phrase (« contrats locaux des solidarités »)."""
+    if singular is None:
+        singular = " ".join(
+            word[:-1] if word.endswith("s") and word.islower() and word not in ARTICLES else word
+            for word in plural.split()
+        )
+    return f"{number(value)} {plural if abs(value) >= 2 else singular}"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pilotactions.campaigns.enums import DossierState
 from pilotactions.campaigns.models import Dossier
-from pilotactions.core.formats import number
+from pilotactions.core.formats import counted
 from pilotactions.territories.models import Authority
 
 from .aggregates import Aggregates, Scope, aggregate_rows
@@ -58,7 +58,7 @@ def data_date(scope: Scope):
 
 def footer(figure: Figure, result: Result, date) -> str:
     base = result.base.get("ALL")
-    base_text = f"{number(base)} {figure.base_label}" if base is not None else figure.base_label
+    base_text = counted(base, figure.base_label) if base is not None else figure.base_label
     return f"Source : {SOURCE} · Date : {date:%d/%m/%Y} · Base : {base_text} · Traitement : DIPLP"
 
 

@@ -44,9 +44,11 @@ def summaries(figures: dict, year: int) -> dict[str, list[str]]:
         return out
     share_d = Decimal(actions.get("CLS-D", 0)) * 100 / actions["ALL"]
     out["II.1"].append(
-        f"En {year}, {contracts.get('ALL', 0)} contrats locaux des solidarités comptent au moins une action "
-        f"({contracts.get('CLS-D', 0)} départementaux et {contracts.get('CLS-M', 0)} métropolitains), pour "
-        f"{formats.number(actions['ALL'])} actions, dont {_pct(share_d)} dans les contrats départementaux."
+        f"En {year}, {formats.counted(contracts.get('ALL', 0), 'contrats locaux des solidarités', 'contrat local des solidarités')} "
+        f"{'comptent' if contracts.get('ALL', 0) > 1 else 'compte'} au moins une action "
+        f"({formats.counted(contracts.get('CLS-D', 0), 'départementaux', 'départemental')} et "
+        f"{formats.counted(contracts.get('CLS-M', 0), 'métropolitains', 'métropolitain')}), pour "
+        f"{formats.counted(actions['ALL'], 'actions')}, dont {_pct(share_d)} dans les contrats départementaux."
     )
     third = _values(figures, "cls.budget.third_party_share").get("ALL")
     out["II.2"].append(

@@ -54,7 +54,7 @@ def test_ddets_invites_an_authority_agent_who_signs_in(client, django_capture_on
     refused = client.post(link, {"password1": "123", "password2": "123"})
     assert "Ce mot de passe est trop court" in refused.content.decode()
     response = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, follow=True)
-    assert "Vous agissez en tant que" in response.content.decode()
+    assert "Votre rôle actuel" in response.content.decode()
     user = User.objects.get(email="camille.durand@lenord.fr")
     role = Role.objects.get(user=user)
     assert (role.kind, role.organisation, role.granted_by) == (R.AUTHORITY_REFERENT, nord, ddets.user)

@@ -47,7 +47,7 @@ def test_ddets_invites_an_authority_agent_who_then_signs_in(page, settings):
     page.locator("#id_password1").fill("un-mot-de-passe-bien-long")
     page.locator("#id_password2").fill("un-mot-de-passe-bien-long")
     page.get_by_role("button", name="Activer mon accès").click()
-    expect(page.get_by_text("Vous agissez en tant que")).to_be_visible()
+    expect(page.get_by_text("Votre rôle actuel")).to_be_visible()
     expect(page.locator("body")).to_contain_text("Département du Nord")
     page.get_by_role("button", name="Se déconnecter").click()
     sign_in(page, "jeanne.morel@lenord.fr", "un-mot-de-passe-bien-long")

@@ -46,7 +46,7 @@ def test_national_report_summaries_are_computed_from_the_figures(dataset):  # no
     document = report_build(Scope(year=2024))
     texts = {section.title: " ".join(section.summary) for section in document.sections}
     assert (
-        "En 2024, 3 contrats locaux des solidarités comptent au moins une action (2 départementaux et 1 métropolitains)"
+        "En 2024, 3 contrats locaux des solidarités comptent au moins une action (2 départementaux et 1 métropolitain)"
         in texts["Présentation générale"]
     )
     assert (
