@@ -4,7 +4,13 @@ import pytest
 
 from pilotactions.accounts.enums import RoleKind as R
 from pilotactions.campaigns.models import Dossier
-from pilotactions.campaigns.services import comment_add, dossier_reopen, dossier_return, dossier_submit, dossier_validate
+from pilotactions.campaigns.services import (
+    comment_add,
+    dossier_reopen,
+    dossier_return,
+    dossier_submit,
+    dossier_validate,
+)
 from pilotactions.contracts.models import Action
 from tests.factories import login, make_action, make_campaign, make_contract, make_role
 
