@@ -1,5 +1,7 @@
 """The campaigns' tasks on the home page: dossiers to complete, correct, submit, validate, or chase."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +13,7 @@ from pilotactions.accounts.todo import Todo
 from .enums import EDITABLE_STATES, DossierState, Transition
 from .models import Campaign, Dossier, DossierEvent
 
+RECENTLY_CLOSED = timedelta(days=30)
 LISTED = 10  # a home page lists the first ones; the cockpit and the campaign pages have the rest
 
 
@@ -27,10 +30,10 @@ def campaign_todos(role) -> list[Todo]:
 def _days_left(when) -> str:
     days = (timezone.localtime(when).date() - timezone.localdate()).days
     if days < 0:
-        return "la saisie est close : demandez une prolongation à la DIPLP"
+        return "La saisie est close : demandez une prolongation à la DIPLP"
     if days == 0:
-        return "la saisie se clôt aujourd’hui"
-    return f"la saisie se clôt dans {days} jour{'s' if days > 1 else ''}"
+        return "La saisie se clôt aujourd’hui"
+    return f"La saisie se clôt dans {days} jour{'s' if days > 1 else ''}"
 
 
 def _authority_todos(role) -> list[Todo]:
@@ -39,6 +42,8 @@ def _authority_todos(role) -> list[Todo]:
     dossiers = list(
         Dossier.objects.visible_to(role)
         .filter(state__in=EDITABLE_STATES, campaign__opens_at__lte=now)
+        # A window closed for more than a month is the DIPLP's to chase (late dossiers), not a daily task.
+        .filter(Q(campaign__closes_at__gte=now - RECENTLY_CLOSED) | Q(extended_until__gte=now - RECENTLY_CLOSED))
         .select_related("campaign", "contract")
         .order_by("campaign__closes_at")[:LISTED]
     )
@@ -52,8 +57,6 @@ def _authority_todos(role) -> list[Todo]:
     todos = []
     for dossier in dossiers:
         closes = dossier.closes_at()
-        if closes < now and not dossier.extended_until:
-            continue  # closed: nothing the authority can do but ask the DIPLP, which sees it late
         url = reverse("campaigns:dossier", args=[dossier.pk])
         if dossier.state == DossierState.RETURNED:
             reason = reasons.get(dossier.pk)
@@ -72,8 +75,9 @@ def _authority_todos(role) -> list[Todo]:
                 Todo(
                     title=f"Dossier {dossier.contract.reference} {verb} ({dossier.campaign})",
                     url=url,
-                    detail=_days_left(closes).capitalize() + ".",
+                    detail=_days_left(closes) + ".",
                     due=closes,
+                    urgent=closes < now,  # closed: only an extension by the DIPLP lets it be submitted
                 )
             )
     return todos

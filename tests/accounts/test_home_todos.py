@@ -94,3 +94,17 @@ def test_a_measure_pilot_sees_the_update_due_before_an_open_committee(client):
     measure_services.committee_open(committee=committee, role=admin)
     page = home(client, make_role(R.MEASURE_PILOT, "DGCS"))
     assert "Mettre à jour vos mesures avant le" in page and "Échéance" in page
+
+
+def test_a_draft_past_its_deadline_is_urgent_then_leaves_the_home_page(client):
+    referent = make_role(R.AUTHORITY_REFERENT, "59")
+    make_action(make_contract("59"), lines=[(2024, "state", "10"), (2024, "authority", "10")])
+    campaign = make_campaign()
+    campaign.closes_at = timezone.now() - timedelta(days=5)
+    campaign.save()
+    page = home(client, referent)
+    assert "La saisie est close : demandez une prolongation à la DIPLP." in page and "À traiter" in page
+    campaign.opens_at = timezone.now() - timedelta(days=120)
+    campaign.closes_at = timezone.now() - timedelta(days=60)
+    campaign.save()
+    assert "Rien ne vous attend" in home(client, referent)
