@@ -79,7 +79,11 @@ class CampaignForm(forms.ModelForm):
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(label="Ce qu’il faut corriger", widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label="Ce qu’il faut corriger",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Pour renvoyer le dossier, expliquez ce qu’il faut corriger."},
+    )
     action = forms.ModelChoiceField(
         label="Action concernée (facultatif)", queryset=None, required=False, empty_label="Le dossier dans son ensemble"
     )
@@ -94,11 +98,22 @@ class CommentForm(ReturnForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez le motif : la collectivité et l’historique du dossier le garderont."},
+    )
 
 
 class ExtendForm(ReasonForm):
-    until = forms.DateTimeField(label="Nouvelle clôture pour ce dossier (heure de Paris)", widget=DATETIME_INPUT)
+    until = forms.DateTimeField(
+        label="Nouvelle clôture pour ce dossier (heure de Paris)",
+        widget=DATETIME_INPUT,
+        error_messages={
+            "required": "Indiquez la nouvelle date de clôture.",
+            "invalid": "Indiquez une date et une heure valides, par exemple 31/12/2026 18:00.",
+        },
+    )
     field_order = ["until", "reason"]
 
 

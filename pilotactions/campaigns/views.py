@@ -207,7 +207,11 @@ def _iso(value):
 
 @role_required
 def dossier_detail(request, pk):
-    dossier = get_dossier(request, pk)
+    return _dossier_page(request, get_dossier(request, pk))
+
+
+def _dossier_page(request, dossier, **bound_forms):
+    """The dossier page; a refused decision shows it again with its form as typed and the errors on it."""
     role = current_role(request.user)
     actions = list(
         dossier.contract.actions.filter(status=ActionStatus.ACTIVE).select_related("axis").order_by("number")
@@ -244,10 +248,10 @@ def dossier_detail(request, pk):
             "can_extend": perms.can_extend(role, dossier)[0],
             "can_remind": perms.can_remind(role, dossier)[0]
             and dossier.state in (DossierState.DRAFT, DossierState.RETURNED),
-            "return_form": ReturnForm(dossier=dossier, prefix="renvoi"),
+            "return_form": bound_forms.get("return_form") or ReturnForm(dossier=dossier, prefix="renvoi"),
             "comment_form": CommentForm(dossier=dossier, prefix="message"),
-            "reopen_form": ReasonForm(prefix="reouverture"),
-            "extend_form": ExtendForm(prefix="prolongation"),
+            "reopen_form": bound_forms.get("reopen_form") or ReasonForm(prefix="reouverture"),
+            "extend_form": bound_forms.get("extend_form") or ExtendForm(prefix="prolongation"),
             "snapshot": dossier.snapshots.first(),
             "returned": selectors.latest_return(dossier),
         },
@@ -271,45 +275,64 @@ def dossier_submit(request, pk):
     return redirect("campaigns:dossier", pk=dossier.pk)
 
 
+# The decisions that need a form: (its class, its prefix, the name the page gives it, the service call, the message).
+DECISION_FORMS = {
+    "renvoyer": (
+        ReturnForm,
+        "renvoi",
+        "return_form",
+        lambda dossier, role, data: services.dossier_return(
+            dossier=dossier, role=role, comment=data["comment"], action=data["action"]
+        ),
+        "Dossier renvoyé à la collectivité avec votre commentaire.",
+    ),
+    "rouvrir": (
+        ReasonForm,
+        "reouverture",
+        "reopen_form",
+        lambda dossier, role, data: services.dossier_reopen(dossier=dossier, role=role, reason=data["reason"]),
+        "Dossier rouvert : la collectivité peut de nouveau le modifier.",
+    ),
+    "prolonger": (
+        ExtendForm,
+        "prolongation",
+        "extend_form",
+        lambda dossier, role, data: services.dossier_extend(
+            dossier=dossier, role=role, until=data["until"], reason=data["reason"]
+        ),
+        "Prolongation accordée.",
+    ),
+}
+
+
 @role_required
 @require_POST
 def dossier_decide(request, pk, decision):
     dossier = get_dossier(request, pk)
     role = current_role(request.user)
-    try:
-        if decision == "valider":
+    if decision == "valider":
+        try:
             services.dossier_validate(dossier=dossier, role=role, comment=request.POST.get("comment", ""))
-            messages.success(request, "Dossier validé ; la collectivité est prévenue.")
-        elif decision == "renvoyer":
-            form = ReturnForm(request.POST, dossier=dossier, prefix="renvoi")
-            if not form.is_valid():
-                messages.error(request, "Pour renvoyer le dossier, expliquez ce qu’il faut corriger.")
-                return redirect("campaigns:dossier", pk=dossier.pk)
-            services.dossier_return(
-                dossier=dossier, role=role, comment=form.cleaned_data["comment"], action=form.cleaned_data["action"]
-            )
-            messages.success(request, "Dossier renvoyé à la collectivité avec votre commentaire.")
-        elif decision == "rouvrir":
-            form = ReasonForm(request.POST, prefix="reouverture")
-            if not form.is_valid():
-                messages.error(request, "Indiquez pourquoi le dossier est rouvert.")
-                return redirect("campaigns:dossier", pk=dossier.pk)
-            services.dossier_reopen(dossier=dossier, role=role, reason=form.cleaned_data["reason"])
-            messages.success(request, "Dossier rouvert : la collectivité peut de nouveau le modifier.")
-        elif decision == "prolonger":
-            form = ExtendForm(request.POST, prefix="prolongation")
-            if not form.is_valid():
-                messages.error(request, "Indiquez une date de clôture valide et le motif de la prolongation.")
-                return redirect("campaigns:dossier", pk=dossier.pk)
-            services.dossier_extend(
-                dossier=dossier, role=role, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, "Prolongation accordée.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
-            raise Http404
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("campaigns:dossier", pk=dossier.pk)
+            messages.success(request, "Dossier validé ; la collectivité est prévenue.")
+        return redirect("campaigns:dossier", pk=dossier.pk)
+    if decision not in DECISION_FORMS:
+        raise Http404
+    form_class, prefix, name, decide, done = DECISION_FORMS[decision]
+    kwargs = {"dossier": dossier} if form_class is ReturnForm else {}
+    form = form_class(request.POST, prefix=prefix, **kwargs)
+    if form.is_valid():
+        try:
+            decide(dossier, role, form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("campaigns:dossier", pk=dossier.pk)
+    # Refused: the page again, with what was typed and the error next to its field.
+    return _dossier_page(request, get_dossier(request, pk), **{name: form})
 
 
 @role_required

@@ -51,3 +51,17 @@ def test_a_reopened_dossier_is_shown_reopened_not_returned(client, submitted):
     page = client.get(f"/dossiers/{dossier.pk}/").content.decode()
     assert "Rouvert par la DIPLP le" in page and "« Erreur de saisie signalée »" in page
     assert ">Rouvert</span>" in page and ">Renvoyé</span>" not in page
+
+
+def test_a_refused_extension_keeps_the_typed_reason_and_says_what_is_wrong_next_to_the_date(client, submitted):
+    _referent, dossier = submitted
+    dossier_return(dossier=dossier, role=make_role(R.DEPARTMENTAL_STATE, "59"), comment="Précisez les publics.")
+    login(client, make_role(R.NATIONAL_ADMIN))
+    page = client.post(
+        f"/dossiers/{dossier.pk}/prolonger/",
+        {"prolongation-until": "2020-01-01T18:00", "prolongation-reason": "Congés de la référente"},
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "La prolongation doit dépasser la clôture actuelle" in html
+    assert "Congés de la référente" in html and "<details class=\"fr-mt-2w\" open>" in html
+    assert Dossier.objects.get(pk=dossier.pk).extended_until is None
