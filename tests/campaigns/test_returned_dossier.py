@@ -63,5 +63,5 @@ def test_a_refused_extension_keeps_the_typed_reason_and_says_what_is_wrong_next_
     )
     html = page.content.decode()
     assert page.status_code == 200 and "La prolongation doit dépasser la clôture actuelle" in html
-    assert "Congés de la référente" in html and "<details class=\"fr-mt-2w\" open>" in html
+    assert "Congés de la référente" in html and '<details class="fr-mt-2w" open>' in html
     assert Dossier.objects.get(pk=dossier.pk).extended_until is None
