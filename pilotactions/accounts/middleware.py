@@ -1,4 +1,4 @@
-from pilotactions.core.audit import acting_role
+from pilotactions.core.audit import request_role
 
 from .models import Role
 
@@ -29,9 +29,9 @@ class CurrentRoleMiddleware:
                 request.session[SESSION_KEY] = current.pk
             user.active_roles = roles
             user.current_role = current
-            token = acting_role.set(current)  # audit events record the role acted as
+            token = request_role.set(current)  # audit events record the role acted as
             try:
                 return self.get_response(request)
             finally:
-                acting_role.reset(token)
+                request_role.reset(token)
         return self.get_response(request)

@@ -164,10 +164,8 @@ def invitation_create(
         role_kind=role_kind,
         organisation=organisation,
         invited_by=acting_role.user,
-        token_hash="",
-        expires_at=timezone.now() + INVITATION_VALIDITY,
     )
-    invitation.full_clean(exclude=["token_hash"])
+    invitation.full_clean(exclude=["token_hash", "expires_at"])  # both set by _invitation_send
     token = _invitation_send(invitation, base_url)
     audit_event_record(
         actor=acting_role,

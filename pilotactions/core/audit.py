@@ -6,7 +6,7 @@ from .models import AuditEvent
 
 # The role the signed-in user acts with during this request (set by accounts' CurrentRoleMiddleware),
 # so that services still taking a bare user record the role and organisation acted as.
-acting_role: ContextVar = ContextVar("acting_role", default=None)
+request_role: ContextVar = ContextVar("request_role", default=None)
 
 
 def audit_event_record(
@@ -20,7 +20,7 @@ def audit_event_record(
     role = actor if hasattr(actor, "organisation_id") and hasattr(actor, "user_id") else None
     user = role.user if role is not None else actor
     if role is None:
-        current = acting_role.get()
+        current = request_role.get()
         if current is not None and getattr(user, "pk", None) == current.user_id:
             role = current
     return AuditEvent.objects.create(
