@@ -4,7 +4,7 @@ from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.enums import AUTHORITY_ROLES, NATIONAL_ROLES, RoleKind
 from pilotactions.contracts import perms as contract_perms
 
-from .enums import TRANSITIONS, DossierState, Transition
+from .enums import EDITABLE_STATES, TRANSITIONS, Transition
 from .models import Dossier
 
 
@@ -76,8 +76,8 @@ def can_transition(role, dossier: Dossier, transition: str, now=None) -> tuple[b
 def can_extend(role, dossier: Dossier) -> tuple[bool, str]:
     if not account_perms.is_national_admin(role):
         return False, "Seule la DIPLP accorde une prolongation."
-    if dossier.state not in (DossierState.DRAFT, DossierState.RETURNED):
-        return False, "Seul un dossier en brouillon ou renvoyé peut être prolongé."
+    if dossier.state not in EDITABLE_STATES:
+        return False, "Seul un dossier en brouillon, renvoyé ou rouvert peut être prolongé."
     return True, ""
 
 
@@ -93,7 +93,7 @@ def can_edit_execution(role, dossier: Dossier, now=None) -> tuple[bool, str]:
     if not allowed:
         return False, reason
     if not dossier.is_editable(now):
-        if dossier.state not in (DossierState.DRAFT, DossierState.RETURNED):
+        if dossier.state not in EDITABLE_STATES:
             return False, f"Le dossier est « {dossier.get_state_display().lower()} » : il ne se modifie plus."
         return False, "La campagne est close pour ce dossier : demandez une prolongation à la DIPLP."
     return True, ""

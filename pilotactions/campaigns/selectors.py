@@ -7,17 +7,24 @@ from django.utils import timezone
 
 from pilotactions.territories.models import territory_q
 
-from .enums import DossierState, Transition, state_count_label
+from .enums import EDITABLE_STATES, SENT_BACK_STATES, DossierState, Transition, state_count_label
 from .models import Campaign, Dossier
 
 # The map colours a département by its least advanced dossier.
 MAP_CATEGORIES = {
     "draft": ("Au moins un dossier en brouillon", "#E4794A"),
     "returned": ("Au moins un dossier renvoyé", "#A558A0"),
+    "reopened": ("Au moins un dossier rouvert", "#C3992A"),
     "submitted": ("Dossiers soumis, en attente de validation", "#6A6AF4"),
     "validated": ("Tous les dossiers validés", "#009081"),
 }
-PROGRESS_ORDER = [DossierState.DRAFT, DossierState.RETURNED, DossierState.SUBMITTED, DossierState.VALIDATED]
+PROGRESS_ORDER = [
+    DossierState.DRAFT,
+    DossierState.RETURNED,
+    DossierState.REOPENED,
+    DossierState.SUBMITTED,
+    DossierState.VALIDATED,
+]
 
 
 def dossiers_visible(campaign: Campaign, role):
@@ -78,7 +85,7 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
         code: next(state for state in PROGRESS_ORDER if counts[state]) for code, counts in departements.items()
     }
     late = (
-        dossiers.filter(state__in=[DossierState.DRAFT, DossierState.RETURNED])
+        dossiers.filter(state__in=EDITABLE_STATES)
         .filter(Q(extended_until__isnull=True, campaign__closes_at__lt=now) | Q(extended_until__lt=now))
         .select_related("contract__authority", "contract__contract_type")
         .order_by("contract__reference")
@@ -111,9 +118,9 @@ def dossier_list(dossiers):
 
 
 def latest_return(dossier):
-    """Why a returned dossier is back with the authority: the latest return (or reopening) event, and the
-    comment it left on an action, if it pointed at one. None unless the dossier is returned."""
-    if dossier.state != DossierState.RETURNED:
+    """Why a returned (or reopened) dossier is back with the authority: the latest return or reopening event,
+    and the comment it left on an action, if it pointed at one. None unless the dossier is returned or reopened."""
+    if dossier.state not in SENT_BACK_STATES:
         return None
     event = (
         dossier.events.filter(kind__in=[Transition.RETURN, Transition.REOPEN])

@@ -22,7 +22,7 @@ from pilotactions.core.tasks import email_send_on_commit
 
 from . import perms
 from .completeness import FIELDS_BY_KIND, missing_fields
-from .enums import TRANSITIONS, CampaignKind, DossierState, Transition
+from .enums import EDITABLE_STATES, TRANSITIONS, CampaignKind, Transition
 from .models import Campaign, Dossier, DossierComment, DossierEvent, DossierSnapshot, Reminder
 from .notifications import authority_recipients, dossier_url, notify, state_recipients
 
@@ -412,7 +412,7 @@ def reminders_due(now=None):
         if not steps:
             continue
         dossiers = (
-            campaign.dossiers.filter(state__in=[DossierState.DRAFT, DossierState.RETURNED])
+            campaign.dossiers.filter(state__in=EDITABLE_STATES)
             .select_related("campaign", "contract__authority")
             .prefetch_related("reminders")
         )
@@ -450,7 +450,7 @@ def reminder_send_manual(*, dossier: Dossier, role) -> Reminder | None:
     if not allowed:
         raise PermissionDenied(reason)
     dossier = _locked(dossier)  # two clicks at once send one reminder
-    if dossier.state not in (DossierState.DRAFT, DossierState.RETURNED):
+    if dossier.state not in EDITABLE_STATES:
         raise ValidationError("Ce dossier est déjà soumis : il n’y a rien à relancer.")
     last = dossier.reminders.filter(sent_at__gt=timezone.now() - MANUAL_REMINDER_INTERVAL).first()
     if last is not None:

@@ -10,7 +10,7 @@ from pilotactions.accounts.enums import AUTHORITY_ROLES, RoleKind
 from pilotactions.accounts.perms import is_national_admin
 from pilotactions.accounts.todo import Todo
 
-from .enums import EDITABLE_STATES, DossierState, Transition
+from .enums import EDITABLE_STATES, SENT_BACK_STATES, DossierState, Transition
 from .models import Campaign, Dossier, DossierEvent
 
 RECENTLY_CLOSED = timedelta(days=30)
@@ -47,7 +47,7 @@ def _authority_todos(role) -> list[Todo]:
         .select_related("campaign", "contract")
         .order_by("campaign__closes_at")[:LISTED]
     )
-    returned = [d.pk for d in dossiers if d.state == DossierState.RETURNED]
+    returned = [d.pk for d in dossiers if d.state in SENT_BACK_STATES]
     reasons = {}  # the comment of the latest return (or reopening) per dossier, not the replies after it
     for event in DossierEvent.objects.filter(
         dossier_id__in=returned, kind__in=[Transition.RETURN, Transition.REOPEN]
@@ -58,11 +58,12 @@ def _authority_todos(role) -> list[Todo]:
     for dossier in dossiers:
         closes = dossier.closes_at()
         url = reverse("campaigns:dossier", args=[dossier.pk])
-        if dossier.state == DossierState.RETURNED:
+        if dossier.state in SENT_BACK_STATES:
             reason = reasons.get(dossier.pk)
+            why = "renvoyé pour correction" if dossier.state == DossierState.RETURNED else "rouvert par la DIPLP"
             todos.append(
                 Todo(
-                    title=f"Dossier {dossier.contract.reference} renvoyé pour correction ({dossier.campaign})",
+                    title=f"Dossier {dossier.contract.reference} {why} ({dossier.campaign})",
                     url=url,
                     detail=f"« {reason} »" if reason else "Voyez le commentaire de l’État sur le dossier.",
                     due=closes,

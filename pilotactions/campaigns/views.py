@@ -18,7 +18,7 @@ from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.tabular import tabular_response
 
 from . import perms, selectors, services
-from .enums import CampaignKind, DossierState, Transition
+from .enums import EDITABLE_STATES, CampaignKind, Transition
 from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
 from .models import Campaign, Dossier
 
@@ -226,9 +226,7 @@ def _dossier_page(request, dossier, **bound_forms):
         t: perms.can_transition(role, dossier, t)[0]
         for t in [Transition.SUBMIT, Transition.VALIDATE, Transition.RETURN, Transition.REOPEN]
     }
-    problems = (
-        services.dossier_problems(dossier) if dossier.state in (DossierState.DRAFT, DossierState.RETURNED) else []
-    )
+    problems = services.dossier_problems(dossier) if dossier.state in EDITABLE_STATES else []
     return render(
         request,
         "campaigns/dossier_detail.html",
@@ -246,8 +244,7 @@ def _dossier_page(request, dossier, **bound_forms):
             "can_edit_execution": perms.can_edit_execution(role, dossier)[0],
             "can_comment": perms.can_comment(role, dossier)[0],
             "can_extend": perms.can_extend(role, dossier)[0],
-            "can_remind": perms.can_remind(role, dossier)[0]
-            and dossier.state in (DossierState.DRAFT, DossierState.RETURNED),
+            "can_remind": perms.can_remind(role, dossier)[0] and dossier.state in EDITABLE_STATES,
             "return_form": bound_forms.get("return_form") or ReturnForm(dossier=dossier, prefix="renvoi"),
             "comment_form": CommentForm(dossier=dossier, prefix="message"),
             "reopen_form": bound_forms.get("reopen_form") or ReasonForm(prefix="reouverture"),

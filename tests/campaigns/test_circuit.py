@@ -34,8 +34,13 @@ MAY = {  # the specification the code must follow
     "return": {"ddets", "admin"},
     "reopen": {"admin"},
 }
-SOURCES = {"submit": {S.DRAFT, S.RETURNED}, "validate": {S.SUBMITTED}, "return": {S.SUBMITTED}, "reopen": {S.VALIDATED}}
-TARGET = {"submit": S.SUBMITTED, "validate": S.VALIDATED, "return": S.RETURNED, "reopen": S.RETURNED}
+SOURCES = {
+    "submit": {S.DRAFT, S.RETURNED, S.REOPENED},
+    "validate": {S.SUBMITTED},
+    "return": {S.SUBMITTED},
+    "reopen": {S.VALIDATED},
+}
+TARGET = {"submit": S.SUBMITTED, "validate": S.VALIDATED, "return": S.RETURNED, "reopen": S.REOPENED}
 
 
 @pytest.fixture

@@ -69,12 +69,13 @@ def test_cockpit_figures_on_a_hand_built_campaign():
     assert [(state, n) for state, _label, n in figures["by_state"]] == [
         ("draft", 2),
         ("returned", 1),
+        ("reopened", 0),
         ("submitted", 1),
         ("validated", 1),
     ]
     assert figures["completion"] == Decimal(2 * 100) / 5
     hdf = next(r for r in figures["regions"] if r["code"] == "32")
-    assert (hdf["total"], hdf["counts"]) == (4, [1, 1, 1, 1])
+    assert (hdf["total"], hdf["counts"]) == (4, [1, 1, 0, 1, 1])
     # The map colours each département by its least advanced dossier: the Nord holds Lille's draft.
     assert figures["map_values"] == {"59": "draft", "62": "submitted", "02": "returned", "33": "draft"}
     assert figures["late_count"] == 0

@@ -51,6 +51,12 @@ def test_a_reopened_dossier_is_shown_reopened_not_returned(client, submitted):
     page = client.get(f"/dossiers/{dossier.pk}/").content.decode()
     assert "Rouvert par la DIPLP le" in page and "« Erreur de saisie signalée »" in page
     assert ">Rouvert</span>" in page and ">Renvoyé</span>" not in page
+    # The lists say it too: the cockpit's table and counts, the campaign list, the authority's home page.
+    cockpit = client.get(f"/campagnes/{dossier.campaign_id}/").content.decode()
+    assert ">Rouvert</span>" in cockpit and 'fr-tile__desc">rouvert<' in cockpit and ">Renvoyé</span>" not in cockpit
+    login(client, _referent)
+    assert ": rouvert</li>" in client.get("/campagnes/").content.decode()
+    assert f"Dossier {dossier.contract.reference} rouvert par la DIPLP" in client.get("/").content.decode()
 
 
 def test_a_refused_extension_keeps_the_typed_reason_and_says_what_is_wrong_next_to_the_date(client, submitted):
