@@ -93,3 +93,11 @@ class DeactivationForm(forms.Form):
     reason = forms.CharField(
         label="Motif", max_length=255, help_text="Par exemple : changement de poste, départ de la collectivité."
     )
+
+
+class DigestPreferenceForm(forms.Form):
+    enabled = forms.BooleanField(
+        label="Recevoir chaque matin le récapitulatif de mes tâches par courriel",
+        help_text="Un seul courriel par jour au plus, et seulement quand une tâche vous attend.",
+        required=False,
+    )

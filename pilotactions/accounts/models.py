@@ -248,3 +248,25 @@ class Invitation(models.Model):
         if self.cancelled_at:
             return "annulée"
         return "expirée" if self.is_expired else "en attente"
+
+
+class DigestPreference(models.Model):
+    """A person's e-mail digest of their tasks: whether they want it, and the last one sent.
+
+    No row means the default: the digest is on and was never sent. The row is not history-tracked (the
+    sending is not a change of the account); turning it off or on is an audit event.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, primary_key=True, related_name="digest"
+    )
+    enabled = models.BooleanField("recevoir le récapitulatif quotidien", default=True)
+    last_sent_on = models.DateField("dernier récapitulatif envoyé le", null=True, blank=True)
+    last_fingerprint = models.CharField("empreinte du dernier récapitulatif", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "préférence de récapitulatif"
+        verbose_name_plural = "préférences de récapitulatif"
+
+    def __str__(self):
+        return f"Récapitulatif de {self.user} ({'activé' if self.enabled else 'désactivé'})"

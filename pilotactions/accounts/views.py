@@ -8,16 +8,19 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.http import safe_next_url
 from pilotactions.territories.models import Authority, Departement, Region
 
-from . import perms, services
+from . import digest, perms, services
 from .forms import (
     DeactivationForm,
+    DigestPreferenceForm,
     EmailAuthenticationForm,
     FrenchPasswordResetForm,
     FrenchSetPasswordForm,
@@ -357,3 +360,50 @@ password_reset_complete = login_not_required(
     )
 )
 logout = login_not_required(auth_views.LogoutView.as_view())
+
+
+@role_required
+def notifications(request):
+    """« Mes notifications »: the person turns their daily digest on or off (for all their roles)."""
+    # An unticked box posts nothing: bind on the method, not on an empty POST.
+    data = request.POST if request.method == "POST" else None
+    form = DigestPreferenceForm(data, initial={"enabled": digest.digest_enabled(request.user)})
+    if request.method == "POST" and form.is_valid():
+        enabled = form.cleaned_data["enabled"]
+        digest.digest_preference_set(user=request.user, enabled=enabled)
+        messages.success(
+            request,
+            "Vous recevrez le récapitulatif quotidien de vos tâches."
+            if enabled
+            else "Vous ne recevrez plus le récapitulatif quotidien de vos tâches.",
+        )
+        return redirect("accounts:notifications")
+    return render(request, "accounts/notifications.html", {"page_title": "Mes notifications", "form": form})
+
+
+# The link of each digest, used without signing in. No CSRF token: the signed token is the authorisation, and
+# mail clients that offer « Se désabonner » post to it directly (List-Unsubscribe-Post, RFC 8058).
+@csrf_exempt
+@login_not_required
+def digest_unsubscribe(request, token):
+    user = digest.user_from_unsubscribe_token(token)
+    if user is None:
+        return render(
+            request,
+            "accounts/digest_unsubscribe.html",
+            {
+                "page_title": "Se désabonner",
+                "invalid": "Ce lien de désabonnement n’est pas valide : il est incomplet ou a été modifié. Copiez le "
+                "lien entier depuis le courriel, ou connectez-vous et choisissez vos notifications dans « Mes "
+                "notifications ».",
+            },
+            status=400,
+        )
+    if request.method == "POST":
+        digest.digest_preference_set(user=user, enabled=False, via="link")
+        return render(request, "accounts/digest_unsubscribe.html", {"page_title": "Désabonnement", "done": True})
+    return render(
+        request,
+        "accounts/digest_unsubscribe.html",
+        {"page_title": "Se désabonner", "email": user.email, "enabled": digest.digest_enabled(user)},
+    )

@@ -18,6 +18,7 @@ PUBLIC_VIEWS = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    "accounts:digest_unsubscribe",  # the signed link of the e-mail digest
 }
 
 
