@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grid, views
 
 app_name = "campaigns"
 
@@ -15,5 +15,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/commentaires/", views.dossier_comment, name="comment"),
     path("dossiers/<int:pk>/relancer/", views.dossier_remind, name="remind"),
     path("dossiers/<int:pk>/actions/<str:reference>/", views.execution, name="execution"),
+    path("dossiers/<int:pk>/grille/", grid.grid, name="grid"),
+    path("dossiers/<int:pk>/grille/<str:reference>/<str:field>/", grid.grid_cell, name="grid_cell"),
     path("dossiers/<int:pk>/<str:decision>/", views.dossier_decide, name="decide"),
 ]
