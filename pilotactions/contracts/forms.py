@@ -1,5 +1,6 @@
 """Forms of contracts and of the harmonised action form. Business rules live in rules.py and services."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -185,14 +186,14 @@ class ActionForm(forms.Form):
         label="Communes concernées",
         queryset=Commune.objects.none(),
         required=False,
-        help_text="Si l’action ne couvre pas tout le territoire de la collectivité (Ctrl ou Cmd pour en choisir plusieurs).",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Si l’action ne couvre pas tout le territoire de la collectivité.",
+        widget=forms.CheckboxSelectMultiple,
     )
     epcis = forms.ModelMultipleChoiceField(
         label="Intercommunalités concernées",
         queryset=Epci.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     target_publics = forms.ModelMultipleChoiceField(
         label="Publics cibles", queryset=Option.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -253,6 +254,14 @@ class ActionForm(forms.Form):
         help_text="À remplir si la part de l’État dépasse le plafond du type de contrat une année.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Checkbox lists longer than this get a filter and the list of the chosen items (core/option-picker.js).
+    PICKER_THRESHOLD = 12
+    # One per creation form shown: sending the same form twice creates one action (see services.action_create).
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "Le formulaire transmis n’est pas valide : rechargez la page."},
+    )
 
     SECTIONS = [
         ("identification", "Identification", ["title", "description", "objectives"]),
@@ -275,6 +284,10 @@ class ActionForm(forms.Form):
             kwargs["initial"] = action_initial(action)
         super().__init__(*args, **kwargs)
         self.contract = contract
+        if action is not None:
+            del self.fields["form_token"]  # an update has its version instead
+        elif not self.is_bound:
+            self.initial["form_token"] = uuid.uuid4()
         contract_type: ContractType = contract.contract_type
         held = self.initial
         for name in SINGLE_OPTION_FIELDS + MULTI_OPTION_FIELDS:
@@ -291,6 +304,12 @@ class ActionForm(forms.Form):
         self.fields["epcis"].queryset = (
             Epci.objects.filter(communes__departement__in=departements).distinct().order_by("name")
         )
+        self.searchable = {
+            name
+            for name, field in self.fields.items()
+            if isinstance(field.widget, forms.CheckboxSelectMultiple)
+            and (name == "communes" or field.queryset.count() > self.PICKER_THRESHOLD)
+        }
         self.fields["axis"].widget.attrs.update(
             {
                 "hx-get": reverse("contracts:subtheme_options", args=[contract.reference]),
@@ -308,6 +327,12 @@ class ActionForm(forms.Form):
             return self.fields["axis"].queryset.filter(pk=int(raw)).first() if raw else None
         except (TypeError, ValueError):
             return None
+
+    def clean(self):
+        data = super().clean()
+        if "form_token" in self._errors:  # a hidden field: say it at the top of the form
+            self.add_error(None, self._errors.pop("form_token"))
+        return data
 
     def sections(self):
         return [(slug, title, [self[name] for name in names]) for slug, title, names in self.SECTIONS]

@@ -244,8 +244,15 @@ class Action(BaseModel):
     withdrawn_reason = models.TextField("motif du retrait", blank=True)
     withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    form_token = models.UUIDField(
+        "jeton du formulaire de création",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Donné au formulaire de création quand il s’affiche : le renvoyer ne crée pas une seconde action.",
+    )
     history = HistoricalRecords(
-        excluded_fields=["created_at", "updated_at"],
+        excluded_fields=["created_at", "updated_at", "form_token"],
         m2m_fields=[policy_fields, action_types, partners, target_publics, expected_impacts, communes, epcis],
     )
 
@@ -255,7 +262,10 @@ class Action(BaseModel):
         verbose_name = "fiche-action"
         verbose_name_plural = "fiches-actions"
         ordering = ["contract", "number"]
-        constraints = [models.UniqueConstraint(fields=["contract", "number"], name="action_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="action_unique_number"),
+            models.UniqueConstraint(fields=["contract", "form_token"], name="action_unique_form_token"),
+        ]
         indexes = [models.Index(fields=["contract", "status"])]
 
     def __str__(self):

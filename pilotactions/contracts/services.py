@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from pilotactions.accounts.perms import require
 from pilotactions.core.audit import audit_event_record
+from pilotactions.core.history import shown_scalar
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.enums import AuthorityLevel
 
@@ -30,6 +32,14 @@ class ConcurrentEditError(Exception):
     def __init__(self, changes: list[dict]):
         self.changes = changes
         super().__init__("Modification concurrente")
+
+
+class AlreadyCreated(Exception):  # not an error: the same form was sent twice
+    """The creation form with this one-time token was already saved: `action` is what it created."""
+
+    def __init__(self, action: Action):
+        self.action = action
+        super().__init__(f"Action {action.reference} déjà créée par ce formulaire")
 
 
 def raise_if_errors(report: rules.RuleReport) -> None:
@@ -241,6 +251,19 @@ def changes_since(instance, version: int) -> list[dict]:
     return changes
 
 
+AMOUNT_FIELDS = {
+    "amount",
+    "planned",
+    "planned_state",
+    "planned_authority",
+    "planned_third_party",
+    "planned_total",
+    "spent_state",
+    "spent_authority",
+    "spent_third_party",
+}
+
+
 def _display(field, value) -> str:
     if value in (None, ""):
         return "—"
@@ -253,7 +276,7 @@ def _display(field, value) -> str:
         return str(related) if related else "—"
     if getattr(field, "choices", None):
         return str(dict(field.choices).get(value, value))
-    return str(value)
+    return shown_scalar(field, value, amount=field.name in AMOUNT_FIELDS)
 
 
 @transaction.atomic
@@ -266,9 +289,16 @@ def action_create(
     budget_lines: list[BudgetLineInput] = (),
     indicators: list[IndicatorInput] = (),
     ceiling_justification: str = "",
+    form_token: UUID | None = None,
 ) -> tuple[Action, list[str]]:
-    """Create an action; returns it with the warnings to show (envelope, ceiling)."""
+    """Create an action; returns it with the warnings to show (envelope, ceiling).
+
+    `form_token`, given to a creation form when it is shown, makes the creation idempotent per form: the
+    same form sent again (back button, double click, a retried import) raises AlreadyCreated with the
+    action it created the first time, instead of creating a second one.
+    """
     multi = multi or {}
+    _raise_if_already_created(contract, role, form_token)
     report = rules.check_action(
         contract=contract,
         values=values,
@@ -278,11 +308,13 @@ def action_create(
     )
     raise_if_errors(report)
     contract = _lock_content(contract, role)  # also serialises the numbering per contract
+    _raise_if_already_created(contract, role, form_token)  # again, now that the contract's row is locked
     number = (contract.actions.aggregate(n=Max("number"))["n"] or 0) + 1
     action = Action(
         contract=contract,
         number=number,
         reference=f"{contract.reference}-A{number:03d}",
+        form_token=form_token,
         ceiling_justification=ceiling_justification.strip(),
         needs_state_review=report.needs_state_review,
         **values,
@@ -296,6 +328,15 @@ def action_create(
     audit_event_record(actor=role, verb="action_created", target=action, message=f"Action {action.reference} créée.")
     data_changed.send(sender=Action, authority_ids={contract.authority_id})
     return action, report.warnings + envelope_warnings(contract)
+
+
+def _raise_if_already_created(contract: Contract, role, form_token: UUID | None) -> None:
+    if form_token is None:
+        return
+    require(perms.can_edit_actions(role, contract, ignore_guards=True))  # the same people as the creation
+    existing = Action.objects.filter(contract=contract, form_token=form_token).first()
+    if existing is not None:
+        raise AlreadyCreated(existing)
 
 
 @transaction.atomic
@@ -474,6 +515,7 @@ def action_duplicate(*, action: Action, role) -> Action:
             "withdrawn_at",
             "created_at",
             "updated_at",
+            "form_token",  # a copy is not the form's creation
         }
     }
     values["title"] = f"{action.title} (copie)"[:255]

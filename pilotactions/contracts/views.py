@@ -36,7 +36,7 @@ from .forms import (
 )
 from .history import action_history, contract_history
 from .models import Action, Contract, ContractDocument
-from .services import ConcurrentEditError, IndicatorInput
+from .services import AlreadyCreated, ConcurrentEditError, IndicatorInput
 
 
 def get_contract(request, reference) -> Contract:
@@ -402,7 +402,15 @@ def action_create(request, reference):
                 budget_lines=lines,
                 indicators=items,
                 ceiling_justification=justification,
+                form_token=form.cleaned_data.get("form_token"),
             )
+        except AlreadyCreated as already:
+            messages.info(
+                request,
+                f"Cette action a déjà été créée par ce formulaire : {already.action.reference}. "
+                "Elle n’a pas été créée une seconde fois ; modifiez-la ici si besoin.",
+            )
+            return redirect("contracts:action_detail", reference=already.action.reference)
         except ValidationError as error:
             _map_rule_errors(error, form, budget)
         else:

@@ -4,7 +4,14 @@ The apps choose which records to read (django-simple-history), how each object i
 is shown and which fields are bookkeeping; the turning of records into entries is done here once.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.db import models
+from django.utils import timezone
+
+from . import formats
 
 VERBS = {"+": "création", "~": "modification", "-": "suppression"}
 ALWAYS_HIDDEN = {"created_at", "updated_at"}
@@ -62,3 +69,29 @@ def _changes(record, previous, show, hidden) -> list[tuple[str, str, str]]:
             label = str(field.verbose_name)
             changes.append((label, "", shown) if record.history_type == "+" else (label, shown, ""))
     return changes
+
+
+def shown_scalar(field, value, *, amount: bool = False) -> str:
+    """A plain value as people read it, for the apps' `show`: numbers the French way (« 10 000 », « 2,5 »),
+    amounts (`amount=True`) in euros (« 10 000 € », « 12 500,50 € »), dates as « 04/12/2026 »,
+    « oui »/« non »; « — » when empty."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (Decimal, float)) or (isinstance(field, models.DecimalField) and isinstance(value, str)):
+        try:
+            value = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        decimals = 0 if value == value.to_integral_value() else 2
+        return formats.euros(value, decimals) if amount else formats.number(value, decimals)
+    if isinstance(value, int) and field is not None and field.name.endswith("year"):
+        return str(value)  # « 2024 », never « 2 024 »
+    if isinstance(value, int):
+        return formats.euros(value) if amount else formats.number(value)
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%d/%m/%Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)

@@ -107,7 +107,7 @@ def test_history_says_who_changed_which_field_from_what_to_what():
     assert ("intitulé", "Avant", "Après") in fiche["changes"]
     assert ("nature de l’action", "—", "D’une action nouvelle") in fiche["changes"]
     budget = next(e for e in entries if e["object"].startswith("Ligne de financement") and e["verb"] == "modification")
-    assert ("montant prévu", "100.00", "250.00") in budget["changes"]
+    assert ("montant prévu", "100\u202f€", "250\u202f€") in budget["changes"]  # French amounts, not « 100.00 »
 
 
 def test_duplicate_copies_budget_and_options_under_a_new_number():
