@@ -15,9 +15,8 @@ from pilotactions.contracts.services import ConcurrentEditError
 from pilotactions.core.charts.maps import departements_map, map_table
 from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors
-from pilotactions.core.tabular import tabular_response
 
-from . import perms, selectors, services
+from . import exports, perms, selectors, services
 from .enums import EDITABLE_STATES, CampaignKind, Transition
 from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
 from .models import Campaign, Dossier
@@ -139,70 +138,13 @@ def campaign_export(request, pk, extension):
     campaign = get_object_or_404(Campaign, pk=pk)
     role, _form, dossiers = _cockpit_context(request, campaign)
     require(perms.can_view_cockpit(role))
-    header = [
-        "contract_id",
-        "contract_type",
-        "authority_code",
-        "authority_name",
-        "region_code",
-        "departement_code",
-        "state",
-        "submitted_at",
-        "validated_at",
-        "closes_at",
-        "overdue",
-    ]
-    labels = [
-        "Contrat",
-        "Type",
-        "Code collectivité",
-        "Collectivité",
-        "Région",
-        "Département",
-        "État",
-        "Soumis le",
-        "Validé le",
-        "Clôture",
-        "En retard",
-    ]
-    now = timezone.now()
-
-    def rows():
-        for d in dossiers.select_related(
-            "campaign", "contract__authority__region", "contract__authority__departement", "contract__contract_type"
-        ).order_by("contract__reference"):
-            yield [
-                d.contract.reference,
-                d.contract.contract_type.code,
-                d.contract.authority.code,
-                d.contract.authority.name,
-                d.contract.authority.region.code,
-                d.contract.authority.departement.code,
-                d.get_state_display(),
-                _iso(d.submitted_at),
-                _iso(d.validated_at),
-                _iso(d.closes_at()),
-                "oui" if d.is_overdue(now) else "non",
-            ]
-
-    return tabular_response(
-        header,
-        rows(),
-        extension=extension,
-        filename=f"pilotactions-campagne-{campaign.pk}-dossiers",
-        sheet_title="Dossiers",
-        xlsx_header=labels,
-    )
+    return exports.dossiers_download(campaign, dossiers, extension=extension)
 
 
 def _without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _iso(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 @role_required

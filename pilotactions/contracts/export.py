@@ -1,15 +1,32 @@
-"""The raw export of actions (CSV for analysts, XLSX for people), streamed in constant memory.
+"""The raw export of actions (CSV for analysts, XLSX and CSV for people), streamed in constant memory.
 
 One row per active action of the contracts whose period includes the year; the bilan reads exactly
 the same actions. Column codes and formats are documented in docs/exports.md.
+
+- For machines (`export_actions --format csv`): `csv_lines`, the documented codes (`CODES`), comma, no BOM.
+- For people (`export_actions --format xlsx`, the contract list's CSV and XLSX downloads): `PEOPLE_COLUMNS`,
+  labels first (« Axe » holds the axis's label), then the codes in columns placed after them (« Axe (code) »),
+  dates as dates, amounts as numbers in euros (`write_xlsx`, `people_csv_lines`).
 """
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
 from itertools import islice
 
-from pilotactions.core.tabular import EchoWriter, csv_safe, xlsx_text
+from pilotactions.core.tabular import (
+    AMOUNT,
+    DATE,
+    INTEGER,
+    MACHINE_CSV,
+    TEXT,
+    Column,
+    csv_line_writer,
+    csv_safe,
+    csv_stream,
+    xlsx_people_write,
+)
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.models import territory_q
 
@@ -58,6 +75,44 @@ SINGLE_OPTIONS = SINGLE_OPTION_FIELDS
 # The expected impacts are entered but neither exported nor counted by the bilan (docs/exports.md).
 MULTI_OPTIONS = [name for name in MULTI_OPTION_FIELDS if name != "expected_impacts"]
 CHUNK = 5000
+LABEL = "_label"  # a labelled row (export_rows(labels=True)) holds `axis_label` next to `axis`…
+_CODED = {"contract_type", "region_code", "departement_code", *SINGLE_OPTIONS, *MULTI_OPTIONS}
+CODED = [code for code in CODES if code in _CODED | {"third_party_financers", "status"}]  # …for these columns
+_MULTI = {*MULTI_OPTIONS, "third_party_financers"}
+_PEOPLE_LABELS = {
+    **dict(COLUMNS),
+    "contract_type": "Type de contrat",
+    "authority_name": "Collectivité",
+    "region_code": "Région",
+    "departement_code": "Département",
+}
+_KINDS = {
+    "beneficiaries_target": INTEGER,
+    "start_date": DATE,
+    "end_date": DATE,
+    **dict.fromkeys(AMOUNT_COLUMNS, AMOUNT),
+}
+_WIDTHS = {"title": 50, "authority_name": 30, "axis": 40, "subtheme": 40, **dict.fromkeys(MULTI_OPTIONS, 40)}
+
+
+def _people_columns() -> list[tuple[str, Column]]:
+    """(key of a labelled row, column): the CSV's columns with labels where it has codes, then the codes
+    (« Axe (code) ») in the same order; the authority's code joins them."""
+    columns = []
+    for code in CODES:
+        if code == "authority_code":
+            continue
+        column = Column(_PEOPLE_LABELS[code], kind=_KINDS.get(code, TEXT), width=_WIDTHS.get(code))
+        columns.append((code + LABEL if code in CODED else code, column))
+    columns.append(("authority_code", Column("Collectivité (code)")))
+    for code in CODED:
+        columns.append((code, Column(f"{_PEOPLE_LABELS[code]} ({'codes' if code in _MULTI else 'code'})")))
+    return columns
+
+
+PEOPLE_COLUMNS = _people_columns()
+PEOPLE_KEYS = [key for key, _column in PEOPLE_COLUMNS]
+LABEL_SEPARATOR = " ; "  # between the labels of a multi-valued field (codes keep the CSV's `|`)
 
 
 def actions_for_year(year: int, queryset=None):
@@ -66,9 +121,11 @@ def actions_for_year(year: int, queryset=None):
     return queryset.filter(status=ActionStatus.ACTIVE, contract__start_year__lte=year, contract__end_year__gte=year)
 
 
-def export_rows(year: int, queryset=None) -> Iterator[dict]:
-    """Rows as dicts of strings (codes, `12345.67` amounts, ISO dates), in action reference order."""
+def export_rows(year: int, queryset=None, *, labels: bool = False) -> Iterator[dict]:
+    """Rows as dicts of strings (codes, `12345.67` amounts, ISO dates), in action reference order; with
+    `labels`, each coded column also has its labels under `<code>_label` (what `PEOPLE_COLUMNS` reads)."""
     option_codes = dict(Option.objects.values_list("id", "code"))
+    names = _Labels() if labels else None
     actions = actions_for_year(year, queryset)
     fields = [
         "id",
@@ -79,6 +136,9 @@ def export_rows(year: int, queryset=None) -> Iterator[dict]:
         "contract__authority__name",
         "contract__authority__region__code",
         "contract__authority__departement__code",
+        "contract__contract_type__label",
+        "contract__authority__region__name",
+        "contract__authority__departement__name",
         "title",
         "beneficiaries_target",
         "start_date",
@@ -105,15 +165,19 @@ def export_rows(year: int, queryset=None) -> Iterator[dict]:
         }
         multi = {name: _multi_codes(name, ids, option_codes) for name in MULTI_OPTIONS}
         for row in chunk:
-            yield _row(row, years.get(row["id"]), multi, option_codes)
+            result = _row(row, years.get(row["id"]), multi, option_codes)
+            if names is not None:
+                names.add_to(result, row, years.get(row["id"]), multi)
+            yield result
 
 
-def _multi_codes(name: str, ids: list[int], option_codes: dict[int, str]) -> dict[int, str]:
+def _multi_codes(name: str, ids: list[int], option_codes: dict[int, str]) -> dict[int, list[tuple[str, int]]]:
+    """For each action, its (code, option id) pairs of a multi-valued field, sorted by code."""
     through = getattr(Action, name).through
     values = defaultdict(list)
     for action_id, option_id in through.objects.filter(action_id__in=ids).values_list("action_id", "option_id"):
-        values[action_id].append(option_codes[option_id])
-    return {action_id: "|".join(sorted(codes)) for action_id, codes in values.items()}
+        values[action_id].append((option_codes[option_id], option_id))
+    return {action_id: sorted(pairs) for action_id, pairs in values.items()}
 
 
 def _row(row: dict, action_year: dict | None, multi: dict, option_codes: dict[int, str]) -> dict:
@@ -132,7 +196,7 @@ def _row(row: dict, action_year: dict | None, multi: dict, option_codes: dict[in
         "departement_code": row["contract__authority__departement__code"],
         "title": row["title"],
         **{name: option(name) for name in SINGLE_OPTIONS},
-        **{name: multi[name].get(row["id"], "") for name in MULTI_OPTIONS},
+        **{name: "|".join(code for code, _id in multi[name].get(row["id"], ())) for name in MULTI_OPTIONS},
         "beneficiaries_target": "" if row["beneficiaries_target"] is None else str(row["beneficiaries_target"]),
         "start_date": row["start_date"].isoformat() if row["start_date"] else "",
         "end_date": row["end_date"].isoformat() if row["end_date"] else "",
@@ -146,11 +210,36 @@ def _row(row: dict, action_year: dict | None, multi: dict, option_codes: dict[in
     return result
 
 
+class _Labels:
+    """The labels of a row's codes: option labels by id, co-financer types by code."""
+
+    def __init__(self):
+        self.options = dict(Option.objects.values_list("id", "label"))
+        self.financers = dict(Option.objects.filter(option_list__code="cofinanceurs_cls").values_list("code", "label"))
+
+    def add_to(self, result: dict, row: dict, action_year: dict | None, multi: dict) -> None:
+        result["contract_type" + LABEL] = row["contract__contract_type__label"]
+        result["region_code" + LABEL] = row["contract__authority__region__name"]
+        result["departement_code" + LABEL] = row["contract__authority__departement__name"]
+        for name in SINGLE_OPTIONS:
+            result[name + LABEL] = self.options.get(row[f"{name}_id"], "")
+        for name in MULTI_OPTIONS:
+            pairs = multi[name].get(row["id"], ())
+            result[name + LABEL] = LABEL_SEPARATOR.join(self.options[option_id] for _code, option_id in pairs)
+        financers = result["third_party_financers"]
+        result["third_party_financers" + LABEL] = LABEL_SEPARATOR.join(
+            self.financers.get(code, code) for code in financers.split("|") if code
+        )
+        status = action_year["progress_status_id"] if action_year else None
+        result["status" + LABEL] = self.options.get(status, "") if status else ""
+
+
 def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    """CSV text, line by line: UTF-8, comma-separated, `\\n` line ends, the header always written.
+    """CSV text, line by line: UTF-8, comma-separated, `\\n` line ends, the header always written
+    (`MACHINE_CSV`: the documented format, byte for byte).
 
     Text starting with = + - @ tab or CR is prefixed with `'` (core.tabular.csv_safe): never a formula."""
-    writer = csv.writer(EchoWriter(), lineterminator="\n")
+    writer = csv_line_writer(MACHINE_CSV)
     yield writer.writerow(CODES)
     for row in rows:
         yield writer.writerow([row[code] if code in NUMBER_COLUMNS else csv_safe(row[code]) for code in CODES])
@@ -165,41 +254,32 @@ def write_csv(rows: Iterable[dict], handle) -> int:
     return lines - 1
 
 
+def people_values(row: dict) -> list:
+    """A labelled row as the typed values of `PEOPLE_COLUMNS`: amounts Decimal, targets int, dates date."""
+    values = []
+    for key, column in PEOPLE_COLUMNS:
+        value = row[key]
+        if value == "" or column.kind == TEXT:
+            values.append(value)
+        elif column.kind == AMOUNT:
+            values.append(Decimal(value))
+        elif column.kind == INTEGER:
+            values.append(int(value))
+        else:
+            values.append(date.fromisoformat(value))
+    return values
+
+
+def people_csv_lines(rows: Iterable[dict]) -> Iterator[str]:
+    """The CSV for people (core.tabular.PEOPLE_CSV: BOM, `;`, `1234,56`, `31/12/2024`) of labelled rows."""
+    return csv_stream([column.label for _key, column in PEOPLE_COLUMNS], (people_values(row) for row in rows))
+
+
 def write_xlsx(rows: Iterable[dict], target) -> int:
-    """XLSX for people: French headers, amounts as numbers formatted in euros, frozen header row; every text
-    cell is a string cell, never a formula (core.tabular.xlsx_text)."""
-    from decimal import Decimal
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Actions")
-    sheet.freeze_panes = "A2"
-    header = []
-    for _code, label in COLUMNS:
-        cell = xlsx_text(WriteOnlyCell(sheet, value=label))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        cells = []
-        for code in CODES:
-            value = row[code]
-            if code in AMOUNT_COLUMNS and value != "":
-                cell = WriteOnlyCell(sheet, value=Decimal(value))
-                cell.number_format = '#,##0.00 "€"'
-            elif code == "beneficiaries_target" and value != "":
-                cell = WriteOnlyCell(sheet, value=int(value))
-            else:
-                cell = xlsx_text(WriteOnlyCell(sheet, value=value))
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    workbook.save(target)
-    return count
+    """XLSX for people (core.tabular.xlsx_people_sheet) of labelled rows: one sheet « Actions », labels then
+    codes, amounts in euros, dates as dates, header frozen with filters, streamed; text never a formula."""
+    columns = [column for _key, column in PEOPLE_COLUMNS]
+    return xlsx_people_write(target, ("Actions", columns, (people_values(row) for row in rows)))[0]
 
 
 def scope_filter(queryset, *, region=None, departement=None, contract_type=None, authority=None):

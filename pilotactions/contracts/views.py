@@ -19,7 +19,7 @@ from pilotactions.territories.models import Authority
 from . import perms, rules, selectors, services
 from .documents import document_add, document_path, download_name
 from .enums import ActionStatus
-from .export import EXPORT_FORMATS, csv_lines, export_rows, scope_filter, write_xlsx
+from .export import EXPORT_FORMATS, export_rows, people_csv_lines, scope_filter, write_xlsx
 from .forms import (
     ActionForm,
     AmendmentForm,
@@ -126,8 +126,8 @@ def contract_export(request, extension):
     return download_response(
         extension=extension,
         filename=f"pilotactions-actions-{year}-{timezone.localdate():%Y%m%d}",
-        csv_lines=csv_lines(export_rows(year, actions)),
-        xlsx_write=lambda target: write_xlsx(export_rows(year, actions), target),
+        csv_lines=people_csv_lines(export_rows(year, actions, labels=True)),
+        xlsx_write=lambda target: write_xlsx(export_rows(year, actions, labels=True), target),
     )
 
 

@@ -1,6 +1,7 @@
-"""What people typed never becomes a formula in a file we write: the one rule for CSV, XLSX and ODS.
+"""Every table the application writes: two CSV dialects, one way to write a spreadsheet for people, and
+the one rule that what people typed never becomes a formula.
 
-Every tabular export (the raw export of actions, the measures dashboard, the bilan's figures and
+**Formulas.** Every tabular export (the raw export of actions, the measures dashboard, the bilan's figures and
 reports, the campaign cockpit) writes its text through these helpers:
 
 - `csv_safe(value)`: a CSV field. Text starting with `=`, `+`, `-`, `@`, a tab or a carriage return
@@ -12,11 +13,27 @@ reports, the campaign cockpit) writes its text through these helpers:
   cell (data type "s", written inline). Numbers, dates and empty cells keep their type.
 - `ods_text_cell(text, …)`: an OpenDocument cell of value type "string" holding the text in a
   paragraph; ODS cells are formulas only through `table:formula`, which we never write.
+
+**CSV dialects** (the choice is made here and nowhere else):
+
+- `PEOPLE_CSV`, every CSV downloaded from a page: UTF-8 with a byte order mark, `;` between fields,
+  decimal comma without thousands separator (`1234,56`), dates `31/12/2024`: French Excel opens it
+  with accents, columns, numbers and dates as such.
+- `MACHINE_CSV`, the documented format of `export_actions` (docs/exports.md): UTF-8 without BOM, `,`,
+  decimal point, ISO dates — unchanged for the scripts that read it.
+
+**Spreadsheets for people** (`Column`, `xlsx_people_sheet`, `people_download`): typed cells (dates as dates
+shown `dd/mm/yyyy`, amounts as numbers shown `1 234,56 €`, integers as numbers, text as protected text),
+a bold header row, frozen, with filters, and column widths set — in openpyxl's write-only (streaming) mode,
+so that a million rows take constant memory.
 """
 
 import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -76,6 +93,23 @@ def ods_text_cell(text, *, stylename=None, href: str | None = None):
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    delimiter: str
+    bom: bool  # a UTF-8 byte order mark first: how Excel knows the file is UTF-8
+    decimal: str
+    date_format: str | None  # None: ISO 8601
+    datetime_format: str | None
+
+
+PEOPLE_CSV = CsvDialect(delimiter=";", bom=True, decimal=",", date_format="%d/%m/%Y", datetime_format="%d/%m/%Y %H:%M")
+MACHINE_CSV = CsvDialect(delimiter=",", bom=False, decimal=".", date_format=None, datetime_format=None)
+BOM = "\ufeff"
+
+
 class EchoWriter:
     """A file-like object whose `write` returns the line, so that csv.writer feeds a streaming response."""
 
@@ -83,25 +117,170 @@ class EchoWriter:
         return value
 
 
-def csv_stream(header, rows) -> Iterator[str]:
-    """CSV lines (UTF-8, comma, `\\n`), header first, every text field made safe (`csv_safe`)."""
-    writer = csv.writer(EchoWriter(), lineterminator="\n")
-    yield writer.writerow(csv_safe_row(header))
+def csv_line_writer(dialect: CsvDialect):
+    """A csv.writer whose `writerow` returns the line (`\\n` line ends, fields quoted only when needed)."""
+    return csv.writer(EchoWriter(), delimiter=dialect.delimiter, lineterminator="\n")
+
+
+def csv_value(value, dialect: CsvDialect = PEOPLE_CSV):
+    """A field of the dialect: text made safe (`csv_safe`), numbers with its decimal mark and no thousands
+    separator, dates and local times in its format, booleans « oui »/« non », None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, str):
+        return csv_safe(value)
+    if isinstance(value, datetime):
+        value = _naive_local(value)
+        return value.strftime(dialect.datetime_format) if dialect.datetime_format else value.isoformat(" ", "minutes")
+    if isinstance(value, date):
+        return value.strftime(dialect.date_format) if dialect.date_format else value.isoformat()
+    if isinstance(value, float | Decimal):
+        text = format(Decimal(str(value)) if isinstance(value, float) else value, "f")
+        return text.replace(".", dialect.decimal)
+    return value
+
+
+def csv_stream(header, rows, *, dialect: CsvDialect = PEOPLE_CSV) -> Iterator[str]:
+    """CSV lines of the dialect (UTF-8, `\\n`), header first (after the BOM if the dialect has one), every
+    field through `csv_value`: text never a formula."""
+    writer = csv_line_writer(dialect)
+    yield (BOM if dialect.bom else "") + writer.writerow([csv_value(label, dialect) for label in header])
     for row in rows:
-        yield writer.writerow(csv_safe_row(row))
+        yield writer.writerow([csv_value(value, dialect) for value in row])
 
 
-def xlsx_rows_write(header, rows, target, *, sheet_title: str) -> None:
-    """A write-only workbook (one sheet, header frozen) of the rows, text as text, numbers as numbers."""
+# --- XLSX for people --------------------------------------------------------------------------------------
+
+TEXT = "text"
+INTEGER = "integer"
+NUMBER = "number"
+AMOUNT = "amount"
+DATE = "date"
+DATETIME = "datetime"
+# Stored in Excel's neutral notation; French Excel shows `#,##0.00 "€"` as « 1 234,56 € ».
+NUMBER_FORMATS = {
+    INTEGER: "#,##0",
+    AMOUNT: '#,##0.00 "€"',
+    DATE: "dd/mm/yyyy",
+    DATETIME: "dd/mm/yyyy hh:mm",
+}
+# NUMBER has no format of its own ("Standard": 386,87 in French Excel); a Column may give one.
+DEFAULT_WIDTHS = {INTEGER: 12, NUMBER: 12, AMOUNT: 16, DATE: 12, DATETIME: 17}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table for people: its French header, the kind of its values, its width (characters)."""
+
+    label: str
+    kind: str = TEXT
+    width: float | None = None
+    number_format: str | None = None  # replaces the kind's (e.g. amounts in M€)
+    wrap: bool = False
+
+    @property
+    def display_width(self) -> float:
+        if self.width is not None:
+            return self.width
+        return DEFAULT_WIDTHS.get(self.kind) or min(max(len(self.label) + 2, 12), 40)
+
+    @property
+    def format(self) -> str | None:
+        return self.number_format or NUMBER_FORMATS.get(self.kind)
+
+
+def _naive_local(value: datetime) -> datetime:
+    """Excel has no time zones: an aware datetime becomes the local (Paris) time, without tzinfo."""
+    from django.utils import timezone
+
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def xlsx_typed_cell(sheet, value, column: Column | None = None):
+    """A write-only cell of `value` typed for people: text protected (`xlsx_text`), numbers as numbers with
+    the column's number format, dates as dates (`dd/mm/yyyy`), times as local times, None empty."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    column = column or Column("")
+    if value is None or value == "":
+        cell = WriteOnlyCell(sheet, value=None)
+    elif isinstance(value, bool):
+        cell = xlsx_text(WriteOnlyCell(sheet, value="oui" if value else "non"))
+    elif isinstance(value, str):
+        cell = xlsx_text(WriteOnlyCell(sheet, value=value))
+    elif isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=_naive_local(value))
+        cell.number_format = column.number_format or NUMBER_FORMATS[DATETIME]
+    elif isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = column.number_format or NUMBER_FORMATS[DATE]
+    elif isinstance(value, int | float | Decimal):
+        cell = WriteOnlyCell(sheet, value=value)
+        if column.format and column.kind not in (DATE, DATETIME):
+            cell.number_format = column.format
+    else:
+        cell = xlsx_text(WriteOnlyCell(sheet, value=str(value)))
+    if column.wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
+def xlsx_people_sheet(
+    workbook, title: str, columns: Sequence[Column], rows: Iterable[Sequence], *, preamble: Sequence[str] = ()
+) -> int:
+    """A sheet of a write-only workbook: `preamble` lines (the first in bold, a title), then the header row —
+    bold, frozen, with filters — then one typed row per item of `rows`; returns the number of rows written.
+
+    In write-only mode the panes and column widths are written before the rows (so set first), the filter
+    after them (so its range, known at the end, is set last)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title[:31])
+    header_row = len(preamble) + 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.display_width
+    for number, line in enumerate(preamble):
+        cell = xlsx_typed_cell(sheet, line)
+        if number == 0:
+            cell.font = Font(bold=True, size=13)
+        sheet.append([cell])
+    header = []
+    for column in columns:
+        cell = xlsx_typed_cell(sheet, column.label)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        sheet.append([xlsx_typed_cell(sheet, value, column) for value, column in zip(row, columns, strict=True)])
+        count += 1
+    last = get_column_letter(max(len(columns), 1))
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
+    return count
+
+
+def xlsx_people_write(target, *sheets) -> list[int]:
+    """A streamed workbook of `(title, columns, rows)` or `(title, columns, rows, preamble)` sheets."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append(xlsx_row(sheet, header))
-    for row in rows:
-        sheet.append(xlsx_row(sheet, row))
+    counts = [
+        xlsx_people_sheet(workbook, title, columns, rows, preamble=rest[0] if rest else ())
+        for title, columns, rows, *rest in sheets
+    ]
     workbook.save(target)
+    return counts
+
+
+# --- Downloads --------------------------------------------------------------------------------------------
 
 
 def download_response(*, extension: str, filename: str, csv_lines=None, xlsx_write=None):
@@ -122,11 +301,14 @@ def download_response(*, extension: str, filename: str, csv_lines=None, xlsx_wri
     return response
 
 
-def tabular_response(header, rows, *, extension: str, filename: str, sheet_title: str, xlsx_header=None):
-    """Rows (lists of values) as a CSV or XLSX download; `xlsx_header` replaces the CSV's codes by labels."""
+def people_download(
+    columns: Sequence[Column], rows: Iterable[Sequence], *, extension: str, filename: str, sheet_title: str
+):
+    """A table for people as a CSV (`PEOPLE_CSV`: French Excel) or XLSX (`xlsx_people_sheet`) download;
+    any other extension is a 404. `rows` is read once, by the format asked for."""
     return download_response(
         extension=extension,
         filename=filename,
-        csv_lines=csv_stream(header, rows),
-        xlsx_write=lambda target: xlsx_rows_write(xlsx_header or header, rows, target, sheet_title=sheet_title),
+        csv_lines=csv_stream([column.label for column in columns], rows),
+        xlsx_write=lambda target: xlsx_people_write(target, (sheet_title, columns, rows)),
     )

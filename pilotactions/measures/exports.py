@@ -1,28 +1,30 @@
 """The dashboard (and the budget table) as XLSX and PDF: what the delegation prints for a committee."""
 
 import io
+from dataclasses import replace
 from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from pilotactions.core.tabular import xlsx_row
+from pilotactions.core.tabular import INTEGER, NUMBER, Column, xlsx_people_write
 
 from . import periods, selectors
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COLUMNS = [
-    "Axe",
-    "N°",
-    "Mesure",
-    "Administrations pilotes",
-    "Objectif 2027",
-    "Taux de réalisation",
-    "Taux (%)",
-    "Période de la valeur",
-    "Statut de l’objectif",
-    "Statut de la mesure",
+DASHBOARD_COLUMNS = [
+    Column("Axe", width=28, wrap=True),
+    Column("N°", INTEGER, width=5),
+    Column("Mesure", width=40, wrap=True),
+    Column("Administrations pilotes", width=22, wrap=True),
+    Column("Objectif 2027", width=60, wrap=True),
+    Column("Taux de réalisation", width=22, wrap=True),
+    Column("Taux (%)", NUMBER, width=10),
+    Column("Période de la valeur", width=12),
+    Column("Statut de l’objectif", width=28, wrap=True),
+    Column("Statut de la mesure", width=28, wrap=True),
 ]
+COLUMNS = [column.label for column in DASHBOARD_COLUMNS]
 
 
 def dashboard_table_rows(board: dict):
@@ -45,59 +47,35 @@ def dashboard_table_rows(board: dict):
             ]
 
 
-def dashboard_xlsx(board: dict, *, title: str) -> bytes:
-    """The dashboard and the budget table; every text is a string cell, never a formula (core.tabular)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Tableau de bord"
-    sheet.append(xlsx_row(sheet, [title]))
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(
-        xlsx_row(sheet, [f"Taux de réalisation en {periods.label(board['period'])}" if board["period"] else ""])
-    )
-    sheet.append(xlsx_row(sheet, COLUMNS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for line in dashboard_table_rows(board):
-        sheet.append(xlsx_row(sheet, line))
-    sheet.freeze_panes = "A4"
-    widths = [28, 5, 40, 22, 60, 22, 10, 12, 28, 28]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=4):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
+def dashboard_xlsx(board: dict, *, title: str, subtitle: str = "") -> bytes:
+    """The dashboard and the budget table for people (core.tabular.xlsx_people_sheet): a title, then a bold
+    header row, frozen, with filters; numbers as numbers; every text a string cell, never a formula."""
+    if not subtitle and board["period"]:
+        subtitle = f"Taux de réalisation en {periods.label(board['period'])}"
     budget = selectors.budget_table()
-    sheet = workbook.create_sheet("Budget")
-    sheet.append(xlsx_row(sheet, ["Crédits du Pacte des solidarités (M€)"]))
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(xlsx_row(sheet, ["Vecteur", "Programme", *[str(year) for year in budget["years"]]]))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    sheet.append(
-        xlsx_row(sheet, ["Total (LFI)", "Total", *[float(total / selectors.MILLION) for total in budget["totals"]]])
+    amount = Column("", NUMBER, width=12, number_format="#,##0.00")
+    output = io.BytesIO()
+    xlsx_people_write(
+        output,
+        ("Tableau de bord", DASHBOARD_COLUMNS, dashboard_table_rows(board), [title, subtitle]),
+        (
+            "Budget",
+            [Column("Vecteur", width=28), Column("Programme", width=60)]
+            + [replace(amount, label=str(year)) for year in budget["years"]],
+            _budget_rows(budget),
+            ["Crédits du Pacte des solidarités (M€)"],
+        ),
     )
+    return output.getvalue()
+
+
+def _budget_rows(budget: dict):
+    """The budget table in millions of euros: the total (LFI), then one line per programme."""
+    yield ["Total (LFI)", "Total", *[float(total / selectors.MILLION) for total in budget["totals"]]]
     for group in budget["groups"]:
         for line in group["lines"]:
-            sheet.append(
-                xlsx_row(
-                    sheet,
-                    [
-                        group["vehicle"],
-                        line["label"],
-                        *[float(a / selectors.MILLION) if a is not None else None for a in line["amounts"]],
-                    ],
-                )
-            )
-    sheet.column_dimensions["B"].width = 60
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+            amounts = [float(a / selectors.MILLION) if a is not None else None for a in line["amounts"]]
+            yield [group["vehicle"], line["label"], *amounts]
 
 
 def dashboard_html(board: dict, *, title: str, subtitle: str = "") -> str:

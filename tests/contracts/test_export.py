@@ -2,16 +2,17 @@
 
 import csv
 import io
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
 
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from pilotactions.accounts.enums import RoleKind as R
 from pilotactions.accounts.services import system_role
-from pilotactions.contracts.export import CODES
+from pilotactions.contracts.export import CODES, PEOPLE_COLUMNS
+from pilotactions.contracts.models import ActionYear
 from pilotactions.contracts.services import action_withdraw
 from tests.factories import login, make_action, make_contract, make_role, option
 
@@ -41,9 +42,9 @@ def test_header_is_written_even_without_rows(tmp_path):
     assert ",".join(CODES) == HEADER
 
 
-def test_export_round_trips_what_was_typed(tmp_path):
-    contract = make_contract("59")
-    make_action(
+def make_typed_action(contract):
+    """An action with every exported field filled, and a budget for 2024."""
+    return make_action(
         contract,
         title="Bus France services itinérant, « zones rurales »",
         axis="AXE3",
@@ -72,6 +73,11 @@ def test_export_round_trips_what_was_typed(tmp_path):
             (2025, "authority", "1"),
         ],
     )
+
+
+def test_export_round_trips_what_was_typed(tmp_path):
+    contract = make_contract("59")
+    make_typed_action(contract)
     make_action(contract, title="Sans budget en 2024", lines=[(2025, "authority", "10")])
     withdrawn = make_action(contract, title="Retirée")
     action_withdraw(action=withdrawn, role=system_role(), reason="Doublon", expected_version=withdrawn.version)
@@ -129,15 +135,88 @@ def test_export_is_byte_identical_across_processes(tmp_path):
     assert export(tmp_path).read_bytes() == first
 
 
+PEOPLE_LABELS = {
+    "Type de contrat": "Contrat local des solidarités départemental",
+    "Collectivité": "Département du Nord",
+    "Région": "Hauts-de-France",
+    "Département": "Nord",
+    "Axe": "Lutter contre la grande exclusion grâce à l’accès aux droits",
+    "Sous-thématique": "Repérer et aller vers des publics en situation de précarité ou de pauvreté",
+    "Nature": "D’une action nouvelle",
+    "Champs d’action publique": "Inclusion numérique ; Accès aux droits",  # in the order of the codes
+    "Échelle de déploiement": "Départementale",
+    "Ciblage rural": "Oui, exclusivement",
+    "Financeurs tiers": "Commune (ou CCAS) ; Caf",
+    "Collectivité (code)": "59",
+    "Type de contrat (code)": "CLS-D",
+    "Région (code)": "32",
+    "Département (code)": "59",
+    "Axe (code)": "AXE3",
+    "Sous-thématique (code)": "A3_REPERAGE_ALLER_VERS",
+    "Champs d’action publique (codes)": "CAP_CLS_11|CAP_CLS_21",
+    "Financeurs tiers (codes)": "COF_05|COF_07",
+    "État d’avancement (code)": "AV_NON_DEMARREE",
+}
+
+
+def _with_status(action):
+    ActionYear.objects.filter(action=action, year=2024).update(
+        progress_status=option("etat_avancement_actions", "AV_NON_DEMARREE")
+    )
+    return option("etat_avancement_actions", "AV_NON_DEMARREE").label
+
+
 def test_xlsx_is_for_people(tmp_path):
-    make_action(make_contract("59"), lines=[(2024, "state", "1234.5"), (2024, "authority", "5000")])
-    sheet = load_workbook(export(tmp_path, fmt="xlsx")).active
-    assert sheet.freeze_panes == "A2"
+    """Labels where the CSV has codes, the codes in columns after them, dates as dates, amounts in euros,
+    a bold frozen header with filters."""
+    status = _with_status(make_typed_action(make_contract("59")))
+    sheet = load_workbook(export(tmp_path, fmt="xlsx"))["Actions"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{get_column_letter(len(PEOPLE_COLUMNS))}2"
     header = [c.value for c in sheet[1]]
-    assert header[0] == "Référence de l’action" and "Crédits de l’État (€)" in header
-    state = sheet.cell(row=2, column=header.index("Crédits de l’État (€)") + 1)
-    assert state.value == Decimal("1234.50") or state.value == 1234.5
-    assert "€" in state.number_format
+    assert header == [column.label for _key, column in PEOPLE_COLUMNS] and all(c.font.b for c in sheet[1])
+    assert header.index("Axe (code)") > header.index("État d’avancement")  # the codes come after every label
+    cells = dict(zip(header, sheet[2], strict=True))
+    assert {label: cells[label].value for label in PEOPLE_LABELS} == PEOPLE_LABELS
+    assert cells["État d’avancement"].value == status
+    assert cells["Intitulé"].value == "Bus France services itinérant, « zones rurales »"
+    start, end = cells["Date de début"], cells["Date de fin"]
+    assert (start.is_date, start.value, start.number_format) == (True, datetime(2024, 3, 1), "dd/mm/yyyy")
+    assert (end.is_date, end.value) == (True, datetime(2027, 12, 31))
+    for label, amount in [
+        ("Crédits de l’État (€)", 45000.5),
+        ("Crédits de la collectivité (€)", 45000),
+        ("Crédits des financeurs tiers (€)", 12500.25),
+        ("Budget total (€)", 102500.75),
+    ]:
+        assert (cells[label].value, cells[label].data_type, cells[label].number_format) == (
+            amount,
+            "n",
+            '#,##0.00 "€"',
+        )
+    target = cells["Bénéficiaires visés"]
+    assert (target.value, target.data_type) == (1200, "n")
+    assert sheet.column_dimensions["A"].width > 20  # widths are set, not left at Excel's default
+
+
+def test_the_list_csv_opens_in_french_excel_and_the_command_csv_is_unchanged(client, tmp_path):
+    _with_status(make_typed_action(make_contract("59")))
+    login(client, make_role(R.NATIONAL_ADMIN))
+    content = b"".join(client.get("/contrats/export.csv").streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
+    rows = people_csv(content)
+    assert list(rows[0]) == [column.label for _key, column in PEOPLE_COLUMNS]  # `;`, French headers
+    assert {label: rows[0][label] for label in PEOPLE_LABELS} == PEOPLE_LABELS
+    assert rows[0]["Date de début"] == "01/03/2024" and rows[0]["Budget total (€)"] == "102500,75"
+    assert rows[0]["Crédits de la collectivité (€)"] == "45000,00" and rows[0]["Bénéficiaires visés"] == "1200"
+    machine = export(tmp_path).read_bytes()  # the documented format: comma, no BOM, codes, dot decimals
+    assert machine.startswith(HEADER.encode() + b"\n")
+    assert b",2024-03-01,2027-12-31,45000.50,45000.00,12500.25,102500.75,COF_05|COF_07,AV_NON_DEMARREE\n" in machine
+
+
+def people_csv(content: bytes) -> list[dict]:
+    text = content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
 
 
 def test_download_from_the_list_follows_filters_and_visibility(client):
@@ -148,13 +227,13 @@ def test_download_from_the_list_follows_filters_and_visibility(client):
     text = b"".join(client.get("/contrats/export.csv").streaming_content).decode()
     assert "Action du Nord" in text and "Gironde" not in text and "Pas-de-Calais" not in text
     login(client, make_role(R.REGIONAL, "32"))
-    text = b"".join(client.get("/contrats/export.csv", {"departement": "62"}).streaming_content).decode()
-    assert [r["title"] for r in csv.DictReader(io.StringIO(text))] == ["Action du Pas-de-Calais"]
+    content = b"".join(client.get("/contrats/export.csv", {"departement": "62"}).streaming_content)
+    assert [r["Intitulé"] for r in people_csv(content)] == ["Action du Pas-de-Calais"]
     response = client.get("/contrats/export.xlsx")
     assert response["Content-Disposition"].endswith('.xlsx"')
     login(client, make_role(R.MEASURE_PILOT, "DGCS"))
-    text = b"".join(client.get("/contrats/export.csv").streaming_content).decode()
-    assert text == HEADER + "\n"
+    content = b"".join(client.get("/contrats/export.csv").streaming_content)
+    assert people_csv(content) == [] and content.decode().count("\n") == 1  # the header alone
 
 
 def test_command_writes_csv_to_stdout():

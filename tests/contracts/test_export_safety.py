@@ -8,7 +8,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from pilotactions.accounts.enums import RoleKind as R
-from pilotactions.contracts.export import CODES, COLUMNS
+from pilotactions.contracts.export import PEOPLE_KEYS
 from tests.factories import login, make_action, make_contract, make_role
 
 pytestmark = pytest.mark.django_db
@@ -37,20 +37,27 @@ def _assert_csv(text: str) -> None:
     assert rows[0]["budget_authority"] == "1500.25" and rows[0]["beneficiaries_target"] == "12"  # numbers untouched
 
 
+def _assert_people_csv(content: bytes) -> None:
+    """The list's CSV for French Excel (BOM, `;`, decimal comma): the same protection."""
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8").removeprefix("\ufeff")), delimiter=";"))
+    assert [row["Intitulé"] for row in rows] == EXPECTED_CSV
+    assert rows[0]["Crédits de la collectivité (€)"] == "1500,25" and rows[0]["Bénéficiaires visés"] == "12"
+
+
 def _assert_xlsx(content) -> None:
     sheet = load_workbook(content).active
-    title_column = [label for _code, label in COLUMNS].index("Intitulé") + 1
+    title_column = PEOPLE_KEYS.index("title") + 1
     cells = [sheet.cell(row=row, column=title_column) for row in range(2, 2 + len(TITLES))]
     assert [(cell.value, cell.data_type) for cell in cells] == [(title, "s") for title in TITLES]
-    amount = sheet.cell(row=2, column=CODES.index("budget_authority") + 1)
-    beneficiaries = sheet.cell(row=2, column=CODES.index("beneficiaries_target") + 1)
+    amount = sheet.cell(row=2, column=PEOPLE_KEYS.index("budget_authority") + 1)
+    beneficiaries = sheet.cell(row=2, column=PEOPLE_KEYS.index("beneficiaries_target") + 1)
     assert (float(amount.value), amount.data_type) == (1500.25, "n")
     assert (beneficiaries.value, beneficiaries.data_type) == (12, "n")
 
 
 def test_the_downloaded_exports_never_hold_a_formula(client, actions):
     login(client, make_role(R.NATIONAL_ADMIN))
-    _assert_csv(b"".join(client.get("/contrats/export.csv").streaming_content).decode())
+    _assert_people_csv(b"".join(client.get("/contrats/export.csv").streaming_content))
     response = client.get("/contrats/export.xlsx")
     assert response.status_code == 200
     _assert_xlsx(io.BytesIO(b"".join(response.streaming_content)))

@@ -42,6 +42,24 @@ def test_the_xlsx_reopens_with_the_dashboard_and_the_budget(client, measures, pu
     assert budget[2] == ("Total (LFI)", "Total", 386.87, 574.6)
 
 
+def test_the_xlsx_has_a_bold_frozen_header_with_filters_and_typed_cells(client, measures, published):
+    login(client, make_role(R.NATIONAL_READER))
+    workbook = load_workbook(io.BytesIO(client.get("/mesures/tableau-de-bord.xlsx?period=2024").content))
+    sheet = workbook["Tableau de bord"]
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == f"A3:J{3 + 45}"
+    assert sheet["A1"].font.b and all(cell.font.b for cell in sheet[3])
+    four = next(
+        row for row in sheet.iter_rows(min_row=4) if row[4].value == "12 000 participants au programme Respiration"
+    )
+    assert (four[1].data_type, four[6].data_type, four[6].value) == ("n", "n", 131)  # N° and rate are numbers
+    assert four[0].value == four[0].value.strip() and not four[0].value.startswith("AXE")  # the axis's label
+    assert sheet.column_dimensions["E"].width == 60 and four[4].alignment.wrap_text
+    budget = workbook["Budget"]
+    assert budget.freeze_panes == "A3" and budget.auto_filter.ref.startswith("A2:D")
+    total = budget[3]
+    assert (total[2].value, total[2].data_type, total[2].number_format) == (386.87, "n", "#,##0.00")
+
+
 def test_the_pdf_holds_every_measure_title(client, measures, published):
     login(client, make_role(R.MEASURE_PILOT, "DGCS"))
     committee = Committee.objects.get()

@@ -30,9 +30,10 @@ def data():
 def test_the_figure_csv_neutralises_text_and_keeps_numbers(client, data):
     login(client, make_role(R.NATIONAL_ADMIN))
     response = client.get("/bilan/figures/cls.budget.by_authority.csv")
-    rows = {row[0]: row for row in csv.reader(io.StringIO(response.getvalue().decode()))}
+    text = response.getvalue().decode().removeprefix("\ufeff")  # the CSV for French Excel: BOM, `;`
+    rows = {row[0]: row for row in csv.reader(io.StringIO(text), delimiter=";")}
     assert rows["59"][1] == "'" + FORMULA
-    assert rows["59"][2:] == ["100.00", "0.00", "100.00"]  # amounts are numbers: untouched
+    assert rows["59"][2:] == ["100,00", "0,00", "100,00"]  # amounts are numbers: never prefixed
     assert rows["33"][1] == "Département de la Gironde"
 
 

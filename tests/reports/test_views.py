@@ -47,11 +47,12 @@ def test_an_authority_agent_only_gets_its_authority(client, data):
 def test_detailed_rows_follow_what_the_role_may_read(client, data):
     login(client, make_role(R.DEPARTMENTAL_STATE, "33"))
     response = client.get("/bilan/figures/cls.budget.by_authority.csv")
-    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode().removeprefix("\ufeff")), delimiter=";"))
     assert rows[0] == ["key", "label", "CLS-D", "CLS-M", "ALL"]
     assert [r[0] for r in rows[1:-1]] == ["33"]  # national aggregate, but only the Gironde's detail
-    total = list(csv.reader(io.StringIO(client.get("/bilan/figures/cls.budget.total.csv").getvalue().decode())))
-    assert total[4] == ["total", "Total", "400.00", "0.00", "400.00"]  # aggregates cover the nation
+    total = client.get("/bilan/figures/cls.budget.total.csv").getvalue().decode().removeprefix("\ufeff")
+    total = list(csv.reader(io.StringIO(total), delimiter=";"))  # the CSV for French Excel (core.tabular.PEOPLE_CSV)
+    assert total[4] == ["total", "Total", "400,00", "0,00", "400,00"]  # aggregates cover the nation
 
 
 def test_chapter_page_draws_charts_with_tables_and_footers(client, data):

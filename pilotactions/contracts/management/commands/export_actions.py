@@ -29,7 +29,8 @@ class Command(BaseCommand):
             contract_type=options["contract_type"],
             authority=options["authority"],
         )
-        rows = export_rows(year, queryset)
+        # CSV: the documented format for machines (codes); XLSX: for people (labels, then the codes).
+        rows = export_rows(year, queryset, labels=format == "xlsx")
         if format == "csv":
             if out == "-":
                 count = write_csv(rows, self.stdout._out)

@@ -1,0 +1,63 @@
+"""The cockpit's list of dossiers as a table for people (CSV for French Excel, XLSX): docs/exports.md."""
+
+from django.utils import timezone
+
+from pilotactions.core.tabular import DATETIME, Column, people_download
+
+COLUMNS = [
+    Column("Contrat", width=24),
+    Column("Type de contrat"),
+    Column("Collectivité", width=30),
+    Column("Région", width=22),
+    Column("Département", width=22),
+    Column("État"),
+    Column("Soumis le", DATETIME),
+    Column("Validé le", DATETIME),
+    Column("Clôture", DATETIME),
+    Column("En retard", width=11),
+    # The codes, after the labels.
+    Column("Type de contrat (code)"),
+    Column("Collectivité (code)"),
+    Column("Région (code)"),
+    Column("Département (code)"),
+    Column("État (code)"),
+]
+
+
+def dossier_rows(dossiers, now=None):
+    """One row of typed values (text, local date-times) per dossier, in contract reference order."""
+    now = now or timezone.now()
+    dossiers = dossiers.select_related(
+        "campaign", "contract__authority__region", "contract__authority__departement", "contract__contract_type"
+    ).order_by("contract__reference")
+    for dossier in dossiers:
+        contract = dossier.contract
+        authority = contract.authority
+        yield [
+            contract.reference,
+            contract.contract_type.label,
+            authority.name,
+            authority.region.name,
+            authority.departement.name,
+            dossier.get_state_display(),
+            dossier.submitted_at,
+            dossier.validated_at,
+            dossier.closes_at(),
+            dossier.is_overdue(now),
+            contract.contract_type.code,
+            authority.code,
+            authority.region.code,
+            authority.departement.code,
+            dossier.state,
+        ]
+
+
+def dossiers_download(campaign, dossiers, *, extension: str):
+    """The dossiers the cockpit lists (its filters applied) as a CSV or XLSX download; any other is a 404."""
+    return people_download(
+        COLUMNS,
+        dossier_rows(dossiers),
+        extension=extension,
+        filename=f"pilotactions-campagne-{campaign.pk}-dossiers",
+        sheet_title="Dossiers",
+    )
