@@ -20,7 +20,7 @@ def _decimal(text):
 
 
 def dashboard_rows(period: str | None = None, *, committee=None) -> list[dict]:
-    """The Tableau de bord du Pacte des solidarités: live at `period` (default: the latest with a value),
+    """The Tableau de bord du Pacte des solidarités: live at `period` (default: the last closed committee's),
     or a committee session's (frozen once it is closed)."""
     board = selectors.committee_dashboard(committee) if committee is not None else selectors.dashboard(period)
     rows = []

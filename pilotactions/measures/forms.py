@@ -48,13 +48,18 @@ def status_queryset(selected=None):
 
 
 class DashboardFilterForm(forms.Form):
+    """The dashboard's period (`?period=`, the last closed committee's by default) and its filters."""
+
+    period = forms.ChoiceField(label="Période affichée", required=False)
     axis = forms.ChoiceField(label="Axe", required=False)
     status = forms.ChoiceField(label="Statut", required=False)
     organisation = forms.ChoiceField(label="Administration pilote", required=False)
-    period = forms.ChoiceField(label="Période", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, default: "selectors.ShownPeriod", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", f"{default.label} (par défaut)")] + [
+            (p, periods.label(p)) for p in reversed(selectors.available_periods())
+        ]
         self.fields["axis"].choices = [("", "Tous les axes")] + [
             (o.code, o.short_label or o.label) for o in selectors.axis_options()
         ]
@@ -63,9 +68,6 @@ class DashboardFilterForm(forms.Form):
         ]
         self.fields["organisation"].choices = [("", "Toutes")] + [
             (o.acronym, o.acronym) for o in selectors.pilot_organisations()
-        ]
-        self.fields["period"].choices = [("", "La plus récente")] + [
-            (p, periods.label(p)) for p in reversed(selectors.available_periods())
         ]
 
 
@@ -242,6 +244,17 @@ class CommitteeForm(forms.ModelForm):
             setattr(committee, name, self.cleaned_data[name])
         committee.reminder_days = self.cleaned_data["reminder_days"]
         return committee
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif du retrait",
+        help_text="Obligatoire : il reste dans l’historique de la valeur (par exemple « erreur de saisie : "
+        "valeur du département et non nationale »).",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Indiquez pourquoi cette valeur est retirée (par exemple « erreur de saisie »)."},
+    )
 
 
 class CloseForm(forms.Form):

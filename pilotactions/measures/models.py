@@ -151,8 +151,28 @@ class Objective(BaseModel):
             raise ValidationError(errors)
 
 
+class ObjectiveValueQuerySet(models.QuerySet):
+    def counted(self):
+        """The values that count: a withdrawn value (a mistaken entry) is kept for the record only."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_at__isnull=False)
+
+
+class CountedValueManager(models.Manager.from_queryset(ObjectiveValueQuerySet)):
+    """The default manager (and so `objective.values`): withdrawn values are left out of every read —
+    dashboard, rates, trajectories, exports, committees. `ObjectiveValue.all_objects` sees them too."""
+
+    def get_queryset(self):
+        return super().get_queryset().counted()
+
+
 class ObjectiveValue(BaseModel):
-    """An objective's value for a period (year or half-year), or what the rate column says instead."""
+    """An objective's value for a period (year or half-year), or what the rate column says instead.
+
+    A mistaken value is withdrawn (by its author or the delegation, with a reason), never deleted: it
+    stays in the history, no longer counts, and the period can be entered again."""
 
     objective = models.ForeignKey(Objective, verbose_name="objectif", on_delete=models.CASCADE, related_name="values")
     period = models.CharField(
@@ -180,13 +200,32 @@ class ObjectiveValue(BaseModel):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="retirée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField("motif du retrait", blank=True)
     history = HistoricalRecords()
+
+    objects = CountedValueManager()
+    all_objects = ObjectiveValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = "valeur d’un objectif"
         verbose_name_plural = "valeurs des objectifs"
         ordering = ["objective", "period"]
-        constraints = [models.UniqueConstraint(fields=["objective", "period"], name="objective_value_unique_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "period"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="objective_value_unique_period",
+            )
+        ]
 
     def __str__(self):
         return f"{self.objective.key} — {periods.label(self.period)}"
@@ -205,6 +244,12 @@ class ObjectiveValue(BaseModel):
             raise ValidationError(
                 "Renseignez une valeur, un taux déclaré ou une mention (par exemple « Non démarré »)."
             )
+        if self.withdrawn_at is not None and not self.withdrawal_reason.strip():
+            raise ValidationError({"withdrawal_reason": "Indiquez pourquoi cette valeur est retirée."})
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class StatusChange(models.Model):

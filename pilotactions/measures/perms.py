@@ -12,7 +12,7 @@ from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.enums import RoleKind
 
 from .enums import CommitteeState
-from .models import Committee, Measure, UpdateRequest
+from .models import Committee, Measure, ObjectiveValue, UpdateRequest
 
 READ_REFUSED = "Le tableau de bord des mesures nationales est réservé aux services de l’État."
 
@@ -27,10 +27,11 @@ def can_read(role) -> tuple[bool, str]:
 
 
 def pilots_measure(role, measure: Measure) -> bool:
+    """Whether the role's administration pilots the measure (reads the prefetched pilots when there are)."""
     return (
         role is not None
         and role.kind == RoleKind.MEASURE_PILOT
-        and measure.pilots.filter(pk=role.organisation_id).exists()
+        and any(o.pk == role.organisation_id for o in measure.pilots.all())
     )
 
 
@@ -41,6 +42,24 @@ def can_edit_measure(role, measure: Measure) -> tuple[bool, str]:
     if role is not None and role.kind == RoleKind.MEASURE_PILOT:
         return False, f"Votre administration ne pilote pas la mesure {measure.number} : vous ne pouvez pas la modifier."
     return False, "Seules les administrations pilotes de la mesure et la délégation interministérielle la modifient."
+
+
+WITHDRAW_REFUSED = "Seul l’auteur de la valeur (administration pilote) ou la délégation interministérielle la retire."
+
+
+def can_withdraw_value(role, value: ObjectiveValue) -> tuple[bool, str]:
+    """A mistaken value is withdrawn by its author, while their administration pilots the measure, or by
+    the national delegation; nobody else (another pilot, a reader, a State service)."""
+    if account_perms.is_national_admin(role):
+        return True, ""
+    if (
+        role is not None
+        and value.entered_by_id is not None
+        and value.entered_by_id == role.user_id
+        and pilots_measure(role, value.objective.measure)
+    ):
+        return True, ""
+    return False, WITHDRAW_REFUSED
 
 
 def can_edit_reference(role) -> tuple[bool, str]:

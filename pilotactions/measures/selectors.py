@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -142,7 +143,9 @@ def measures_for_dashboard():
             Prefetch(
                 "objectives",
                 queryset=Objective.objects.select_related("status")
-                .prefetch_related(Prefetch("values", queryset=ObjectiveValue.objects.order_by("period")))
+                .prefetch_related(
+                    Prefetch("values", queryset=ObjectiveValue.objects.select_related("entered_by").order_by("period"))
+                )
                 .order_by("order"),
             ),
         )
@@ -156,10 +159,61 @@ def available_periods() -> list[str]:
     return sorted(found, key=periods.sort_key)
 
 
-def default_period() -> str | None:
-    """The latest period with a value: what a dashboard shows when none is asked for."""
-    found = set(ObjectiveValue.objects.values_list("period", flat=True).distinct())
-    return max(found, key=periods.sort_key) if found else None
+def last_closed_committee() -> Committee | None:
+    """The latest session closed: its period is the one the delegation last validated."""
+    return Committee.objects.filter(state=CommitteeState.CLOSED).order_by("-date", "-id").first()
+
+
+def last_half_year_over(today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    return f"{today.year}-S1" if today.month > 6 else f"{today.year - 1}-S2"
+
+
+@dataclass
+class ShownPeriod:
+    period: str
+    label: str
+    reason: str  # why this period: « dernier comité clos », « période choisie »…
+    explicit: bool  # asked for in the request
+    error: str = ""  # a French message when the period asked for was not valid
+
+
+def default_shown_period() -> ShownPeriod:
+    """What a dashboard shows when no period is asked for: the period of the last closed committee (the
+    last one the delegation validated), never the latest period someone entered a value for; without a
+    closed committee, the last half-year over."""
+    committee = last_closed_committee()
+    if committee is not None:
+        reason = f"dernier comité clos, séance du {committee.date:%d/%m/%Y}"
+        return ShownPeriod(committee.period, periods.label(committee.period), reason, explicit=False)
+    period = last_half_year_over()
+    return ShownPeriod(period, periods.label(period), "dernier semestre écoulé, aucun comité n’est clos", False)
+
+
+def default_period() -> str:
+    return default_shown_period().period
+
+
+def shown_period(requested: str | None) -> ShownPeriod:
+    """The period asked for (`?period=`) when it is one of the dashboard's, the default one otherwise (with
+    a French message when the request named an unknown or malformed period)."""
+    requested = (requested or "").strip()
+    if not requested:
+        return default_shown_period()
+    default = default_shown_period()
+    try:
+        period = periods.normalise(requested)
+    except ValidationError:
+        period = None
+    if period is None or period not in {*available_periods(), default.period}:
+        default.error = (
+            f"La période « {requested[:20]} » n’est pas proposée par le tableau de bord : "
+            f"la période par défaut ({default.label}, {default.reason}) est affichée."
+        )
+        return default
+    if period == default.period:
+        return default
+    return ShownPeriod(period, periods.label(period), "période choisie", explicit=True)
 
 
 def measure_row(measure: Measure, period: str | None) -> dict:
@@ -213,7 +267,7 @@ def measure_row(measure: Measure, period: str | None) -> dict:
 
 
 def dashboard(period: str | None = None) -> dict:
-    """The live dashboard at a period (default: the latest with a value)."""
+    """The live dashboard at a period (default: the last closed committee's, see `default_shown_period`)."""
     period = period or default_period()
     return {"period": period, "rows": [measure_row(m, period) for m in measures_for_dashboard()]}
 
@@ -440,7 +494,7 @@ def compare(before: Committee, after: Committee, now=None) -> dict:
 
 # --- History ----------------------------------------------------------------------------------------------
 
-HIDDEN_FIELDS = {"measure", "objective", "entered_by", "order", "frozen_dashboard"}
+HIDDEN_FIELDS = {"measure", "objective", "entered_by", "order", "frozen_dashboard", "withdrawn_at", "withdrawn_by"}
 
 
 class _Labels:
@@ -488,7 +542,10 @@ def measure_history(measure: Measure) -> list[dict]:
     )
     entries += _entries(
         ObjectiveValue.history.filter(objective_id__in=objective_ids),
-        lambda r: f"Valeur {periods.label(r.period)} de l’objectif {measure.number}.{orders.get(r.objective_id, '')}",
+        lambda r: (
+            f"Valeur {periods.label(r.period)} de l’objectif {measure.number}.{orders.get(r.objective_id, '')}"
+            + (" (retirée)" if r.withdrawn_at else "")
+        ),
         labels,
     )
     return sorted(entries, key=lambda e: e["date"], reverse=True)

@@ -165,7 +165,8 @@ def measures_reference_load(*, data_file: Path = DATA_FILE) -> dict[str, int]:
                         decided_at=loaded_at,
                     )
                     created["statuts"] += 1
-            known = set(objective.values.values_list("period", flat=True))
+            # Withdrawn values included: a value the delegation withdrew is not loaded again.
+            known = set(ObjectiveValue.all_objects.filter(objective=objective).values_list("period", flat=True))
             for raw in item["values"]:
                 if raw["period"] in known:
                     continue
@@ -315,6 +316,49 @@ def value_record(
         + (f" (taux {rate.text})." if rate.text else "."),
     )
     return record
+
+
+WITHDRAWN_ALREADY = "Cette valeur a déjà été retirée."
+
+
+@transaction.atomic
+def value_withdraw(role, value: ObjectiveValue, reason: str, *, now=None) -> ObjectiveValue:
+    """Withdraw a mistaken value (its author or the delegation, with a reason): it no longer counts anywhere
+    (dashboard, rates, exports, live committee dashboards), stays in the history as withdrawn — who, when,
+    why — and its period can be entered again. Frozen dashboards of closed committees are left as they were."""
+    value = (
+        ObjectiveValue.all_objects.select_for_update(of=("self",)).select_related("objective__measure").get(pk=value.pk)
+    )
+    _require(perms.can_withdraw_value(role, value))
+    if value.is_withdrawn:
+        raise ValidationError(WITHDRAWN_ALREADY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Indiquez pourquoi cette valeur est retirée (par exemple « erreur de saisie »)."}
+        )
+    value.withdrawn_at = now or timezone.now()
+    value.withdrawn_by = role.user
+    value.withdrawal_reason = reason
+    value.full_clean()
+    # Only the withdrawal's fields: the value keeps the date it was entered on.
+    _save(value, role.user, update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    objective = value.objective
+    audit_event_record(
+        actor=role,
+        verb="objective_value_withdrawn",
+        target=value,
+        message=f"Objectif {objective.key}, {periods.label(value.period)} : valeur retirée. Motif : {reason}",
+        data={
+            "objective": objective.key,
+            "period": value.period,
+            "value": selectors.decimal_text(value.value),
+            "declared_rate": selectors.decimal_text(value.declared_rate),
+            "rate_note": value.rate_note,
+            "reason": reason,
+        },
+    )
+    return value
 
 
 # --- Statuses ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("statuts/<int:pk>/<str:decision>/", views.status_decide, name="status_decide"),
     path("objectifs/<int:pk>/modifier/", views.objective_edit, name="objective_update"),
     path("objectifs/<int:pk>/valeurs/", views.value_edit, name="value_edit"),
+    path("valeurs/<int:pk>/retirer/", views.value_withdraw, name="value_withdraw"),
     path("comites/", views.committee_list, name="committee_list"),
     path("comites/nouveau/", views.committee_edit, name="committee_create"),
     path("comites/comparer/", views.committee_compare, name="committee_compare"),

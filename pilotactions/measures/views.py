@@ -30,6 +30,7 @@ from .forms import (
     ObjectiveForm,
     StatusForm,
     ValueForm,
+    WithdrawForm,
 )
 from .models import Committee, Measure, Objective, ObjectiveValue, StatusChange, UpdateRequest
 
@@ -66,22 +67,29 @@ def piloted_numbers(role) -> set[int]:
 
 
 def _filtered_board(request):
-    form = DashboardFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    board = selectors.dashboard(filters.get("period") or None)
+    """The dashboard at the period asked for (`?period=`), or the default one: the last closed committee's.
+    An unknown period falls back on the default, with a French message; never a 500."""
+    shown = selectors.shown_period(request.GET.get("period"))
+    data = request.GET.copy() if request.GET else None
+    if data is not None and shown.error:
+        data["period"] = ""
+    form = DashboardFilterForm(data, default=selectors.default_shown_period() if shown.explicit else shown)
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    board = selectors.dashboard(shown.period)
     rows = selectors.filter_rows(
         board["rows"],
         axis=filters.get("axis", ""),
         status=filters.get("status", ""),
         organisation=filters.get("organisation", ""),
     )
-    return form, board, rows
+    return form, shown, board, rows
 
 
 @role_required
 def dashboard(request):
     role = reader(request)
-    form, board, rows = _filtered_board(request)
+    form, shown, board, rows = _filtered_board(request)
     pending = selectors.pending_by_measure() if perms.can_validate_status(role)[0] else {}
     mine = piloted_numbers(role)
     return render(
@@ -90,10 +98,11 @@ def dashboard(request):
         {
             "page_title": DASHBOARD_TITLE,
             "form": form,
+            "shown": shown,
             "period": board["period"],
             "period_label": periods.label(board["period"]) if board["period"] else "",
             "groups": selectors.group_by_axis(rows),
-            "shown": len(rows),
+            "shown_count": len(rows),
             "total": len(board["rows"]),
             "counts": selectors.status_counts(board["rows"]),
             "pending": pending,
@@ -101,14 +110,24 @@ def dashboard(request):
             "mine_sorted": sorted(mine),
             **nav(role),
             "query_string": request.GET.urlencode(),
+            "export_query": _export_query(request, shown),
             "on_screen": True,
         },
     )
 
 
+def _export_query(request, shown) -> str:
+    """The query string of the print and XLSX links: the filters and the period actually shown."""
+    data = request.GET.copy()
+    data["period"] = shown.period
+    return data.urlencode()
+
+
 def _export_response(board, *, extension: str, title: str, subtitle: str, filename: str):
     if extension == "xlsx":
-        response = HttpResponse(exports.dashboard_xlsx(board, title=title), content_type=exports.XLSX_TYPE)
+        response = HttpResponse(
+            exports.dashboard_xlsx(board, title=title, subtitle=subtitle), content_type=exports.XLSX_TYPE
+        )
     elif extension == "pdf":
         response = HttpResponse(
             exports.dashboard_pdf(board, title=title, subtitle=subtitle), content_type="application/pdf"
@@ -122,16 +141,14 @@ def _export_response(board, *, extension: str, title: str, subtitle: str, filena
 @role_required
 def dashboard_export(request, extension):
     reader(request)
-    _form, board, rows = _filtered_board(request)
+    _form, shown, board, rows = _filtered_board(request)
     board = {**board, "rows": rows}
-    period = board["period"] or "sans-periode"
-    subtitle = f"Taux de réalisation en {periods.label(board['period'])}" if board["period"] else ""
     return _export_response(
         board,
         extension=extension,
         title=DASHBOARD_TITLE,
-        subtitle=subtitle,
-        filename=f"pilotactions-mesures-nationales-{period}",
+        subtitle=f"Taux de réalisation en {shown.label} ({shown.reason})",
+        filename=f"pilotactions-mesures-nationales-{shown.period}",
     )
 
 
@@ -145,7 +162,14 @@ def get_measure(number) -> Measure:
     return measure
 
 
-def objective_blocks(measure: Measure, period: str | None) -> list[dict]:
+def objective_blocks(measure: Measure, period: str | None, role=None) -> list[dict]:
+    withdrawn: dict[int, list[ObjectiveValue]] = {}
+    for value in (
+        ObjectiveValue.all_objects.withdrawn()
+        .filter(objective__measure=measure)
+        .select_related("entered_by", "withdrawn_by")
+    ):
+        withdrawn.setdefault(value.objective_id, []).append(value)
     blocks = []
     for objective in measure.objectives.all():
         values = list(objective.values.all())
@@ -162,8 +186,16 @@ def objective_blocks(measure: Measure, period: str | None) -> list[dict]:
                 id_prefix=f"trajectoire-{objective.pk}",
             )
         rows = [
-            {"value": value, "rate": selectors.rate_of(objective, value)}
-            for value in sorted(values, key=lambda v: periods.sort_key(v.period), reverse=True)
+            {
+                "value": value,
+                "rate": selectors.rate_of(objective, value),
+                "can_withdraw": not value.is_withdrawn and perms.can_withdraw_value(role, value)[0],
+            }
+            for value in sorted(
+                values + withdrawn.get(objective.pk, []),
+                key=lambda v: (periods.sort_key(v.period), v.withdrawn_at is None),
+                reverse=True,
+            )
         ]
         blocks.append(
             {
@@ -197,7 +229,7 @@ def measure_detail(request, number):
             "measure": measure,
             "period": period,
             "period_label": periods.label(period) if period else "",
-            "blocks": objective_blocks(measure, period),
+            "blocks": objective_blocks(measure, period, role),
             "changes": changes,
             "pending": [c for c in changes if c.state == StatusChangeState.PROPOSED],
             "history": selectors.measure_history(measure)[:30],
@@ -352,6 +384,45 @@ def value_edit(request, pk):
             "form": form,
             "values": objective.values.order_by("-period"),
             "back": reverse("measures:detail", args=[measure.number]) + f"#objectif-{objective.pk}",
+        },
+    )
+
+
+@role_required
+def value_withdraw(request, pk):
+    """Withdraw a mistaken value, after a confirmation with its reason (its author or the delegation)."""
+    role = current_role(request.user)
+    value = get_object_or_404(ObjectiveValue.all_objects.select_related("objective__measure", "entered_by"), pk=pk)
+    objective = value.objective
+    back = reverse("measures:detail", args=[objective.measure.number]) + f"#objectif-{objective.pk}"
+    require(perms.can_withdraw_value(role, value))
+    if value.is_withdrawn:
+        messages.info(request, services.WITHDRAWN_ALREADY)
+        return redirect(back)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.value_withdraw(role, value, form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Objectif {objective.key}, {periods.label(value.period)} : valeur retirée. Elle n’est plus comptée "
+                "et reste dans l’historique.",
+            )
+            return redirect(back)
+    return render(
+        request,
+        "measures/value_withdraw.html",
+        {
+            "page_title": f"Retirer la valeur {periods.label(value.period)} de l’objectif {objective.key}",
+            "value": value,
+            "objective": objective,
+            "measure": objective.measure,
+            "rate": selectors.rate_of(objective, value),
+            "form": form,
+            "back": back,
         },
     )
 
