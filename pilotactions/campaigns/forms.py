@@ -6,6 +6,7 @@ from pilotactions.contracts.models import ContractType
 from pilotactions.nomenclatures.models import Option
 
 from .completeness import PROGRAMMATION_FIELDS, SUIVI_FIELDS
+from .diff import COMMENTABLE_FIELDS
 from .enums import DossierState
 from .models import Campaign
 
@@ -87,10 +88,21 @@ class ReturnForm(forms.Form):
     action = forms.ModelChoiceField(
         label="Action concernée (facultatif)", queryset=None, required=False, empty_label="Le dossier dans son ensemble"
     )
+    field = forms.ChoiceField(
+        label="Champ concerné (facultatif)",
+        required=False,
+        choices=[("", "L’action dans son ensemble")] + COMMENTABLE_FIELDS,
+    )
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].queryset = dossier.contract.actions.filter(status=ActionStatus.ACTIVE).order_by("number")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("field") and not data.get("action"):
+            self.add_error("action", "Choisissez l’action dont le champ est concerné.")
+        return data
 
 
 class CommentForm(ReturnForm):

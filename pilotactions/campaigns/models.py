@@ -182,6 +182,12 @@ class DossierComment(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    @property
+    def field_label(self) -> str:
+        from .diff import COMMENTABLE_LABELS  # diff reads snapshots: imported here, not at the top
+
+        return COMMENTABLE_LABELS.get(self.field, self.field)
+
 
 class Reminder(models.Model):
     """A reminder sent for a dossier: automatic ones (one per `days_before`, never twice) or by hand."""

@@ -21,7 +21,9 @@ from pilotactions.core.formats import euros
 from pilotactions.core.tasks import email_send_on_commit
 
 from . import perms
+from .acknowledgement import acknowledgement_send
 from .completeness import FIELDS_BY_KIND, missing_fields
+from .diff import COMMENTABLE_LABELS, TEXT_FIELDS
 from .enums import EDITABLE_STATES, TRANSITIONS, CampaignKind, Transition
 from .models import Campaign, Dossier, DossierComment, DossierEvent, DossierSnapshot, Reminder
 from .notifications import authority_recipients, dossier_url, notify, state_recipients
@@ -147,7 +149,16 @@ def snapshot_data(dossier: Dossier) -> dict:
             "difficulties",
         )
     }
+    contents = {
+        content.pop("reference"): content
+        for content in Action.objects.filter(contract=contract).values("reference", *TEXT_FIELDS)
+    }
     for row in rows:
+        # The form's free texts, outside the export: so that a resubmission's changes to them can be shown.
+        row["content"] = {
+            name: _amount(value) if name == "fte_funded" else value
+            for name, value in contents.get(row["action_id"], {}).items()
+        }
         execution = years.get(row["action_id"], {})
         row["execution"] = {
             "deployment_satisfactory": execution.get("deployment_satisfactory"),
@@ -177,6 +188,14 @@ def _amount(value) -> str | None:
 
 
 # --- The circuit --------------------------------------------------------------------------------
+
+
+def _check_target(dossier: Dossier, action: Action | None, field: str) -> None:
+    """What a comment points at: an action of the dossier's contract, and one of the fields people comment on."""
+    if action is not None and action.contract_id != dossier.contract_id:
+        raise ValidationError({"action": "Cette action n’appartient pas au contrat du dossier."})
+    if field and (action is None or field not in COMMENTABLE_LABELS):
+        raise ValidationError({"field": "Choisissez un champ de l’action parmi ceux de la liste."})
 
 
 def _transition(dossier: Dossier, transition: str, *, role, comment: str = "", now=None) -> DossierEvent:
@@ -215,6 +234,8 @@ def dossier_submit(*, dossier: Dossier, role) -> DossierSnapshot:
     dossier.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
     snapshot = DossierSnapshot.objects.create(dossier=dossier, data=snapshot_data(dossier), created_by=role.user)
     audit_event_record(actor=role, verb="dossier_submitted", target=dossier, message=f"Dossier {dossier} soumis.")
+    # The acknowledgement goes to the person who submitted and to the authority's agents.
+    acknowledgement_send(snapshot, [role.user.email, *authority_recipients(dossier)])
     notify(
         dossier,
         template="transition",
@@ -250,8 +271,7 @@ def dossier_return(*, dossier: Dossier, role, comment: str, action: Action | Non
     if not comment.strip():
         raise ValidationError({"comment": "Expliquez à la collectivité ce qu’il faut corriger."})
     dossier = _locked(dossier)
-    if action is not None and action.contract_id != dossier.contract_id:
-        raise ValidationError({"action": "Cette action n’appartient pas au contrat du dossier."})
+    _check_target(dossier, action, field)
     _transition(dossier, Transition.RETURN, role=role, comment=comment.strip())
     dossier.save(update_fields=["state", "updated_at"])
     DossierComment.objects.create(dossier=dossier, author=role.user, text=comment.strip(), action=action, field=field)
@@ -334,15 +354,17 @@ def dossier_extend(*, dossier: Dossier, role, until, reason: str) -> Dossier:
 
 
 @transaction.atomic
-def comment_add(*, dossier: Dossier, role, text: str, action: Action | None = None) -> DossierComment:
+def comment_add(*, dossier: Dossier, role, text: str, action: Action | None = None, field: str = "") -> DossierComment:
+    """A message on the dossier, possibly about one action, possibly about one of its fields."""
     allowed, reason = perms.can_comment(role, dossier)
     if not allowed:
         raise PermissionDenied(reason)
     if not text.strip():
         raise ValidationError({"text": "Le message est vide."})
-    if action is not None and action.contract_id != dossier.contract_id:
-        raise ValidationError({"action": "Cette action n’appartient pas au contrat du dossier."})
-    comment = DossierComment.objects.create(dossier=dossier, author=role.user, text=text.strip(), action=action)
+    _check_target(dossier, action, field)
+    comment = DossierComment.objects.create(
+        dossier=dossier, author=role.user, text=text.strip(), action=action, field=field
+    )
     audit_event_record(
         actor=role,
         verb="dossier_commented",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("campagnes/<int:pk>/dossiers.<str:extension>", views.campaign_export, name="export"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier"),
     path("dossiers/<int:pk>/soumettre/", views.dossier_submit, name="submit"),
+    path("dossiers/<int:pk>/accuses/<int:snapshot>.pdf", views.dossier_acknowledgement, name="acknowledgement"),
     path("dossiers/<int:pk>/commentaires/", views.dossier_comment, name="comment"),
     path("dossiers/<int:pk>/relancer/", views.dossier_remind, name="remind"),
     path("dossiers/<int:pk>/actions/<str:reference>/", views.execution, name="execution"),

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +14,13 @@ from pilotactions.contracts.models import Action, ActionYear
 from pilotactions.contracts.services import ConcurrentEditError
 from pilotactions.core.charts.maps import departements_map, map_table
 from pilotactions.core.decorators import role_required
+from pilotactions.core.formats import counted
 from pilotactions.core.forms import form_add_service_errors
 
-from . import exports, perms, selectors, services
+from . import acknowledgement, diff, exports, perms, selectors, services
 from .enums import EDITABLE_STATES, CampaignKind, Transition
 from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
-from .models import Campaign, Dossier
+from .models import Campaign, Dossier, DossierSnapshot
 
 
 def get_dossier(request, pk) -> Dossier:
@@ -188,30 +189,75 @@ def _dossier_page(request, dossier, **bound_forms):
             "can_extend": perms.can_extend(role, dossier)[0],
             "can_remind": perms.can_remind(role, dossier)[0] and dossier.state in EDITABLE_STATES,
             "return_form": bound_forms.get("return_form") or ReturnForm(dossier=dossier, prefix="renvoi"),
-            "comment_form": CommentForm(dossier=dossier, prefix="message"),
+            "comment_form": bound_forms.get("comment_form") or _comment_form(request, dossier),
             "reopen_form": bound_forms.get("reopen_form") or ReasonForm(prefix="reouverture"),
             "extend_form": bound_forms.get("extend_form") or ExtendForm(prefix="prolongation"),
-            "snapshot": dossier.snapshots.first(),
+            "snapshots": list(dossier.snapshots.select_related("created_by")),
+            "changes": diff.dossier_diff(dossier),
             "returned": selectors.latest_return(dossier),
         },
     )
 
 
+def _comment_form(request, dossier) -> CommentForm:
+    """The message form, pointed at an action and a field when the page was opened from a change (« Commenter »)."""
+    initial = {}
+    reference = request.GET.get("action")
+    action = dossier.contract.actions.filter(reference=reference).first() if reference else None
+    if action is not None:
+        initial["action"] = action.pk
+        if request.GET.get("champ") in diff.COMMENTABLE_LABELS:
+            initial["field"] = request.GET["champ"]
+    return CommentForm(dossier=dossier, prefix="message", initial=initial)
+
+
 @role_required
-@require_POST
 def dossier_submit(request, pk):
+    """Confirm (GET: what will be submitted), then submit (POST) and give the acknowledgement."""
     dossier = get_dossier(request, pk)
-    try:
-        services.dossier_submit(dossier=dossier, role=current_role(request.user))
-    except ValidationError as error:
-        messages.error(
-            request, f"Le dossier n’a pas été soumis : {len(error.messages)} point(s) à régler, listés ci-dessous."
-        )
-    else:
-        messages.success(
-            request, "Dossier soumis : le service de l’État est prévenu. Le contenu est gelé jusqu’à sa décision."
-        )
-    return redirect("campaigns:dossier", pk=dossier.pk)
+    role = current_role(request.user)
+    require(perms.can_transition(role, dossier, Transition.SUBMIT))
+    if request.method == "POST":
+        try:
+            snapshot = services.dossier_submit(dossier=dossier, role=role)
+        except ValidationError as error:
+            messages.error(
+                request,
+                f"Le dossier n’a pas été soumis : {counted(len(error.messages), 'points')} à régler, listés ci-dessous.",
+            )
+        else:
+            messages.success(
+                request,
+                "Dossier soumis : le service de l’État est prévenu et le contenu est gelé jusqu’à sa décision. "
+                f"L’accusé de réception n° {snapshot.pk} vous est envoyé par courriel ; il se télécharge aussi ci-dessous.",
+            )
+        return redirect("campaigns:dossier", pk=dossier.pk)
+    problems = services.dossier_problems(dossier)
+    return render(
+        request,
+        "campaigns/submit_confirm.html",
+        {
+            "page_title": f"Soumettre le dossier {dossier.contract.reference}",
+            "dossier": dossier,
+            "campaign": dossier.campaign,
+            "contract": dossier.contract,
+            "problems": problems,
+            "summary": acknowledgement.summary(DossierSnapshot(data=services.snapshot_data(dossier)))
+            if not problems
+            else None,
+        },
+    )
+
+
+@role_required
+def dossier_acknowledgement(request, pk, snapshot):
+    """The acknowledgement of one submission, as PDF, for whoever may read the dossier."""
+    dossier = get_dossier(request, pk)
+    found = get_object_or_404(dossier.snapshots.select_related("created_by"), pk=snapshot)
+    response = HttpResponse(acknowledgement.acknowledgement_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{acknowledgement.acknowledgement_filename(found)}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # The decisions that need a form: (its class, its prefix, the name the page gives it, the service call, the message).
@@ -221,7 +267,7 @@ DECISION_FORMS = {
         "renvoi",
         "return_form",
         lambda dossier, role, data: services.dossier_return(
-            dossier=dossier, role=role, comment=data["comment"], action=data["action"]
+            dossier=dossier, role=role, comment=data["comment"], action=data["action"], field=data["field"]
         ),
         "Dossier renvoyé à la collectivité avec votre commentaire.",
     ),
@@ -280,16 +326,20 @@ def dossier_comment(request, pk):
     dossier = get_dossier(request, pk)
     form = CommentForm(request.POST, dossier=dossier, prefix="message")
     if form.is_valid():
-        services.comment_add(
-            dossier=dossier,
-            role=current_role(request.user),
-            text=form.cleaned_data["comment"],
-            action=form.cleaned_data["action"],
-        )
-        messages.success(request, "Message envoyé.")
-    else:
-        messages.error(request, "Le message est vide.")
-    return redirect(reverse("campaigns:dossier", args=[dossier.pk]) + "#echanges")
+        try:
+            services.comment_add(
+                dossier=dossier,
+                role=current_role(request.user),
+                text=form.cleaned_data["comment"],
+                action=form.cleaned_data["action"],
+                field=form.cleaned_data["field"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, "Message envoyé.")
+            return redirect(reverse("campaigns:dossier", args=[dossier.pk]) + "#echanges")
+    return _dossier_page(request, dossier, comment_form=form)
 
 
 @role_required

@@ -35,8 +35,14 @@ def test_submit_return_correct_resubmit_validate(page):
     page.locator("#id_subtheme").select_option(label="Soutien à la parentalité et/ou accueil du jeune enfant")
     page.get_by_role("button", name="Enregistrer l’action").click()
     page.goto(f"/dossiers/{dossier.pk}/")
-    page.get_by_role("button", name="Soumettre le dossier à la validation de l’État").click()
-    expect(page.get_by_text("Dossier soumis : le service de l’État est prévenu.")).to_be_visible()
+    page.get_by_role("link", name="Soumettre le dossier à la validation de l’État").click()
+    expect(page.get_by_role("table", name="Ce qui sera soumis")).to_contain_text("400,00")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Confirmer la soumission").click()
+    expect(page.get_by_text("Dossier soumis : le service de l’État est prévenu")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Accusé de réception").first.click()
+    assert download.value.suggested_filename.startswith(f"accuse-reception-{contract.reference}-")
     sign_out(page)
 
     sign_in(page, ddets.user.email)
@@ -55,11 +61,22 @@ def test_submit_return_correct_resubmit_validate(page):
     page.locator("#id_pilot_name").fill("CCAS de Lille")
     page.get_by_role("button", name="Enregistrer l’action").click()
     page.goto(f"/dossiers/{dossier.pk}/")
-    page.get_by_role("button", name="Soumettre le dossier à la validation de l’État").click()
+    page.get_by_role("link", name="Soumettre le dossier à la validation de l’État").click()
+    page.get_by_role("button", name="Confirmer la soumission").click()
     sign_out(page)
 
     sign_in(page, ddets.user.email)
     page.goto(f"/dossiers/{dossier.pk}/")
+    # The State reviewer sees what changed since the submission it sent back, and comments on that field.
+    changes = page.get_by_role("table", name="Champs modifiés, action par action")
+    expect(changes).to_contain_text("Pilote")
+    expect(changes).to_contain_text("CCAS de Lille")
+    assert axe_violations(page) == []
+    changes.get_by_role("link", name=f"Commenter « Pilote » de l’action {action.reference}").click()
+    expect(page.locator("#id_message-field")).to_have_value("pilot_name")
+    page.locator("#id_message-comment").fill("Le CCAS pilote-t-il seul ?")
+    page.get_by_role("button", name="Envoyer le message").click()
+    expect(page.get_by_text("champ « Pilote »")).to_be_visible()
     page.get_by_role("button", name="Valider le dossier").click()
     expect(page.get_by_text("Dossier validé ; la collectivité est prévenue.")).to_be_visible()
     dossier = Dossier.objects.get(pk=dossier.pk)

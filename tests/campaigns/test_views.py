@@ -52,7 +52,7 @@ def test_submitting_an_incomplete_dossier_lists_the_problems_with_links(client):
     login(client, make_role(R.AUTHORITY_REFERENT, "59"))
     page = client.post(f"/dossiers/{dossier.pk}/soumettre/", follow=True)
     html = page.content.decode()
-    assert "Le dossier n’a pas été soumis : 1 point(s) à régler" in html
+    assert "Le dossier n’a pas été soumis : 1 point à régler" in html
     assert f'href="/actions/{action.reference}/modifier/"' in html
     assert Dossier.objects.get(pk=dossier.pk).state == "draft"
 
