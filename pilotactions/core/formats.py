@@ -27,6 +27,19 @@ def number(value, decimals: int = 0) -> str:
     return _group(integer) + ("," + rest if rest else "")
 
 
+def quantity(value) -> str:
+    """A measured quantity with the decimals it has, up to two: « 5 900 » (not « 5900.00 »), « 12,5 », « 0,25 »."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if amount == amount.to_integral_value():
+        return number(amount)
+    return number(amount, 1 if amount * 10 == (amount * 10).to_integral_value() else 2)
+
+
 def euros(value, decimals: int = 0) -> str:
     text = number(value, decimals)
     return f"{text}{NNBSP}€" if text else ""

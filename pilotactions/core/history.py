@@ -84,8 +84,9 @@ def shown_scalar(field, value, *, amount: bool = False) -> str:
             value = Decimal(str(value))
         except InvalidOperation:
             return str(value)
-        decimals = 0 if value == value.to_integral_value() else 2
-        return formats.euros(value, decimals) if amount else formats.number(value, decimals)
+        if amount:
+            return formats.euros(value, 0 if value == value.to_integral_value() else 2)  # « 2 500,50 € »
+        return formats.quantity(value)
     if isinstance(value, int) and field is not None and field.name.endswith("year"):
         return str(value)  # « 2024 », never « 2 024 »
     if isinstance(value, int):

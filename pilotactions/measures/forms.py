@@ -133,7 +133,8 @@ class ValueForm(forms.Form):
     rate_note = forms.ChoiceField(
         label="Ou une mention à la place",
         required=False,
-        choices=[("", "— aucune —"), *RateNote.choices],
+        # One choice per notion: « Non démarrée » (not_started_f) stays only to reproduce the published 2024 figures.
+        choices=[("", "— aucune —"), *[(c, label) for c, label in RateNote.choices if c != RateNote.NOT_STARTED_F]],
     )
     source = forms.CharField(label="Source", max_length=255, required=False)
     comment = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}))

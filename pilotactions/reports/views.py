@@ -194,4 +194,5 @@ def figure_download(request, figure_id, extension):
     rows.append(["base", "Base", *(figure["base"].get(s, "") for s in series)])
     if figure["not_filled"]:
         rows.append(["not_filled", "Non renseigné", *(figure["not_filled"].get(s, "") for s in series)])
-    return download_response(extension="csv", filename=figure_id, csv_lines=csv_stream(["key", "label", *series], rows))
+    header = ["Code", "Modalité", *(figure_render.SERIES_LABELS.get(s, s) for s in series)]  # French, not codes
+    return download_response(extension="csv", filename=figure_id, csv_lines=csv_stream(header, rows))

@@ -54,7 +54,8 @@ def test_the_contract_history_shows_envelopes_in_euros_and_years_as_years(client
     [
         (Decimal("10000.00"), False, f"10{NNBSP}000"),
         (Decimal("10000.00"), True, f"10{NNBSP}000{NNBSP}€"),
-        (Decimal("1234.5"), False, f"1{NNBSP}234,50"),
+        (Decimal("1234.5"), False, f"1{NNBSP}234,5"),
+        (Decimal("2500.50"), True, f"2{NNBSP}500,50{NNBSP}€"),
         (12000, False, f"12{NNBSP}000"),
         (True, False, "oui"),
         (False, False, "non"),
@@ -63,3 +64,15 @@ def test_the_contract_history_shows_envelopes_in_euros_and_years_as_years(client
 )
 def test_shown_scalar(value, amount, shown):
     assert shown_scalar(None, value, amount=amount) == shown
+
+
+def test_contract_pages_count_in_french(client):
+    contract = make_contract("59")
+    login(client, make_role(R.DEPARTMENTAL_STATE, "59"))
+    detail = client.get(f"/contrats/{contract.reference}/").content.decode()
+    assert "Fiches-actions (0 active)" in detail and "0 actives" not in detail
+    listing = client.get("/contrats/").content.decode()
+    assert "1 contrat ·" in listing
+    make_action(contract)
+    detail = client.get(f"/contrats/{contract.reference}/").content.decode()
+    assert "Fiches-actions (1 active)" in detail

@@ -122,3 +122,11 @@ def test_a_value_is_a_number_a_declared_rate_or_a_mention_never_both():
     assert "Saisissez un nombre" in str(form.errors["declared_rate"])
     form = ValueForm({"period": "2025", "value": "", "declared_rate": "", "rate_note": ""})
     assert not form.is_valid() and "Renseignez une valeur" in str(form.non_field_errors())
+
+
+def test_the_mentions_offered_have_one_label_per_notion():
+    labels = [label for code, label in ValueForm().fields["rate_note"].choices if code]
+    assert len(labels) == len(set(labels))
+    assert "Non démarré" in labels and "Non démarrée" not in labels
+    form = ValueForm({"period": "2025", "rate_note": "not_started_f"})  # kept for the 2024 figures, not offered
+    assert not form.is_valid() and "Sélectionnez un choix valide" in str(form.errors["rate_note"])

@@ -48,7 +48,7 @@ def test_detailed_rows_follow_what_the_role_may_read(client, data):
     login(client, make_role(R.DEPARTMENTAL_STATE, "33"))
     response = client.get("/bilan/figures/cls.budget.by_authority.csv")
     rows = list(csv.reader(io.StringIO(response.getvalue().decode().removeprefix("\ufeff")), delimiter=";"))
-    assert rows[0] == ["key", "label", "CLS-D", "CLS-M", "ALL"]
+    assert rows[0] == ["Code", "Modalité", "Départements", "Métropoles", "Ensemble"]  # labels, not codes
     assert [r[0] for r in rows[1:-1]] == ["33"]  # national aggregate, but only the Gironde's detail
     total = client.get("/bilan/figures/cls.budget.total.csv").getvalue().decode().removeprefix("\ufeff")
     total = list(csv.reader(io.StringIO(total), delimiter=";"))  # the CSV for French Excel (core.tabular.PEOPLE_CSV)

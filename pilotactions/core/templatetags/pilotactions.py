@@ -25,3 +25,16 @@ def percent(value, decimals=0):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def counted(value, plural):
+    """`{{ n|counted:"invitations" }}` → « 0 invitation », « 1 invitation », « 2 invitations » (French
+    agreement: 0 and 1 take the singular, which Django's `pluralize` does not know); an irregular singular
+    after a « | »: `{{ n|counted:"contrats locaux|contrat local" }}`. See formats.counted."""
+    plural, _, singular = str(plural).partition("|")
+    try:
+        value = int(value or 0)
+    except (TypeError, ValueError):
+        return ""
+    return formats.counted(value, plural, singular or None)
