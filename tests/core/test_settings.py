@@ -69,18 +69,25 @@ def test_manage_py_uses_dev_settings_by_default():
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_warns_only_of_what_is_deliberate():
-    """`check --deploy` on the production settings: only W021 (HSTS preload), deliberately left to the
-    operator because submitting a domain to the browsers' preload list cannot be undone quickly."""
-    env = bare_environment(
-        DJANGO_SETTINGS_MODULE="config.settings.base",
-        SECRET_KEY="a-production-like-secret-key-of-more-than-fifty-characters-0123456789",
-        ALLOWED_HOSTS="pilotactions.example.gouv.fr",
-    )
+def check_deploy(settings_module, **env):
+    """`manage.py check --deploy` in a fresh process: its exit code, its output and the warnings' ids."""
+    env = bare_environment(DJANGO_SETTINGS_MODULE=settings_module, **env)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output
     warnings = {line.split(")")[0].split("(")[-1] for line in output.splitlines() if line.startswith("?: (")}
+    return result.returncode, output, warnings
+
+
+def test_check_deploy_warns_only_of_what_is_deliberate():
+    """`check --deploy` on the base settings: only W021 (HSTS preload), deliberately left to the
+    operator because submitting a domain to the browsers' preload list cannot be undone quickly.
+    The production settings (tests/core/test_production_settings.py) print no warning at all."""
+    returncode, output, warnings = check_deploy(
+        "config.settings.base",
+        SECRET_KEY="a-production-like-secret-key-of-more-than-fifty-characters-0123456789",
+        ALLOWED_HOSTS="pilotactions.example.gouv.fr",
+    )
+    assert returncode == 0, output
     assert warnings <= {"security.W021"}, output
