@@ -7,7 +7,7 @@ from uuid import UUID
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
@@ -319,9 +319,16 @@ def action_create(
         needs_state_review=report.needs_state_review,
         **values,
     )
-    action.full_clean()
     action._history_user = role.user
-    action.save()
+    try:
+        with transaction.atomic():
+            action.full_clean()
+            action.save()
+    except (IntegrityError, ValidationError):
+        # The same form sent twice at once, where the database does not lock rows (SQLite): the unique
+        # (contract, form_token) refused the second; it answers like the check above.
+        _raise_if_already_created(contract, role, form_token)
+        raise
     _save_multi(action, multi)
     _save_budget(action, list(budget_lines))
     _save_indicators(action, list(indicators))

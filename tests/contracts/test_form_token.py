@@ -85,3 +85,26 @@ def test_someone_who_may_not_create_learns_nothing_from_a_token():
     action_create(contract=contract, role=system_role(), values=values, form_token=token)
     with pytest.raises(PermissionDenied):
         action_create(contract=contract, role=make_role(R.AUTHORITY_EDITOR, "33"), values=values, form_token=token)
+
+
+def test_a_second_sending_that_slips_past_the_check_is_still_one_action(monkeypatch):
+    """Two requests at once on a database without row locks: the unique constraint refuses the second."""
+    from pilotactions.contracts import services
+
+    contract = make_contract("59")
+    token = uuid.uuid4()
+    values = {"title": "Une action", "axis": option("axes_pacte", "AXE1")}
+    first, _ = action_create(contract=contract, role=system_role(), values=values, form_token=token)
+    checks = []
+
+    def check_too_early(contract, role, form_token):  # the first check runs before the first request commits
+        checks.append(form_token)
+        if len(checks) > 2:
+            original(contract, role, form_token)
+
+    original = services._raise_if_already_created
+    monkeypatch.setattr(services, "_raise_if_already_created", check_too_early)
+    with pytest.raises(AlreadyCreated) as already:
+        action_create(contract=contract, role=system_role(), values=values, form_token=token)
+    assert already.value.action == first and len(checks) == 3
+    assert Action.objects.filter(contract=contract).count() == 1
