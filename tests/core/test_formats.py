@@ -58,3 +58,13 @@ def test_a_quantity_keeps_only_the_decimals_it_has():
     assert quantity(Decimal("12.50")) == "12,5"
     assert quantity(Decimal("0.25")) == "0,25"
     assert quantity(None) == "" and quantity("abc") == "abc"
+
+
+@pytest.mark.django_db
+def test_an_empty_measures_dashboard_says_0_mesure(client):
+    from pilotactions.accounts.enums import RoleKind as R
+    from tests.factories import login, make_role
+
+    login(client, make_role(R.NATIONAL_READER))
+    html = client.get("/mesures/").content.decode()
+    assert "0 mesure sur 0." in html and "0 mesures sur" not in html
