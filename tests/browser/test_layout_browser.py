@@ -133,3 +133,16 @@ def test_going_back_and_saving_again_does_not_duplicate_the_action(page):
     page.get_by_role("button", name="Enregistrer l’action").click()
     expect(page.get_by_text("Cette action a déjà été créée par ce formulaire : CLS-D-2024-005-A001.")).to_be_visible()
     assert Action.objects.count() == 1
+
+
+def test_the_contract_list_scrolls_its_table_not_the_page_on_a_phone(page):
+    make_contract("59")
+    sign_in(page, make_role(R.NATIONAL_ADMIN).user.email)
+    page.set_viewport_size(PHONE)
+    page.goto("/contrats/")
+    expect(page.get_by_role("link", name="CLS-D-2024-059")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    # Columns keep their words whole (a fixed layout squeezed « Département du Nord » to 3 letters a line).
+    height = page.get_by_role("row", name="CLS-D-2024-059").evaluate("row => row.getBoundingClientRect().height")
+    assert height < 120, height
+    assert axe_violations(page) == []
