@@ -94,7 +94,12 @@ def test_communes_are_chosen_by_filtering_and_removed_from_the_chosen_list(page)
     communes.get_by_label("Gap (05061)").check(force=True)
     page.get_by_role("button", name="Enregistrer l’action").click()
     expect(page.get_by_text("enregistrée.")).to_be_visible()
-    assert [c.name for c in Action.objects.get().communes.all()] == ["Gap"]
+    action = Action.objects.get()
+    assert [c.name for c in action.communes.all()] == ["Gap"]
+    page.goto(f"/actions/{action.reference}/modifier/")  # what is saved is listed as chosen when editing
+    communes = page.get_by_role("group", name="Communes concernées")
+    expect(communes.get_by_text("1 choix :")).to_be_visible()
+    expect(communes.get_by_role("button", name="Retirer Gap (05061)")).to_be_visible()
 
 
 def test_without_javascript_the_communes_are_plain_checkboxes(browser, live_server):
