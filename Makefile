@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench lock
+.PHONY: install demo test lint bench lock prod-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py db_worker --no-startup-delay -v 0 & worker=$$!; \
+	$(BIN)/python manage.py run_worker --no-startup-delay -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Pilot'actions : http://127.0.0.1:$(PORT)/"; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -61,3 +61,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The production path from this clone (docs/deployment.md): a throwaway PostgreSQL database on 127.0.0.1:5432,
+# migrate, collectstatic, gunicorn + the background worker with the production settings, /readyz and the
+# static files checked, everything stopped and dropped. CI runs it (.ci/run).
+prod-check: install
+	scripts/prod_check.sh

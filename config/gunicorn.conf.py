@@ -48,6 +48,13 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # the client's address through TRUSTED_PROXY_COUNT.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# gunicorn's control socket (gunicornc): off unless GUNICORN_CONTROL_SOCKET names its path. systemd's signals
+# (reload: HUP, stop: TERM) are enough, and the service's home may be read-only.
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+control_socket_disable = not _control_socket
+if _control_socket:
+    control_socket = _control_socket
+
 # Logs go to the standard streams (journald, the container runtime). With LOG_FORMAT=json (the production
 # default) the application writes one JSON line per request itself (pilotactions.core.logging: request id,
 # user id, role, duration, status), so gunicorn's own access log stays off; with plain logs it is on.

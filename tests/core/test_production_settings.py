@@ -147,7 +147,7 @@ def test_wsgi_serves_the_production_settings_by_default():
 GUNICORN_PROBE = (
     "import runpy, json; c = runpy.run_path('config/gunicorn.conf.py'); "
     "print(json.dumps({k: c[k] for k in ('workers', 'worker_class', 'threads', 'timeout', 'graceful_timeout', "
-    "'max_requests', 'max_requests_jitter', 'forwarded_allow_ips', 'accesslog', 'wsgi_app')}))"
+    "'max_requests', 'max_requests_jitter', 'forwarded_allow_ips', 'accesslog', 'wsgi_app', 'control_socket_disable')}))"
 )
 
 
@@ -164,8 +164,9 @@ def test_gunicorn_configuration_comes_from_the_environment():
     assert config["wsgi_app"] == "config.wsgi:application"
     assert config["max_requests"] > 0 and config["max_requests_jitter"] > 0
     assert config["graceful_timeout"] <= config["timeout"]
+    assert config["control_socket_disable"] is True
     assert config["accesslog"] is None  # JSON logs: the application's access line replaces gunicorn's
-    assert gunicorn_config(LOG_FORMAT="text")[0]["accesslog"] == "-"
+    assert gunicorn_config(LOG_FORMAT="plain")[0]["accesslog"] == "-"
 
 
 def test_gunicorn_warns_when_several_workers_share_no_cache():
