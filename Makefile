@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench lock prod-check
+.PHONY: install demo test lint bench lock load-test prod-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The campaign-deadline load test (bench/load/README.md): `make load-test LOAD_ARGS=--build` once (database
+# `loadtest`: demo + 100,000 actions), then `make load-test` (500 users, 5 min; USERS=, RATE=, DURATION= change it).
+load-test: install
+	bench/load/run.sh $(LOAD_ARGS)
 
 # The production path from this clone (docs/deployment.md): a throwaway PostgreSQL database on 127.0.0.1:5432,
 # migrate, collectstatic, gunicorn + the background worker with the production settings, /readyz and the
