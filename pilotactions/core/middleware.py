@@ -1,6 +1,13 @@
-"""Response headers Django has no setting for."""
+"""Response headers Django has no setting for; the request id and the access log."""
+
+import logging
+import time
 
 from django.conf import settings
+
+from .logging import RequestContext, logged_path, request_actor, request_context, request_id_from_header
+
+access_logger = logging.getLogger("pilotactions.access")
 
 
 def permissions_policy_header(policy: dict[str, list[str]]) -> str:
@@ -19,4 +26,60 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class RequestIdMiddleware:
+    """Give every request an id: the incoming `X-Request-ID` when well-formed, a new uuid4 otherwise.
+
+    First in MIDDLEWARE, so that every response carries it (`X-Request-ID`), every log record of the
+    request too (RequestContextFilter), and the 500 page shows it for the user to quote.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from_header(request.headers.get("X-Request-ID"))
+        request.request_id = request_id
+        token = request_context.set(RequestContext(request_id=request_id, request=request))
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class AccessLogMiddleware:
+    """One `pilotactions.access` line per request: method, path (no query string, no link token), status,
+    duration in ms, and who (user id, role kind, territory code: no e-mail, no name).
+
+    Right after RequestIdMiddleware, so that it also times and logs the responses other middlewares
+    answer by themselves (HTTPS redirect, sign-in redirect, refused host…).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        if access_logger.isEnabledFor(logging.INFO):
+            path = logged_path(request)
+            access_logger.info(
+                "%s %s %s",
+                request.method,
+                path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                    "request_id": getattr(request, "request_id", None),
+                    **request_actor(request),
+                },
+            )
         return response

@@ -48,3 +48,21 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.verb} {self.target_label}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a background worker (`run_worker`), one row per worker id.
+
+    `/readyz` fails when the latest beat is older than `WORKER_HEARTBEAT_MAX_AGE`; rows of workers
+    gone for a day are removed by the beats of the others.
+    """
+
+    name = models.CharField("worker", max_length=64, unique=True)
+    beat_at = models.DateTimeField("dernier signe de vie")
+
+    class Meta:
+        verbose_name = "signe de vie d'un worker"
+        verbose_name_plural = "signes de vie des workers"
+
+    def __str__(self):
+        return f"{self.name} ({self.beat_at:%d/%m/%Y %H:%M:%S})"

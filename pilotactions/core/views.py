@@ -4,6 +4,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from .logging import current_request_id
+
 LEGAL_PAGES = {
     "accessibilite": ("Déclaration d’accessibilité", "core/legal/accessibilite.html"),
     "mentions-legales": ("Mentions légales", "core/legal/mentions_legales.html"),
@@ -41,4 +43,6 @@ def page_not_found(request, exception=None):
 @never_cache
 def server_error(request):
     # No context processor may query the database here: the error may come from it.
-    return render(request, "500.html", {"page_title": "Erreur"}, status=500)
+    # The request id (core.middleware.RequestIdMiddleware) lets the support find the logged error.
+    request_id = current_request_id() or getattr(request, "request_id", "")
+    return render(request, "500.html", {"page_title": "Erreur", "request_id": request_id}, status=500)

@@ -11,6 +11,8 @@ PUBLIC_VIEWS = {
     "core:mentions_legales",
     "core:donnees_personnelles",
     "core:plan_du_site",
+    "core:healthz",  # probes of the load balancer: check names and ok/failed only
+    "core:readyz",
     "accounts:login",
     "accounts:logout",
     "accounts:invitation_accept",
