@@ -5,8 +5,9 @@
 # PROD_CHECK_PGHOST, PROD_CHECK_PGPORT, PROD_CHECK_PGUSER): the production settings' deploy checks, migrate,
 # collectstatic into a temporary folder, gunicorn (config/gunicorn.conf.py) on a free port with the
 # background worker beside it; then /healthz and /readyz must answer 200, the sign-in page too, every static
-# file it links to must be served, compressed (gzip and brotli). Both processes are stopped with SIGTERM and
-# must exit cleanly; the database and the folder are removed whatever happens. Exits non-zero on any failure.
+# file it links to must be served, hashed (immutable) and compressed (gzip and brotli). Both processes are
+# stopped with SIGTERM and must exit cleanly; the database and the folder are removed whatever happens.
+# Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -93,8 +94,7 @@ run_env=(
   "DATABASE_URL=postgres://$PGUSER@$PGHOST:$PGPORT/$database"
   "STATIC_ROOT=$work/static"
   "PRIVATE_MEDIA_ROOT=$work/private"
-  "EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend"
-  "EMAIL_FILE_PATH=$work/mail"
+  "EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend"
   "GUNICORN_BIND=127.0.0.1:$port"
   "GUNICORN_THREADS=2"
   "FORWARDED_ALLOW_IPS=127.0.0.1"
@@ -189,12 +189,15 @@ for asset in "${assets[@]}"; do
           grep -i '^content-encoding:' || true)
         [ "${header,,}" = "content-encoding: $encoding" ] || fail "$asset n'est pas servi compressé ($encoding)"
       done
+      # A hashed name (collectstatic's manifest) is cached for a year, immutable.
+      http --output /dev/null --dump-header - "$base$asset" | tr -d '\r' | grep -qi '^cache-control:.*immutable' ||
+        fail "$asset n'a pas d'en-tête Cache-Control immutable (nom haché)"
       compressed=$asset
       ;;
   esac
 done
 [ -n "$compressed" ] || fail "aucune feuille de style ni aucun script parmi : ${assets[*]}"
-step "${#assets[@]} static files served, compressed (gzip, br), e.g. $compressed"
+step "${#assets[@]} static files served, hashed and compressed (gzip, br), e.g. $compressed"
 
 step "stopping gunicorn and the worker (SIGTERM)"
 stop "$gunicorn_pid" 40 gunicorn || fail "gunicorn ne s'arrête pas proprement"

@@ -53,7 +53,7 @@ if _database_url.split(":", 1)[0].lower() not in POSTGRESQL_SCHEMES:
 os.environ.setdefault("LOG_FORMAT", "json")
 
 from .base import *  # noqa: E402, F403
-from .base import CACHES, DATABASES, SILENCED_SYSTEM_CHECKS, env  # noqa: E402
+from .base import CACHES, DATABASES, SILENCED_SYSTEM_CHECKS, STORAGES, env  # noqa: E402
 
 # Never Django's debug pages in production, whatever DEBUG says: they show settings and code.
 DEBUG = False
@@ -64,6 +64,14 @@ DEMO = False
 # before reuse (a PostgreSQL restart or a pooler closing idle connections then costs no failed request).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+
+# Static files compressed (gzip, brotli) and hashed by collectstatic: WhiteNoise serves a hashed name with a
+# one-year `immutable` cache header, so a new deployment's CSS or script is fetched at once and an unchanged one
+# never again. django-dsfr's stylesheets are rewritten (their url() point to the hashed fonts and icons): harmless
+# since DSFR_USE_INTEGRITY_CHECKSUMS is off (checked in Chromium, docs/decisions.md "Production server"). A
+# `{% static %}` naming a file that collectstatic did not collect fails: tests/core/test_production_settings.py
+# checks every one the templates name.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 
 # HSTS preload: submitting the domain to the browsers' preload list cannot be undone quickly, so it is the
 # operator's explicit choice (SECURE_HSTS_PRELOAD=true); until then the matching deploy check is silenced

@@ -1,11 +1,14 @@
 """config.settings.production: selected by DJANGO_SETTINGS_MODULE or DJANGO_ENV, configured by the environment
 only, refusing to start without its secret key, host names and PostgreSQL database, silent under check --deploy."""
 
+import configparser
 import json
+import re
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tests.core.test_settings import ROOT, bare_environment, check_deploy
 
@@ -182,3 +185,106 @@ def test_gunicorn_refuses_a_worker_count_that_is_not_a_number():
     result = run(["-c", GUNICORN_PROBE], WEB_CONCURRENCY="beaucoup")
     assert result.returncode != 0
     assert "WEB_CONCURRENCY doit être un nombre entier" in result.stderr, result.stderr
+
+
+# The deployment recipes name what exists ------------------------------------------------------------------------
+
+SYSTEMD = ROOT / "deploy" / "systemd"
+
+
+def management_commands():
+    from django.core.management import get_commands
+
+    return set(get_commands())
+
+
+def unit(path):
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(path)
+    return parser
+
+
+def test_systemd_units_run_existing_commands_with_the_environment_file_and_hardening():
+    commands = management_commands()
+    services = sorted(SYSTEMD.glob("*.service"))
+    assert {path.name for path in services} >= {"pilotactions-web.service", "pilotactions-worker.service"}
+    for path in services:
+        service = unit(path)["Service"]
+        assert service["User"] == "pilotactions" and service["EnvironmentFile"] == "/etc/pilotactions/env", path
+        for option in ("NoNewPrivileges", "PrivateTmp", "ProtectHome"):
+            assert service[option] == "yes", (path, option)
+        assert service["ProtectSystem"] == "strict", path
+        command = service["ExecStart"].split()
+        if "manage.py" in command:
+            assert command[command.index("manage.py") + 1] in commands, path
+        else:
+            assert command[-2:] == ["-c", "config/gunicorn.conf.py"], path
+
+
+def test_each_periodic_job_has_its_timer():
+    commands = {}
+    for path in SYSTEMD.glob("*.service"):
+        service = unit(path)["Service"]
+        if service["Type"] == "oneshot":
+            timer = path.with_suffix(".timer")
+            assert timer.exists(), f"{path.name} sans {timer.name}"
+            assert unit(timer)["Timer"]["OnCalendar"], timer
+            commands[service["ExecStart"].split()[-1]] = unit(timer)["Timer"]["OnCalendar"]
+    for timer in SYSTEMD.glob("*.timer"):
+        assert timer.with_suffix(".service").exists(), timer
+    assert commands == {
+        "send_campaign_reminders": "hourly",
+        "send_committee_reminders": "hourly",
+        "send_digests": "*-*-* 07:00:00 Europe/Paris",
+        "purge_reports": "*-*-* 03:30:00 Europe/Paris",
+    }
+
+
+def test_the_image_installs_the_lock_file_with_its_hashes():
+    containerfile = (ROOT / "Containerfile").read_text()
+    assert "FROM docker.io/library/python:3.11-slim-bookworm" in containerfile
+    assert "pip install --require-hashes --no-deps -r /tmp/lock.txt" in containerfile
+    assert "COPY requirements/lock.txt /tmp/lock.txt" in containerfile
+    assert "manage.py collectstatic" in containerfile
+    assert "USER pilotactions" in containerfile
+    assert 'CMD ["gunicorn", "-c", "config/gunicorn.conf.py"]' in containerfile
+    ignored = (ROOT / ".containerignore").read_text().split()
+    assert {".git", ".venv", ".env", "db.sqlite3*", "var"} <= set(ignored)
+
+
+def test_compose_runs_migrations_once_before_the_web_and_the_worker():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "redis", "migrate", "web", "worker"}
+    assert services["db"]["image"].endswith("postgres:15-bookworm")
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    commands = management_commands()
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert services[name]["environment"]["DJANGO_ENV"] == "production"
+    assert services["worker"]["command"][2] in commands
+    assert "command" not in services["web"]  # the image's CMD: gunicorn
+
+
+def test_every_static_file_a_template_names_exists():
+    """In production `{% static 'x' %}` looks x up in collectstatic's manifest and fails when x was not collected."""
+    from django.contrib.staticfiles import finders
+
+    names = set()
+    for template in (ROOT / "pilotactions").rglob("templates/**/*.html"):
+        names |= set(re.findall(r"""\{%\s*static\s+['"]([^'"]+)['"]""", template.read_text()))
+    assert "core/pilotactions.css" in names
+    missing = sorted(name for name in names if not finders.find(name))
+    assert not missing, missing
+
+
+def test_every_environment_variable_is_documented():
+    """docs/deployment.md lists every variable the settings and gunicorn's configuration read."""
+    pattern = re.compile(r"""(?:env(?:\.\w+)?|environ\.get|_int)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+    names = set()
+    for path in [*(ROOT / "config" / "settings").glob("*.py"), ROOT / "config" / "gunicorn.conf.py"]:
+        names |= set(pattern.findall(path.read_text()))
+    assert {"SECRET_KEY", "DATABASE_URL", "WEB_CONCURRENCY", "CONN_MAX_AGE", "FORWARDED_ALLOW_IPS"} <= names
+    documented = (ROOT / "docs" / "deployment.md").read_text()
+    assert not sorted(name for name in names if f"`{name}`" not in documented)
