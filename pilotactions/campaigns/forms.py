@@ -3,6 +3,7 @@ from django import forms
 from pilotactions.contracts.enums import ActionStatus
 from pilotactions.contracts.forms import AmountField, option_queryset
 from pilotactions.contracts.models import ContractType
+from pilotactions.core.formats import quantity
 from pilotactions.nomenclatures.models import Option
 
 from .completeness import PROGRAMMATION_FIELDS, SUIVI_FIELDS
@@ -169,7 +170,7 @@ class ExecutionForm(forms.Form):
                 max_digits=14,
                 decimal_places=2,
                 localize=True,
-                help_text=f"Cible : {indicator.target}" if indicator.target is not None else "",
+                help_text=f"Cible : {quantity(indicator.target)}" if indicator.target is not None else "",
             )
 
     def values(self) -> dict:
