@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.signals import request_finished
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.test.client import ClientHandler
 from hypothesis import HealthCheck, settings
 
@@ -96,6 +96,12 @@ def flushes_db(item):
     return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "postgres: needs PostgreSQL (pg_dump, pg_restore); deselected with a message on SQLite"
+    )
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects, so that `-m flushes_db` sees the marker
 def pytest_collection_modifyitems(config, items):
     browser = [item for item in items if item.get_closest_marker("browser")]
@@ -105,6 +111,15 @@ def pytest_collection_modifyitems(config, items):
         print(
             f"\n/usr/bin/chromium est absent : {len(browser)} tests navigateur non exécutés "
             "(apt-get install chromium pour les lancer)."
+        )
+    # Backups and restores (pg_dump, pg_restore) exist for PostgreSQL only: their tests are not run on SQLite.
+    postgres = [item for item in items if item.get_closest_marker("postgres")]
+    if postgres and connection.vendor != "postgresql":
+        config.hook.pytest_deselected(items=postgres)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        print(
+            f"\nLa base de test n’est pas PostgreSQL : {len(postgres)} tests PostgreSQL non exécutés "
+            "(DATABASE_URL=postgres://… pour les lancer)."
         )
     # Tests that flush the database are marked so that `make test` runs them in a run of their own, in file
     # order, after the others have run in random order with the session's reference data (see the Makefile).

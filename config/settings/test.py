@@ -24,3 +24,8 @@ LOGGING = {
     "loggers": {"axes": {"level": "ERROR"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# The read replica is a test mirror of the default database (Django connects to the same database under the
+# alias "replica"). The router stays off, as in a deployment without DATABASE_REPLICA_URL: tests/core/
+# test_db_router.py turns it on where it checks which alias each query uses.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = []

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role, require
+from pilotactions.core.db_router import iterate_from_replica
 from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.tabular import download_response
@@ -126,8 +127,10 @@ def contract_export(request, extension):
     return download_response(
         extension=extension,
         filename=f"pilotactions-actions-{year}-{timezone.localdate():%Y%m%d}",
-        csv_lines=people_csv_lines(export_rows(year, actions, labels=True)),
-        xlsx_write=lambda target: write_xlsx(export_rows(year, actions, labels=True), target),
+        # Rows read from the replica when DATABASE_REPLICA_URL configures one (core/db_router.py), also when the
+        # response is streamed after the view has returned.
+        csv_lines=people_csv_lines(iterate_from_replica(export_rows(year, actions, labels=True))),
+        xlsx_write=lambda target: write_xlsx(iterate_from_replica(export_rows(year, actions, labels=True)), target),
     )
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from pilotactions.campaigns.enums import DossierState
 from pilotactions.campaigns.models import Dossier
+from pilotactions.core.db_router import reading_from_replica
 from pilotactions.core.formats import counted
 from pilotactions.territories.models import Authority
 
@@ -83,14 +84,15 @@ def figure_payload(figure: Figure, result: Result, date) -> dict:
 
 
 def bilan_build(scope: Scope, figure_ids=None) -> dict:
-    agg = aggregates_for(scope)
-    labels = option_labels()
-    date = data_date(scope)
-    figures = [
-        figure_payload(figure, figure.compute(agg, labels), date)
-        for figure in REGISTRY.values()
-        if figure_ids is None or figure.id in figure_ids
-    ]
+    with reading_from_replica():  # the read replica, when DATABASE_REPLICA_URL configures one (core/db_router.py)
+        agg = aggregates_for(scope)
+        labels = option_labels()
+        date = data_date(scope)
+        figures = [
+            figure_payload(figure, figure.compute(agg, labels), date)
+            for figure in REGISTRY.values()
+            if figure_ids is None or figure.id in figure_ids
+        ]
     return {
         "meta": {
             "generated_at": timezone.now().isoformat(timespec="seconds"),

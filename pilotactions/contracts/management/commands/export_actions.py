@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pilotactions.accounts.commands import acting_role, add_actor_argument
 from pilotactions.contracts.export import export_rows, scope_filter, write_csv, write_xlsx
 from pilotactions.contracts.models import Action
+from pilotactions.core.db_router import iterate_from_replica
 
 
 class Command(BaseCommand):
@@ -30,7 +31,8 @@ class Command(BaseCommand):
             authority=options["authority"],
         )
         # CSV: the documented format for machines (codes); XLSX: for people (labels, then the codes).
-        rows = export_rows(year, queryset, labels=format == "xlsx")
+        # Read from the replica when DATABASE_REPLICA_URL configures one (core/db_router.py).
+        rows = iterate_from_replica(export_rows(year, queryset, labels=format == "xlsx"))
         if format == "csv":
             if out == "-":
                 count = write_csv(rows, self.stdout._out)
