@@ -19,7 +19,7 @@ USERS=${USERS:-500}
 RATE=${RATE:-25}
 DURATION=${DURATION:-5m}
 ACTIONS=${ACTIONS:-100000}
-PLAN=var/load/plan-${BASE_DB}.json
+PLAN=${LOAD_PLAN:-var/load/plan-${BASE_DB}.json}
 BIN=.venv/bin
 
 export SECRET_KEY=${SECRET_KEY:-load-test-only-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')}
@@ -50,6 +50,9 @@ export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$PG/$RUN_
 # A reverse proxy keeps the browsers' connections open (nginx: 75 s); locust talks to gunicorn directly, so
 # gunicorn keeps them as long: with its 5 s default, a connection closed while a user thinks is a failed request.
 export GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_KEEPALIVE=${GUNICORN_KEEPALIVE:-75}
+# The production settings serve hashed, compressed static files: collected as a deployment does.
+export STATIC_ROOT=$PWD/var/load/static
+$BIN/python manage.py collectstatic --noinput -v0
 
 $BIN/gunicorn -c config/gunicorn.conf.py >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!

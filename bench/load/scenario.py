@@ -71,13 +71,15 @@ class Form:
 
 class _FormParser(HTMLParser):
     """The forms of a page with the values a browser would submit (checked boxes, selected options,
-    textarea text), ignoring disabled controls and what sits in <template> elements (formset prototypes)."""
+    textarea text), ignoring disabled controls (or inside a disabled <fieldset>: a read-only form) and what sits
+    in <template> elements (formset prototypes)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[Form] = []
         self.form: Form | None = None
         self.template_depth = 0
+        self.fieldsets: list[bool] = []  # one entry per open <fieldset>: is it disabled?
         self.select: dict | None = None
         self.option: dict | None = None
         self.textarea: dict | None = None
@@ -93,7 +95,10 @@ class _FormParser(HTMLParser):
             self.form = Form(action=a.get("action"), method=a.get("method", "get").lower(), attrs=a)
             self.forms.append(self.form)
             return
-        if self.form is None or "disabled" in a:
+        if tag == "fieldset":
+            self.fieldsets.append("disabled" in a)
+            return
+        if self.form is None or "disabled" in a or any(self.fieldsets):
             return
         name = a.get("name")
         if tag == "input" and name:
@@ -132,7 +137,10 @@ class _FormParser(HTMLParser):
             return
         if self.template_depth:
             return
-        if tag == "option":
+        if tag == "fieldset":
+            if self.fieldsets:
+                self.fieldsets.pop()
+        elif tag == "option":
             self._close_option()
         elif tag == "select" and self.select is not None:
             self._close_option()
@@ -168,8 +176,9 @@ def csrf_token(html: str) -> str | None:
 
 
 def action_references(html: str, dossier_pk: int) -> list[str]:
-    """Every action of a dossier page, once each, in page order."""
-    found = re.findall(rf'href="/dossiers/{dossier_pk}/actions/([^/"]+)/"', html)
+    """The actions whose follow-up the dossier page offers to type (« Renseigner le suivi »; a dossier no
+    longer editable says « Voir le suivi »), once each, in page order."""
+    found = re.findall(rf'href="/dossiers/{dossier_pk}/actions/([^/"]+)/">Renseigner le suivi', html)
     return list(dict.fromkeys(found))
 
 
