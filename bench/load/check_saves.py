@@ -6,9 +6,10 @@ The locustfile logs every save attempt (what it sent, when, how it ended). Two c
 an action's follow-up for the campaign's year (`execution:<reference>`) or a budget line (`budget:<id>`):
 1. every acknowledged save (the server answered « enregistré » with its redirect) is in the record's history
    (django-simple-history writes a row per save, in the same transaction): it was committed, with all its values;
-2. the record holds now the values of a save that nobody followed: no acknowledged save was *sent after* the
-   save whose values are there was acknowledged. A later save refused by the optimistic lock (conflict) is
-   no loss: its author was told and given the form back.
+2. no acknowledged save was undone: the record holds now the values of a save that no acknowledged save
+   followed (none was *sent after* the save whose values are there was acknowledged), and its history never
+   goes back to values it held before (a stale write over a follow-up: each save's assessment is unique).
+   A save refused by the optimistic lock (conflict) is no loss: its author was told and given the form back.
 Exit status 1 when a save is lost, with the first ones listed.
 """
 
@@ -48,7 +49,7 @@ def check(saves: list[dict]) -> dict:
     for save in saves:
         by_target[save["target"]].append(save)
     outcomes = Counter(f"{s['kind']}:{s['outcome']}" for s in saves)
-    missing, lost = [], []
+    missing, lost, reverted = [], [], []
     for target, attempts in by_target.items():
         kind, key = target.split(":", 1)
         if kind == "execution":
@@ -79,7 +80,20 @@ def check(saves: list[dict]) -> dict:
             continue
         held_since = max(s["done"] for s in holders)
         lost.extend(s for s in acknowledged if s["sent"] > held_since)
+    lost.extend(s for s in reverted if s not in lost)
     return {"outcomes": outcomes, "targets": len(by_target), "missing": missing, "lost": lost}
+
+
+def _reverts(history: list[dict], attempts: list[dict]) -> list[dict]:
+    """Acknowledged saves undone by a later write that put back older values (no save sent them again): each
+    save's assessment is unique, so values seen before in the history can only come back through a stale write."""
+    undone = []
+    seen = []
+    for previous, row in zip([None, *history], history, strict=False):
+        if row != previous and row in seen:
+            undone.extend(s for s in attempts if s["outcome"] == SAVED and values_of(s) == previous)
+        seen.append(row)
+    return undone
 
 
 def main(argv=None) -> int:

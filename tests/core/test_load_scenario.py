@@ -4,6 +4,7 @@ sends them, it tells a save from a conflict, and the locustfile imports. No netw
 import importlib.util
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,21 @@ def test_locustfile_imports_and_defines_the_three_users():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[('AuthorityAgent', 78), ('DiplpUser', 2), ('StateAgent', 20)]"
+
+
+def test_check_saves_finds_a_follow_up_put_back_by_a_stale_write():
+    check_saves = _module("check_saves")
+
+    def save(note, outcome=scenario.SAVED):
+        values = {"spent_state": "10.00", "assessment": note}
+        return {"values": values, "outcome": outcome}
+
+    first, second, refused = save("Bilan 1"), save("Bilan 2"), save("Bilan 3", scenario.CONFLICT)
+    initial = {"spent_state": None, "assessment": None}
+    row = check_saves.values_of
+    attempts = [first, second, refused]
+    assert check_saves._reverts([initial, row(first), row(second)], attempts) == []
+    # A budget save rolled up the year with the values it had read before the second follow-up was saved.
+    assert check_saves._reverts([initial, row(first), row(second), row(first)], attempts) == [second]
+    assert check_saves.normalise("spent_state", "12.5") == check_saves.normalise("spent_state", Decimal("12.50"))
+    assert check_saves.normalise("deployment_satisfactory", "false") is False
