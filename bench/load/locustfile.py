@@ -35,6 +35,10 @@ import scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 THINK = float(os.environ.get("LOAD_THINK", "1"))
+# Think times, in seconds (README.md, « The users »): a follow-up form is typed in 30 to 90 s on the last day
+# (most of it is prepared; a first entry takes longer), a dossier page read in 5 to 20 s; a State agent reads a
+# dossier 20 to 60 s before validating it; the DIPLP looks at the cockpit 30 to 90 s before changing a filter.
+TYPING, READING, STATE_READING, COCKPIT_READING = (30, 90), (5, 20), (20, 60), (30, 90)
 RUN = time.strftime("%H%M%S")
 SAVE_IDS = itertools.count(1)
 OUTCOMES: Counter = Counter()
@@ -139,7 +143,11 @@ class AuthorityAgent(Agent):
     """A référent or an agent of an authority, on the day's dossiers of that authority."""
 
     weight = 78
-    wait_time = between(5 * THINK, 15 * THINK)  # reading a page, typing a follow-up form
+
+    def wait_time(self):
+        if self.pending and self.pending[0] in ("execution", "budget"):
+            return random.uniform(*TYPING) * THINK  # the form is open: typing
+        return random.uniform(*READING) * THINK  # reading the dossier page, the confirmation page
 
     def on_start(self):
         email, self.referent, self.authority = next(State.authority_accounts)
@@ -316,7 +324,7 @@ class StateAgent(Agent):
     """A DDETS agent: the dossiers of the département waiting for validation."""
 
     weight = 20
-    wait_time = between(10 * THINK, 30 * THINK)
+    wait_time = between(*[t * THINK for t in STATE_READING])
 
     def on_start(self):
         account = next(State.state_accounts)
@@ -358,7 +366,7 @@ class DiplpUser(Agent):
     """The DIPLP watching the campaign's cockpit, with its filters."""
 
     weight = 2
-    wait_time = between(15 * THINK, 45 * THINK)
+    wait_time = between(*[t * THINK for t in COCKPIT_READING])
 
     def on_start(self):
         if not self.sign_in(next(State.diplp_accounts)):
