@@ -11,6 +11,7 @@ from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role
 from pilotactions.core.decorators import role_required
 from pilotactions.core.tabular import csv_stream, download_response
+from pilotactions.measures import perms as measure_perms
 
 from . import render as figure_render
 from .aggregates import Scope
@@ -133,9 +134,61 @@ def _restrict_rows(figure: dict, role) -> dict:
     return figure
 
 
+# What each chapter is made of, said on the bilan's index and at the top of the chapter. A chapter III (the
+# territorial comparisons, say) is one more entry here and in figures.CHAPTERS.
+CHAPTER_TEXTS = {
+    "I": {
+        "summary": (
+            "Les 25 mesures nationales du Pacte des solidarités : leurs objectifs 2027, leur taux de réalisation et "
+            "leur statut, puis les crédits du Pacte par programme budgétaire."
+        ),
+        "source": (
+            "Les figures de ce chapitre viennent du tableau de bord des mesures nationales : les valeurs des "
+            "indicateurs saisies par les administrations pilotes des mesures, les taux de réalisation calculés à "
+            "partir de ces valeurs et des objectifs 2027, les statuts validés par la DIPLP, et les crédits inscrits "
+            "par programme en loi de finances. Elles ne dépendent ni des filtres de territoire ni des fiches-actions "
+            "des contrats."
+        ),
+    },
+    "II": {
+        "summary": (
+            "Les contrats locaux des solidarités : présentation générale, repères financiers, actions, "
+            "bénéficiaires, avancement et exécution, filtrables par campagne, territoire et type de contrat."
+        ),
+        "source": "Chaque figure est calculée à partir des fiches-actions (hors actions retirées), avec sa base et sa source.",
+    },
+}
+# Row headings of the tables whose rows are not the modalities of a variable.
+ROW_HEADINGS = {"measures.dashboard": "Mesure", "measures.budget": "Programme"}
+
+
+def _readable_chapters(role) -> list[str]:
+    """Chapter I is the measures dashboard: it is read by those who read the measures (the State's services)."""
+    return [key for key in CHAPTERS if key != "I" or measure_perms.can_read(role)[0]]
+
+
 @role_required
 def index(request):
-    return redirect("reports:chapter", chapter="II")
+    """The bilan's chapters, each with what it holds."""
+    role = current_role(request.user)
+    chapters = [
+        {"key": key, "title": CHAPTERS[key]["title"], "summary": CHAPTER_TEXTS[key]["summary"]}
+        for key in _readable_chapters(role)
+    ]
+    return render(request, "reports/index.html", {"page_title": "Bilan du Pacte des solidarités", "chapters": chapters})
+
+
+def _table_rows_grouped(table: dict) -> dict:
+    """A row with an empty label continues the one above (the dashboard: one row per objective, the measure named
+    on its first): the first row's header spans them all (rowspan), so that no row header is left empty."""
+    rows = table["rows"]
+    for index, row in enumerate(rows):
+        if row["label"] or index == 0:
+            span = 1
+            while index + span < len(rows) and not rows[index + span]["label"]:
+                span += 1
+            row["rowspan"] = span
+    return table
 
 
 @role_required
@@ -143,6 +196,9 @@ def chapter(request, chapter):
     if chapter not in CHAPTERS:
         raise Http404
     role, form, scope, types = _scope_and_form(request)
+    readable = _readable_chapters(role)
+    if chapter not in readable:
+        raise PermissionDenied(measure_perms.READ_REFUSED)
     ids = [f.id for f in REGISTRY.values() if f.chapter.split(".")[0] == chapter]
     payload = bilan_build(scope, figure_ids=set(ids))
     series = figure_render.series_of({}, types)
@@ -154,7 +210,8 @@ def chapter(request, chapter):
             {
                 **figure,
                 "svg": figure_render.chart(figure, series),
-                "table": figure_render.table(figure, series),
+                "table": _table_rows_grouped(figure_render.table(figure, series)),
+                "row_heading": ROW_HEADINGS.get(figure["id"], "Indicateur" if len(figure["rows"]) == 1 else "Modalité"),
                 "csv_url": f"{reverse('reports:figure', args=[figure['id'], 'csv'])}?{query}",
                 "svg_url": f"{reverse('reports:figure', args=[figure['id'], 'svg'])}?{query}",
             }
@@ -165,10 +222,15 @@ def chapter(request, chapter):
         {
             "page_title": CHAPTERS[chapter]["title"],
             "chapter": CHAPTERS[chapter],
+            "chapter_key": chapter,
+            "chapter_source": CHAPTER_TEXTS[chapter]["source"],
+            "chapters": [{"key": key, "title": CHAPTERS[key]["title"]} for key in readable],
             "sections": sections.values(),
             "form": form,
             "meta": payload["meta"],
             "scope": scope,
+            # Chapter I is national whatever the filters: they are offered only where they change something.
+            "filters_apply": chapter != "I",
         },
     )
 

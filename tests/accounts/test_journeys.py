@@ -116,7 +116,7 @@ def test_login_page_answers_directly_with_an_email_field(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'type="email"' in html and 'name="username"' in html
-    for label in ["Accessibilité : non conforme", "Mentions légales", "Données personnelles", "Plan du site"]:
+    for label in ["Accessibilité : partiellement conforme", "Mentions légales", "Données personnelles", "Plan du site"]:
         assert label in html
 
 

@@ -81,6 +81,84 @@ def browser_errors():
     assert errors == [], "the browser reported policy violations or script errors:\n" + "\n".join(errors)
 
 
+# axe-core runs on every page a test loads. Playwright's sync API cannot call back into the page from an event
+# handler, and re-visiting the URLs at teardown would check other pages (the session has changed, a form's errors
+# or a one-time link are gone). So the "load" event only marks the page as unchecked, and the page's methods that a
+# test calls to act on or read the page (page.goto, page.locator, page.get_by_role, page.keyboard.press, …) check
+# it first: axe sees each page as the test saw it, before the test acts on it. A page the test leaves without
+# calling any of them (only through a Locator built on the previous page) is not checked; the last page is
+# checked at teardown.
+CHECKED_PAGE_METHODS = (
+    "goto",
+    "reload",
+    "go_back",
+    "go_forward",
+    "locator",
+    "get_by_role",
+    "get_by_text",
+    "get_by_label",
+    "get_by_placeholder",
+    "get_by_title",
+    "get_by_alt_text",
+    "get_by_test_id",
+    "click",
+    "fill",
+    "press",
+    "check",
+    "select_option",
+    "evaluate",
+    "wait_for_function",
+    "wait_for_url",
+    "set_viewport_size",
+    "expect_download",
+    "expect_console_message",
+    "content",
+    "title",
+)
+CHECKED_KEYBOARD_METHODS = ("press", "type", "down", "insert_text")
+
+
+class AxeOnEveryPage:
+    """Checks the page loaded since the last check, if any; fails the test on a serious or critical violation."""
+
+    def __init__(self, page):
+        self.page = page
+        self.unchecked = False
+        self.checking = False
+        self.checked_urls = []
+        page.on("load", self.loaded)
+        for owner, names in ((page, CHECKED_PAGE_METHODS), (page.keyboard, CHECKED_KEYBOARD_METHODS)):
+            for name in names:
+                setattr(owner, name, self.checking_first(getattr(owner, name)))
+
+    def loaded(self, _page):
+        self.unchecked = True
+
+    def checking_first(self, method):
+        def checked(*args, **kwargs):
+            self.check()
+            return method(*args, **kwargs)
+
+        return checked
+
+    def check(self):
+        if not self.unchecked or self.checking or self.page.is_closed():
+            return
+        from playwright.sync_api import Error
+
+        self.checking, self.unchecked = True, False
+        try:
+            url = self.page.url
+            try:
+                violations = axe_violations(self.page)
+            except Error:  # the page navigated again meanwhile: the next one is checked once loaded
+                return
+            self.checked_urls.append(url)
+            assert violations == [], f"axe-core, {url}: {violations}"
+        finally:
+            self.checking = False
+
+
 @pytest.fixture
 def page(browser, live_server, browser_errors):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
@@ -93,9 +171,13 @@ def page(browser, live_server, browser_errors):
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: browser_errors.append(f"{page.url}: uncaught {error}"))
+    page.axe = AxeOnEveryPage(page)
     yield page
-    page.evaluate("0")  # a round trip, so that the console messages already sent are all delivered
-    context.close()
+    try:
+        page.evaluate("0")  # a round trip, so that the console messages and events already sent are all delivered
+        page.axe.check()  # the last page loaded
+    finally:
+        context.close()
 
 
 def axe_violations(page, impacts=("serious", "critical")):

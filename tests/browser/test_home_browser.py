@@ -12,7 +12,7 @@ def test_home_page_is_styled_by_the_dsfr_and_accessible(page):
     expect(page.locator("header.fr-header")).to_be_visible()
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Marianne" in font
-    expect(page.get_by_role("link", name="Accessibilité : non conforme")).to_be_visible()
+    expect(page.get_by_role("link", name="Accessibilité : partiellement conforme")).to_be_visible()
     assert axe_violations(page) == []
 
 

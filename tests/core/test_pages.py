@@ -2,7 +2,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-FOOTER_LINKS = ["Accessibilité : non conforme", "Mentions légales", "Données personnelles", "Plan du site"]
+FOOTER_LINKS = ["Accessibilité : partiellement conforme", "Mentions légales", "Données personnelles", "Plan du site"]
 
 
 def test_home_presents_the_service_with_dsfr_assets(client):
