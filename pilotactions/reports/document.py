@@ -22,6 +22,7 @@ class ReportFigure:
     svg: str | None  # the chart (None for numbers and tables)
     columns: list[str]  # e.g. ["Départements", "Métropoles", "Ensemble"]
     rows: list[TableRow]
+    kind: str = ""  # the bilan figure's kind ("bars", "stacked_bars", "donut", "map", "line", "number", "table")
 
 
 @dataclass

@@ -211,4 +211,5 @@ def report_figure(figure: dict, series: list[str]) -> ReportFigure:
             TableRow(key=row["key"], label=row["label"], cells=row["cells"], values=row["values"])
             for row in table["rows"]
         ],
+        kind=figure["kind"],
     )
