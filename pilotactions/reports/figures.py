@@ -86,6 +86,13 @@ def row(key, label, values) -> dict:
     return {"key": key, "label": label, "values": values}
 
 
+def without_zero_rows(rows: list[dict]) -> list[dict]:
+    """The rows having a value somewhere: a row that is 0 in every column (an option no action has, such as
+    the transversal axis in the CLS) is left out, as the published report leaves it out. A row without any
+    value (an empty base) stays: nothing is known about it."""
+    return [r for r in rows if any(r["values"].values()) or all(v is None for v in r["values"].values())]
+
+
 # --- Contracts and actions ---------------------------------------------------------------------
 
 
@@ -185,7 +192,10 @@ def amounts_by(agg, attribute, label_of):
     "le regroupement « Outre-mer » du bilan publié n’est qu’un affichage.",
 )
 def budget_by_region(agg, labels):
-    return Result(amounts_by(agg, "by_region", lambda c: agg.names.get(("region", c), c)), base=budget_base(agg))
+    rows = amounts_by(agg, "by_region", lambda c: agg.names.get(("region", c), c))
+    # Ranked as the published report ranks them: the largest budget first (ties in INSEE order).
+    rows.sort(key=lambda r: -(r["values"]["ALL"] or ZERO))
+    return Result(rows, base=budget_base(agg))
 
 
 @register(
@@ -278,7 +288,7 @@ def cofinancers(agg, labels):
         )
         for code in keys
     ]
-    return Result(rows, base=base)
+    return Result(without_zero_rows(rows), base=base)
 
 
 @register(
@@ -301,14 +311,15 @@ def subtheme_amounts(agg, labels):
         )
         for code in keys
     ]
-    return Result(rows, base=budget_base(agg))
+    return Result(without_zero_rows(rows), base=budget_base(agg))
 
 
 # --- Shares of actions by option ---------------------------------------------------------------
 
 
 def option_shares(agg, counts, filled, empty, keys, names):
-    """One row per option: its share of the filled actions, per contract type and overall."""
+    """One row per option: its share of the filled actions, per contract type and overall (options no action
+    has are left out)."""
     filled["ALL"] = sum(filled.values())
     empty["ALL"] = sum(empty.values())
     rows = [
@@ -324,7 +335,7 @@ def option_shares(agg, counts, filled, empty, keys, names):
         )
         for code in keys
     ]
-    return Result(rows, base=filled, not_filled=empty)
+    return Result(without_zero_rows(rows), base=filled, not_filled=empty)
 
 
 def single_share(field_name: str, list_code: str):
@@ -502,19 +513,51 @@ def new_actions(agg, labels):
 # --- Maps -------------------------------------------------------------------------------------
 
 
-def by_departement(agg, attribute):
-    """Sum a per-authority amount over the départements each authority is mapped to."""
+def departement_units(agg) -> dict[str, tuple[str, ...]]:
+    """Département code → the départements of the row it is counted in.
+
+    A departmental-level authority covering several départements (the Collectivité de Corse on 2A and 2B, the
+    Collectivité européenne d'Alsace on 67 and 68) makes one row of them, so that it counts once in every share
+    of départements; the intercommunal authorities seated there count in that row too. Other départements
+    are rows of their own."""
+    units: dict[str, tuple[str, ...]] = {}
+    for codes in agg.authority_departements.values():
+        if len(codes) > 1:
+            merged = set(codes).union(*(units.get(code, ()) for code in codes))
+            ordered = tuple(sorted(merged, key=departement_sort_key))
+            for code in ordered:
+                units[code] = ordered
+    return units
+
+
+def by_departement(agg, attribute, units):
+    """Sum a per-authority amount by row of départements, each authority counted once: a departmental-level
+    authority in the row of the départements it covers, an intercommunal one in its seat's."""
     mapping = getattr(agg, attribute)
     result = {t: defaultdict(lambda: ZERO) for t in agg.types}
     for t in agg.types:
         for authority, amount in mapping[t].items():
-            for departement in agg.authority_departements.get(authority, []):
-                result[t][departement] += amount
+            codes = agg.authority_departements.get(authority)
+            if codes:
+                result[t][units.get(codes[0], (codes[0],))[0]] += amount
     return result
 
 
+def departement_row_label(agg, codes: tuple[str, ...]) -> str:
+    """« Nord » for one département; « Collectivité de Corse (2A, 2B) » for the départements of one authority."""
+    if len(codes) == 1:
+        return departement_name(codes[0])
+    names = sorted(
+        agg.names.get(("authority", authority), authority)
+        for authority, covered in agg.authority_departements.items()
+        if len(covered) > 1 and set(covered) <= set(codes)
+    )
+    return f"{' et '.join(names)} ({', '.join(codes)})"
+
+
 def departement_ratio(agg, numerator, denominator, scale):
-    top, bottom = by_departement(agg, numerator), by_departement(agg, denominator)
+    units = departement_units(agg)
+    top, bottom = by_departement(agg, numerator, units), by_departement(agg, denominator, units)
     codes = sorted({c for t in agg.types for c in bottom[t] if bottom[t][c]}, key=departement_sort_key)
     rows = []
     for code in codes:
@@ -526,8 +569,34 @@ def departement_ratio(agg, numerator, denominator, scale):
                 high, low = top[t][code], bottom[t][code]
             return Decimal(high) * scale / Decimal(low) if low else None
 
-        rows.append(row(code, departement_name(code), per_type(agg, value)))
+        covered = units.get(code, (code,))
+        rows.append(row(code, departement_row_label(agg, covered), per_type(agg, value)))
+        if len(covered) > 1:
+            rows[-1]["departements"] = list(covered)  # the map colours each of them with the row's value
     return rows
+
+
+def map_values(figure: dict, series: str) -> tuple[dict, str | None]:
+    """What a map draws from a figure's rows: {INSEE code: value} (a row standing for several départements
+    colours each of them) and the legend's note saying so, None when no row does."""
+    values, shared = {}, []
+    for r in figure["rows"]:
+        value = r["values"].get(series)
+        if r.get("departements"):
+            shared.append(r["label"])
+        if value is not None:
+            values.update(dict.fromkeys(r.get("departements") or [r["key"]], value))
+    if not shared:
+        return values, None
+    if len(shared) == 1:
+        return (
+            values,
+            f"{shared[0]} : ses départements portent une même valeur, la collectivité étant comptée une fois.",
+        )
+    return values, (
+        f"{', '.join(shared[:-1])} et {shared[-1]} : les départements de chacune portent une même valeur, "
+        "chaque collectivité étant comptée une fois."
+    )
 
 
 def departement_sort_key(code: str):

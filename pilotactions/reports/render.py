@@ -5,6 +5,8 @@ from decimal import Decimal
 from pilotactions.core import formats
 from pilotactions.core.charts import bars, departements_map, donut, regions_map, stacked_bars
 
+from .figures import map_values
+
 SERIES_LABELS = {"CLS-D": "Départements", "CLS-M": "Métropoles", "ALL": "Ensemble"}
 CHART_UNITS = {"%": "%", "€": "€"}
 
@@ -73,13 +75,14 @@ def chart(figure: dict, series: list[str]) -> str | None:
         )
     if figure["kind"] == "map":
         total = series[-1]
-        values = {r["key"]: r["values"].get(total) for r in figure["rows"] if r["values"].get(total) is not None}
+        values, legend_note = map_values(figure, total)
         draw = regions_map if figure["id"].endswith("by_region") else departements_map
         return draw(
             values,
             title=figure["title"],
             value_format=unit,
             legend_title=figure["title"],
+            legend_note=legend_note,
             id_prefix=prefix,
             show_title=False,
         )

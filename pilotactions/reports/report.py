@@ -32,6 +32,16 @@ def _euros(value) -> str:
     return formats.euros(value) if value is not None else "—"
 
 
+def _portion(value) -> str:
+    """A share worded as the published report words it, with its value: « la majorité (52 %) » above half,
+    « près de la moitié (48 %) » from 45 % (docs/demo-data.md, decision 13), otherwise « 30 % »."""
+    if value is not None and value > 50:
+        return f"la majorité ({_pct(value)})"
+    if value is not None and value >= 45:
+        return f"près de la moitié ({_pct(value)})"
+    return _pct(value)
+
+
 def summaries(figures: dict, year: int) -> dict[str, list[str]]:
     """One or two sentences per section, every number computed from the figures."""
     contracts = _values(figures, "cls.contracts.count")
@@ -67,7 +77,7 @@ def summaries(figures: dict, year: int) -> dict[str, list[str]]:
         top = regions[:4]
         top_share = sum(r["values"]["ALL"] for r in top) * 100 / budget["total"]["ALL"]
         names = ", ".join(r["label"] for r in top[:3]) + f" et {top[3]['label']}"
-        out["II.2"].append(f"Quatre régions concentrent {_pct(top_share)} des crédits : {names}.")
+        out["II.2"].append(f"Quatre régions concentrent {_portion(top_share)} des crédits : {names}.")
     per_contract = {k: _values(figures, "cls.actions.per_contract", k).get("ALL") for k in ["mean", "min", "max"]}
     mean = _values(figures, "cls.action_budget.mean").get("ALL")
     median = _values(figures, "cls.action_budget.median").get("ALL")

@@ -253,6 +253,7 @@ def _choropleth(
     collectivites_outre_mer,
     paris_zoom,
     legend_counts,
+    legend_note=None,
 ) -> str:
     names, codes, values = _level(level, values, collectivites_outre_mer)
     fmt = value_formatter(value_format)
@@ -351,6 +352,15 @@ def _choropleth(
             )
         )
         ly += max(len(lines) * LEGEND_SIZE * 1.2, key_height) + 14
+    if legend_note:  # e.g. one authority coloured on its two départements, counted once
+        note_size = LEGEND_SIZE * 0.8
+        lines = wrap(legend_note, LEGEND_WIDTH, note_size, max_lines=12)
+        out.append(
+            '<g data-legend-note="">'
+            + text_lines(legend_x, ly + note_size, lines, size=note_size, line_height=note_size * 1.2)
+            + "</g>"
+        )
+        ly += len(lines) * note_size * 1.2 + 14
     bottom = body_y + map_height
     if level == "departements" and paris_zoom:
         zoom_top = max(ly + 20, body_y + map_height - ZOOM_HEIGHT)
@@ -373,6 +383,8 @@ def _choropleth(
         classes_text = [f"{label}{NBSP}: {count}" for label, _, count in legend_items]
         if classes_text:
             parts.append(f"Nombre de {noun} par classe. " + " ; ".join(classes_text) + ".")
+        if legend_note:
+            parts.append(legend_note)
         description = " ".join(parts)
     return document(
         width=width, height=height, title=title, description=description, id_prefix=id_prefix, body="".join(out)
@@ -441,6 +453,7 @@ def departements_map(
     collectivites_outre_mer: bool = True,
     paris_zoom: bool = True,
     legend_counts: bool = False,
+    legend_note: str | None = None,
 ) -> str:
     """Choropleth of the 101 départements (overseas ones as insets, plus Saint-Pierre-et-Miquelon and
     Saint-Martin unless `collectivites_outre_mer=False`), with a zoom on Paris and its inner suburbs.
@@ -448,6 +461,8 @@ def departements_map(
     values: {INSEE code: value}; codes may be "59", 59, "2a". Numeric mode: classes from `breaks` (default
     `class_breaks(values, classes)`) coloured with `palette` (default blue-france ramp). Categorical mode:
     `categorical={key: (label, colour)}` and values are keys. value_format: "€", "%", None or a callable.
+    legend_note: a sentence printed under the legend (and in the description), e.g. that one authority's two
+    départements carry its one value.
     """
     return _choropleth(
         "departements",
@@ -465,6 +480,7 @@ def departements_map(
         collectivites_outre_mer=collectivites_outre_mer,
         paris_zoom=paris_zoom,
         legend_counts=legend_counts,
+        legend_note=legend_note,
     )
 
 
@@ -483,6 +499,7 @@ def regions_map(
     show_title: bool = True,
     collectivites_outre_mer: bool = True,
     legend_counts: bool = False,
+    legend_note: str | None = None,
 ) -> str:
     """Choropleth of the 18 régions (13 metropolitan, 5 overseas as insets), same conventions as
     `departements_map`; Saint-Pierre-et-Miquelon (975) and Saint-Martin (978) as insets too."""
@@ -502,6 +519,7 @@ def regions_map(
         collectivites_outre_mer=collectivites_outre_mer,
         paris_zoom=False,
         legend_counts=legend_counts,
+        legend_note=legend_note,
     )
 
 
