@@ -1,6 +1,7 @@
 """Shared fixtures: reference data loaded once per session, hypothesis profiles, browser tests."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 CHROMIUM = Path("/usr/bin/chromium")
+UNO = Path("/usr/lib/python3/dist-packages/uno.py")  # python3-uno: Debian's Python drives LibreOffice
 
 
 def load_reference_data():
@@ -100,6 +102,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "postgres: needs PostgreSQL (pg_dump, pg_restore); deselected with a message on SQLite"
     )
+    config.addinivalue_line(
+        "markers", "office: opens files in LibreOffice (soffice, python3-uno); deselected with a message without it"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects, so that `-m flushes_db` sees the marker
@@ -111,6 +116,17 @@ def pytest_collection_modifyitems(config, items):
         print(
             f"\n/usr/bin/chromium est absent : {len(browser)} tests navigateur non exécutés "
             "(apt-get install chromium pour les lancer)."
+        )
+    # The office files are opened by LibreOffice (tests/reports/test_office_files.py).
+    office = [item for item in items if item.get_closest_marker("office")]
+    if office and not (shutil.which("soffice") and UNO.exists()):
+        config.hook.pytest_deselected(items=office)
+        items[:] = [item for item in items if not item.get_closest_marker("office")]
+        plural = "s" if len(office) > 1 else ""
+        print(
+            f"\nLibreOffice (soffice, python3-uno) est absent : {len(office)} test{plural} de fichiers bureautiques non "
+            f"exécuté{plural} (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui python3-uno "
+            "pour les lancer)."
         )
     # Backups and restores (pg_dump, pg_restore) exist for PostgreSQL only: their tests are not run on SQLite.
     postgres = [item for item in items if item.get_closest_marker("postgres")]

@@ -26,12 +26,28 @@ COMPARISON_HEADER = ["Indicateur", "Ce territoire", "National"]
 
 SUMMARY_SHEET = "Sommaire"
 COMPARISON_SHEET = "Comparaison"
-SUMMARY_HEADER = ["Feuille", "Partie", "Figure", "Source et mentions"]
+SUMMARY_HEADER = ["Feuille", "Partie", "Figure", "Base", "Source", "Note"]
 SUMMARY_HEADER_ROW = 5  # 1-based: title, subtitle, generation date, blank line, header
 FIGURE_HEADER_ROW = 4  # 1-based: title, footer, note, header
-SHEET_NAME_MAX = 31
-FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\']")
+SHEET_NAME_MAX = 31  # Excel's limit; neither [ ] : * ? / \ nor an apostrophe at either end
+SHEET_NAME_REPLACEMENTS = str.maketrans(
+    {"[": "(", "]": ")", ":": "-", "/": "-", "\\": "-", "*": " ", "?": " ", "'": "’"}
+)
 RESERVED_SHEET_NAMES = {SUMMARY_SHEET.casefold(), COMPARISON_SHEET.casefold(), "history"}
+ELLIPSIS = "…"
+
+# The native spreadsheet chart of each kind of figure: bars for categorical shares and amounts, a 100 % stacked
+# bar for the stacked bars, the whole column only for a donut, a line for a series; none for maps, single
+# numbers and tables (their sheet is the table).
+SPREADSHEET_CHARTS = {"bars": "bars", "stacked_bars": "stacked", "donut": "total", "line": "line"}
+
+# The table of contents of the DOCX and ODT: a field (Word) or an index (LibreOffice) that the reader updates.
+TOC_TITLE = "Table des matières"
+TOC_LEVELS = 3
+TOC_HINT = (
+    "Pour mettre à jour la table des matières et ses numéros de page : dans Word, clic droit sur la table puis "
+    "« Mettre à jour les champs » (ou F9) ; dans LibreOffice, Outils › Mettre à jour › Tout mettre à jour."
+)
 
 GREY = "666666"
 HEADER_FILL = "EEEEEE"
@@ -127,20 +143,71 @@ def spreadsheet_number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _sheet_text(title: str) -> str:
+    return " ".join(title.translate(SHEET_NAME_REPLACEMENTS).split())
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` in at most `room` characters, cut after a word and ended by « … » when too long."""
+    if len(text) <= room:
+        return text
+    cut = text[: room - 1]
+    if " " in cut and text[room - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;.-–—(") + ELLIPSIS
+
+
+def _sheet_candidates(title: str, position: int):
+    """Sheet names for a title, best first: the title cut; its start and its last words (« Budgets totaux… par
+    région »), which tell apart titles that differ by their end; then the title cut and numbered."""
+    text = _sheet_text(title) or f"Figure {position}"
+    yield _cut(text, SHEET_NAME_MAX)
+    words = text.split()
+    for count in (2, 3):
+        tail = " ".join(words[-count:])
+        if len(words) > count and len(tail) <= SHEET_NAME_MAX // 2:
+            yield _cut(" ".join(words[:-count]), SHEET_NAME_MAX - len(tail) - 1) + " " + tail
+    counter = 1
+    while True:
+        counter += 1
+        suffix = f" ({counter})"
+        yield _cut(text, SHEET_NAME_MAX - len(suffix)) + suffix
+
+
 def sheet_names(document: ReportDocument) -> list[str]:
-    """One valid, unique (case-insensitively) sheet name per figure, derived from its id."""
+    """One valid sheet name per figure, unique (case-insensitively): its title, cut to Excel's 31 characters.
+
+    The « Sommaire » sheet lists every sheet with its full title.
+    """
     taken = set(RESERVED_SHEET_NAMES)
     names = []
     for position, figure in enumerate(document.figures, start=1):
-        base = FORBIDDEN_IN_SHEET_NAME.sub("_", figure.id).strip()[:SHEET_NAME_MAX] or f"Figure {position}"
-        name, counter = base, 1
-        while name.casefold() in taken:
-            counter += 1
-            suffix = f" ({counter})"
-            name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        name = next(name for name in _sheet_candidates(figure.title, position) if name.casefold() not in taken)
         taken.add(name.casefold())
         names.append(name)
     return names
+
+
+def footer_base_and_source(figure: ReportFigure) -> tuple[str, str]:
+    """(base, the rest of the footer): « Source : … · Date : … · Base : 12 actions · Traitement : DIPLP » gives
+    « 12 actions » and « Source : … · Date : … · Traitement : DIPLP »."""
+    base, rest = "", []
+    for part in (p.strip() for p in figure.footer.split("·")):
+        label, separator, value = part.partition(":")
+        if separator and label.strip().casefold() == "base" and not base:
+            base = value.strip()
+        elif part:
+            rest.append(part)
+    return base, " · ".join(rest)
+
+
+def spreadsheet_chart(figure: ReportFigure) -> str | None:
+    """The native chart a figure's sheet holds ("bars", "stacked", "total", "line"), or None."""
+    chart = SPREADSHEET_CHARTS.get(figure.kind)
+    if chart is None or not figure.rows or not figure.columns:
+        return None
+    numbers = [spreadsheet_number(value) for row in figure.rows for value in row.values[: len(figure.columns)]]
+    return chart if any(number is not None for number in numbers) else None
 
 
 def figure_number_kind(unit: str, value) -> str:

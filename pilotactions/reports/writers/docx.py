@@ -20,6 +20,9 @@ from .common import (
     PAGE_HEIGHT_CM,
     PAGE_WIDTH_CM,
     TEXT_WIDTH_CM,
+    TOC_HINT,
+    TOC_LEVELS,
+    TOC_TITLE,
     VALUE_COLUMN_MAX_CM,
     alt_text,
     as_target,
@@ -125,6 +128,36 @@ def _docx_mentions(doc, figure: ReportFigure) -> None:
             run.add_break(WD_BREAK.LINE)
 
 
+def _docx_field_char(paragraph, kind: str, *, dirty: bool = False) -> None:
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), kind)
+    if dirty:
+        element.set(qn("w:dirty"), "true")
+    paragraph.add_run()._r.append(element)
+
+
+def _docx_toc(doc, document: ReportDocument) -> None:
+    """A table of contents field (TOC \\o "1-3": the Heading 1 to 3 paragraphs, with links), marked to be updated.
+
+    Its text until then lists the headings without page numbers, followed by how to update it: Word updates a
+    field marked dirty when the document opens (it asks first), or on F9; LibreOffice reads it as its own
+    table of contents (Outils › Mettre à jour)."""
+    doc.add_paragraph(TOC_TITLE, style="TOC Heading")
+    paragraph = doc.add_paragraph()
+    _docx_field_char(paragraph, "begin", dirty=True)
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = f' TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u '
+    paragraph.add_run()._r.append(instruction)
+    _docx_field_char(paragraph, "separate")
+    for section in document.sections:
+        paragraph.add_run(section.title).add_break()
+        for figure in section.figures:
+            paragraph.add_run(f"\u2003{figure.title}").add_break()
+    paragraph.add_run(TOC_HINT).italic = True
+    _docx_field_char(paragraph, "end")
+
+
 def write_docx(document: ReportDocument, target) -> None:
     """The document as Word: headings, paragraphs, pictures and tables that Word edits."""
     doc = docx.Document()
@@ -135,6 +168,7 @@ def write_docx(document: ReportDocument, target) -> None:
     generated = generated_line(document)
     if generated:
         doc.add_paragraph(generated)
+    _docx_toc(doc, document)
     if document.comparisons:
         _docx_table(
             doc,

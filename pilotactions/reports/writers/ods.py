@@ -22,8 +22,8 @@ from .common import (
     SUMMARY_HEADER_ROW,
     SUMMARY_SHEET,
     as_target,
-    figure_mentions,
     figure_number_kind,
+    footer_base_and_source,
     generated_line,
     sheet_names,
     spreadsheet_number,
@@ -141,7 +141,7 @@ def _ods_header(styles: _OdsStyles, texts: list[str], left: int) -> odf_table.Ta
 
 
 def _ods_sheet_reference(name: str) -> str:
-    """#'name'.A1: a link to the top of a sheet (names never hold an apostrophe, see sheet_names)."""
+    """#'name'.A1: a link to the top of a sheet (names never hold a straight apostrophe, see sheet_names)."""
     return f"#'{name}'.A1"
 
 
@@ -188,7 +188,7 @@ def write_ods(document: ReportDocument, target) -> None:
     names = sheet_names(document)
     frozen: dict[str, int] = {}
 
-    summary = _ods_table(styles, SUMMARY_SHEET, [text_width(names, 12, SHEET_NAME_MAX + 2), 35, 60, 70])
+    summary = _ods_table(styles, SUMMARY_SHEET, [text_width(names, 12, SHEET_NAME_MAX + 2), 30, 50, 24, 40, 50])
     summary.addElement(_ods_row(_ods_text(document.title, styles.title)))
     summary.addElement(_ods_row(_ods_text(document.subtitle)))
     summary.addElement(_ods_row(_ods_text(generated_line(document), styles.mentions)))
@@ -196,12 +196,11 @@ def write_ods(document: ReportDocument, target) -> None:
     summary.addElement(_ods_header(styles, SUMMARY_HEADER, left=len(SUMMARY_HEADER)))
     figures = [(section, figure) for section in document.sections for figure in section.figures]
     for (section, figure), name in zip(figures, names, strict=True):
+        base, source = footer_base_and_source(figure)
         summary.addElement(
             _ods_row(
                 _ods_text(name, styles.link, href=_ods_sheet_reference(name)),
-                _ods_text(section.title, styles.wrapped),
-                _ods_text(figure.title, styles.wrapped),
-                _ods_text("\n".join(figure_mentions(figure)), styles.wrapped),
+                *(_ods_text(text, styles.wrapped) for text in (section.title, figure.title, base, source, figure.note)),
             )
         )
     doc.spreadsheet.addElement(summary)
@@ -241,9 +240,13 @@ def write_ods(document: ReportDocument, target) -> None:
         for row in figure.rows:
             cells = [_ods_text(row.key), _ods_text(row.label, styles.wrapped)]
             for column in range(len(figure.columns)):
-                value = spreadsheet_number(row.values[column] if column < len(row.values) else None)
+                raw = row.values[column] if column < len(row.values) else None
+                value = spreadsheet_number(raw)
                 if value is None:
-                    cells.append(odf_table.TableCell())
+                    if raw is not None and column < len(row.cells):  # a text (an objective, a status): kept as text
+                        cells.append(_ods_text(row.cells[column], styles.wrapped))
+                    else:
+                        cells.append(odf_table.TableCell())
                     continue
                 shown = row.cells[column] if column < len(row.cells) else ""
                 style = styles.number_cells[figure_number_kind(figure.unit, value)]

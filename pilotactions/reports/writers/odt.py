@@ -17,6 +17,9 @@ from .common import (
     PAGE_HEIGHT_CM,
     PAGE_WIDTH_CM,
     TEXT_WIDTH_CM,
+    TOC_HINT,
+    TOC_LEVELS,
+    TOC_TITLE,
     VALUE_COLUMN_MAX_CM,
     alt_text,
     as_target,
@@ -79,6 +82,18 @@ class _OdtStyles:
         self.figure = self._paragraph_style("Figure", "Figure", margins=("0.1cm", "0.2cm"), align="center")
         self.figure.getElementsByType(odf_style.ParagraphProperties)[0].setAttribute("keepwithnext", "always")
 
+        self.contents_heading = self._paragraph_style(
+            "Contents_20_Heading",
+            "Contents Heading",
+            margins=("0.4cm", "0.25cm"),
+            text={"fontsize": "16pt", "fontweight": "bold", "color": "#000091"},
+        )
+        self.contents = [
+            self._paragraph_style(
+                f"Contents_20_{level}", f"Contents {level}", margins=("0cm", "0.1cm"), indent=0.5 * (level - 1)
+            )
+            for level in range(1, TOC_LEVELS + 1)
+        ]
         self.cell_text_right = self._automatic_paragraph("P-droite", self.cell_text, align="end")
         self.cell_heading_right = self._automatic_paragraph("P-entete-droite", self.cell_heading, align="end")
         self.table = odf_style.Style(name="Tableau", family="table")
@@ -120,7 +135,9 @@ class _OdtStyles:
         doc.automaticstyles.addElement(layout)
         doc.masterstyles.addElement(odf_style.MasterPage(name="Standard", pagelayoutname=layout))
 
-    def _paragraph_style(self, name, display, *, margins, text=None, outline=None, parent="Standard", align=None):
+    def _paragraph_style(
+        self, name, display, *, margins, text=None, outline=None, parent="Standard", align=None, indent=None
+    ):
         style = odf_style.Style(name=name, family="paragraph")
         if display:
             style.setAttribute("displayname", display)
@@ -134,6 +151,8 @@ class _OdtStyles:
             properties["keepwithnext"] = "always"
         if align:
             properties["textalign"] = align
+        if indent is not None:
+            properties["marginleft"] = cm(indent)
         style.addElement(odf_style.ParagraphProperties(**properties))
         if text:
             style.addElement(odf_style.TextProperties(**text))
@@ -183,6 +202,35 @@ def _odt_table(styles: _OdtStyles, name: str, header, rows, widths_cm) -> odf_ta
     return table
 
 
+def _odt_toc(styles: _OdtStyles, document: ReportDocument) -> odf_text.TableOfContent:
+    """A LibreOffice table of contents built from the outline levels 1 to 3 (the text:h headings), with links and
+    page numbers once updated (Outils › Mettre à jour › Tout mettre à jour, or right click › Mettre à jour
+    l'index). Until then its body lists the headings without page numbers, followed by how to update it."""
+    toc = odf_text.TableOfContent(name=TOC_TITLE, protected="true")
+    source = odf_text.TableOfContentSource(outlinelevel=str(TOC_LEVELS), useoutlinelevel="true", useindexmarks="false")
+    source.addElement(odf_text.IndexTitleTemplate(stylename=styles.contents_heading, text=TOC_TITLE))
+    for level, style in enumerate(styles.contents, start=1):
+        template = odf_text.TableOfContentEntryTemplate(outlinelevel=str(level), stylename=style)
+        template.addElement(odf_text.IndexEntryLinkStart())
+        template.addElement(odf_text.IndexEntryText())
+        template.addElement(odf_text.IndexEntryTabStop(type="right", leaderchar="."))
+        template.addElement(odf_text.IndexEntryPageNumber())
+        template.addElement(odf_text.IndexEntryLinkEnd())
+        source.addElement(template)
+    toc.addElement(source)
+    body = odf_text.IndexBody()
+    title = odf_text.IndexTitle(name=f"{TOC_TITLE} (titre)")
+    title.addElement(odf_paragraph(TOC_TITLE, styles.contents_heading))
+    body.addElement(title)
+    for section in document.sections:
+        body.addElement(odf_paragraph(section.title, styles.contents[0]))
+        for figure in section.figures:
+            body.addElement(odf_paragraph(figure.title, styles.contents[1]))
+    body.addElement(odf_paragraph(TOC_HINT, styles.mentions))
+    toc.addElement(body)
+    return toc
+
+
 def write_odt(document: ReportDocument, target) -> None:
     """The document as OpenDocument text: the DOCX's content, for LibreOffice and its kin."""
     doc = OpenDocumentText()
@@ -196,6 +244,7 @@ def write_odt(document: ReportDocument, target) -> None:
     generated = generated_line(document)
     if generated:
         body.addElement(odf_paragraph(generated, styles.body))
+    body.addElement(_odt_toc(styles, document))
     tables = 0
     if document.comparisons:
         tables += 1
