@@ -29,6 +29,7 @@ from pilotactions.campaigns.models import Campaign, Dossier, DossierComment, Dos
 from pilotactions.campaigns.services import (
     campaign_save,
     comment_add,
+    dossier_reopen,
     dossier_return,
     dossier_submit,
     dossier_validate,
@@ -370,6 +371,11 @@ class SuiviRun:
         dossier_validate(dossier=_fresh(dossier), role=role, comment=comment)
         self._tick(dossier, "events")
 
+    def reopen(self, dossier, reason):
+        admin = _role(ADMIN, RoleKind.NATIONAL_ADMIN)
+        dossier_reopen(dossier=_fresh(dossier), role=admin, reason=reason)
+        self._tick(dossier, "events")
+
     def give_back(self, dossier, role, action, comment):
         dossier_return(dossier=_fresh(dossier), role=role, action=action, comment=comment)
         self._tick(dossier, "events")
@@ -437,6 +443,8 @@ class SuiviRun:
                 self.submit(dossier, referent)
             elif kind == "validate":
                 self.validate(dossier, state, step[1])
+            elif kind == "reopen":  # by the DIPLP, after a validation
+                self.reopen(dossier, step[1])
 
     def anomaly(self, dossier, action):
         """What the State service will ask to correct (see `texts.EXCHANGES`)."""

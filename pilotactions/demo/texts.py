@@ -441,6 +441,11 @@ EXCHANGES = {
     "38": [
         ("submit",),
         ("validate", "Suivi complet, merci. Les indicateurs de l’aller vers seront présentés au comité départemental."),
+        (
+            "reopen",
+            "Le département signale après validation que les bénéficiaires touchés de deux actions ont été "
+            "comptés deux fois : dossier rouvert pour qu’il corrige avant la clôture.",
+        ),
     ],
     "33": [
         (

@@ -184,6 +184,7 @@ def test_suivi_campaign_open_with_every_state_and_the_demo_journeys(demo):
     assert dossiers["200093201"].state == DossierState.SUBMITTED
     assert campaign_perms.can_transition(ddets_nord, dossiers["200093201"], Transition.VALIDATE)[0]
     assert dossiers["33"].state == DossierState.VALIDATED
+    assert dossiers["38"].state == DossierState.REOPENED  # validated, then reopened by the DIPLP
     assert dossiers["93"].state == DossierState.DRAFT
     # Exchanges between people, dated within the campaign's ten days.
     exchanged = DossierComment.objects.filter(dossier__campaign=campaign)
