@@ -10,6 +10,7 @@ class TableRow:
     label: str
     cells: list[str]  # formatted the French way, one per column
     values: list  # raw numbers (Decimal, int or None), one per column: spreadsheets store these
+    rowspan: int = 1  # rows its header spans (the dashboard: a measure over its objectives); 0 continues one above
 
 
 @dataclass
@@ -22,7 +23,15 @@ class ReportFigure:
     svg: str | None  # the chart (None for numbers and tables)
     columns: list[str]  # e.g. ["Départements", "Métropoles", "Ensemble"]
     rows: list[TableRow]
+    row_heading: str = ""  # the header of the label column: « Mesure », « Indicateur », « Modalité »…
+    text_columns: bool = False  # value columns holding text (the dashboard's objectives and statuses)
+    print_svgs: list[str] = field(default_factory=list)  # the chart as printed: split when taller than a page
     kind: str = ""  # the bilan figure's kind ("bars", "stacked_bars", "donut", "map", "line", "number", "table")
+
+    @property
+    def wide(self) -> bool:
+        """Printed on a landscape page: a table of text columns, or of more than four value columns."""
+        return self.text_columns or len(self.columns) > 4
 
 
 @dataclass
@@ -30,6 +39,10 @@ class ReportSection:
     title: str
     summary: list[str] = field(default_factory=list)  # computed French sentences
     figures: list[ReportFigure] = field(default_factory=list)
+
+    @property
+    def wide(self) -> bool:
+        return any(figure.wide for figure in self.figures)
 
 
 @dataclass

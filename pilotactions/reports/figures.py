@@ -188,8 +188,8 @@ def amounts_by(agg, attribute, label_of):
     unit="€",
     base_label="actions CLS",
     chapter="II.2",
-    note="Une ligne par code INSEE de région (Saint-Pierre-et-Miquelon 975 et Saint-Martin 978 à part) ; "
-    "le regroupement « Outre-mer » du bilan publié n’est qu’un affichage.",
+    note="Les collectivités d’outre-mer de Saint-Pierre-et-Miquelon et de Saint-Martin figurent sur des lignes "
+    "distinctes de celles des régions.",
 )
 def budget_by_region(agg, labels):
     rows = amounts_by(agg, "by_region", lambda c: agg.names.get(("region", c), c))
@@ -466,10 +466,9 @@ def steering_fte(agg, labels):
     unit="collectivités",
     base_label="collectivités",
     chapter="II.3",
-    note="only_new_or_reinforced : % des collectivités sans action « poursuivie à l’identique » ; majority_new : "
-    "collectivités dont plus de 50 % des actions sont nouvelles ; low_new : collectivités avec au plus 25 % "
-    "d’actions nouvelles et au moins 70 % d’actions renforcées. Parts calculées sur les actions dont la nature "
-    "est renseignée.",
+    note="Une collectivité ne finance que des actions nouvelles ou renforcées lorsqu’aucune de ses actions n’est "
+    "poursuivie à l’identique ; ses actions sont majoritairement nouvelles lorsque plus de la moitié le sont. "
+    "Parts calculées sur les actions dont la nature est renseignée.",
 )
 def new_actions(agg, labels):
     def authorities(t):
@@ -728,7 +727,7 @@ def beneficiaries(agg, labels):
     base_label="mesures nationales",
     chapter="I.1",
     filters=(),
-    note="Taux de réalisation 2024 et statuts validés par la DIPLP ; une ligne par mesure, ses objectifs 2027 dans values.",
+    note="Taux de réalisation 2024 et statuts validés par la DIPLP ; chaque mesure est suivie de ses objectifs 2027.",
 )
 def measures_dashboard(agg, labels):
     rows = dashboard_rows()

@@ -1,6 +1,8 @@
 """The report: the bilan's figures laid out in the published report's chapters, with computed summaries,
 for the nation or as a fiche for one région, département or authority compared with the nation."""
 
+import math
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -8,6 +10,7 @@ from django.utils import formats as django_formats
 from django.utils import timezone
 
 from pilotactions.core import formats
+from pilotactions.core.charts import bars
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import render as figure_render
@@ -174,7 +177,9 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
     label = scope_label(scope)
     source = "données validées de la campagne" if scope.campaign_id else "données à jour"
     document = ReportDocument(
-        title=(f"Fiche {label} — " if territorial else "") + f"Bilan des contrats locaux des solidarités {scope.year}",
+        title=f"Fiche {label} — Bilan des contrats locaux des solidarités {scope.year}"
+        if territorial
+        else f"Bilan du Pacte des solidarités {scope.year}",
         subtitle=f"{label} · {source} · Source : Pilot’actions · Traitement : DIPLP",
         generated_at=django_formats.date_format(timezone.localtime(), "j F Y à H:i"),
         data_date=django_formats.date_format(timezone.datetime.fromisoformat(payload["meta"]["data_date"]), "j F Y"),
@@ -207,19 +212,87 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
     return document
 
 
+ROW_HEADINGS = {"measures.dashboard": "Mesure", "measures.budget": "Programme"}
+PRINT_WIDTH_MM = 178  # the width of an A4 portrait page less its margins (templates/reports/report.html)
+PRINT_CHART_MAX_MM = 225  # the tallest chart printed on one page, below its title
+
+
 def report_figure(figure: dict, series: list[str]) -> ReportFigure:
     table = figure_render.table(figure, series)
+    svg = figure_render.chart(figure, series)
+    rows = [
+        TableRow(key=row["key"], label=row["label"], cells=row["cells"], values=row["values"]) for row in table["rows"]
+    ]
+    _span_rows(rows)
     return ReportFigure(
         id=figure["id"],
         title=figure["title"],
         unit=figure["unit"],
         footer=figure["footer"],
         note=figure["note"],
-        svg=figure_render.chart(figure, series),
+        svg=svg,
         columns=table["columns"],
-        rows=[
-            TableRow(key=row["key"], label=row["label"], cells=row["cells"], values=row["values"])
-            for row in table["rows"]
-        ],
+        rows=rows,
         kind=figure["kind"],
+        row_heading=ROW_HEADINGS.get(figure["id"], "Indicateur" if len(figure["rows"]) == 1 else "Modalité"),
+        text_columns=figure["id"] == "measures.dashboard",
+        print_svgs=print_charts(figure, series, svg),
     )
+
+
+def _span_rows(rows: list[TableRow]) -> None:
+    """A row with an empty label continues the one above (the dashboard: one row per objective, the measure
+    named on its first): the first row's header spans them (rowspan), so that no row header is empty."""
+    for index, row in enumerate(rows):
+        if row.label or index == 0:
+            span = 1
+            while index + span < len(rows) and not rows[index + span].label:
+                span += 1
+            row.rowspan = span
+        else:
+            row.rowspan = 0
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    width, height = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups()
+    return float(width), float(height)
+
+
+def printed_height_mm(svg: str) -> float:
+    """The height of a chart printed across the page's width."""
+    width, height = svg_size(svg)
+    return height * PRINT_WIDTH_MM / width
+
+
+def print_charts(figure: dict, series: list[str], svg: str | None) -> list[str]:
+    """The chart as printed: bars taller than a page are split into several charts of consecutive rows, drawn
+    on one scale (the longest bar of the whole figure fills the width), so that their labels keep a readable
+    size instead of the whole chart being shrunk to the page."""
+    if svg is None:
+        return []
+    if figure["kind"] != "bars" or printed_height_mm(svg) <= PRINT_CHART_MAX_MM:
+        return [svg]
+    rows = [row for row in figure["rows"] if any(row["values"].get(s) for s in series)] or figure["rows"]
+    numbers = [row["values"].get(s) for row in rows for s in series if row["values"].get(s) is not None]
+    top = max([Decimal(0), *numbers])
+    names = [figure_render.SERIES_LABELS.get(s, s) for s in series]
+    prefix = figure["id"].replace(".", "-")
+    parts = math.ceil(printed_height_mm(svg) / PRINT_CHART_MAX_MM)
+    while True:
+        size = math.ceil(len(rows) / parts)
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        svgs = [
+            bars(
+                [(r["label"], [r["values"].get(s) for s in series]) for r in chunk],
+                title=f"{figure['title']} ({index} sur {len(chunks)})",
+                unit=figure_render.CHART_UNITS.get(figure["unit"]),
+                series=names,
+                id_prefix=f"{prefix}-{index}",
+                show_title=False,
+                max_value=top or None,
+            )
+            for index, chunk in enumerate(chunks, start=1)
+        ]
+        if size == 1 or all(printed_height_mm(part) <= PRINT_CHART_MAX_MM for part in svgs):
+            return svgs
+        parts += 1

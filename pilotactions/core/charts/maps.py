@@ -52,9 +52,11 @@ PARIS_AREA = ("75", "92", "93", "94")
 PAD = 24
 GAP = 28
 TITLE_SIZE = 38
-LEGEND_SIZE = 30
-INSET_SIZE = 25
-SMALL_SIZE = 19
+# A map is printed 178 mm wide (an A4 page less its margins), about 0.29 pt per unit: no text below 28 units,
+# so that every label reads at 8 pt or more once printed (tests/reports/test_report_pdf.py).
+LEGEND_SIZE = 35
+INSET_SIZE = 28
+SMALL_SIZE = 28
 INSET_WIDTH = 205
 INSET_GAP = 12
 LEGEND_WIDTH = 430
@@ -421,10 +423,10 @@ def _paris_zoom(codes, metro_shapes, x, y, shape) -> str:
     boxes = [metro_shapes[c]["bbox"] for c in codes]
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    label = "Paris et petite couronne"
-    label_height = INSET_SIZE * 1.15
-    area_top = y + 10 + label_height + 6
     box_width = ZOOM_HEIGHT * 1.1
+    lines = wrap("Paris et petite couronne", box_width - 20, INSET_SIZE, max_lines=2)
+    label_height = len(lines) * INSET_SIZE * 1.15
+    area_top = y + 10 + label_height + 6
     scale, tx, ty = _fit(x1 - x0, y1 - y0, x + 10, area_top, box_width - 20, y + ZOOM_HEIGHT - 10 - area_top)
     tx -= x0 * scale
     ty -= y0 * scale
@@ -432,7 +434,7 @@ def _paris_zoom(codes, metro_shapes, x, y, shape) -> str:
     return (
         '<g data-inset="paris">'
         f"<rect{attrs(x=float(x), y=float(y), width=float(box_width), height=float(ZOOM_HEIGHT), fill='none', stroke=INSET_BORDER, stroke_width=1.0)}/>"
-        + text(x + 10, y + 8 + INSET_SIZE, label, size=INSET_SIZE)
+        + text_lines(x + 10, y + 8 + INSET_SIZE, lines, size=INSET_SIZE, line_height=INSET_SIZE * 1.15)
         + f"<g{attrs(transform=f'translate({n(tx)} {n(ty)}) scale({n(scale)})')}>{paths}</g></g>"
     )
 
