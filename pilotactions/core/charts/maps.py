@@ -323,7 +323,7 @@ def _choropleth(
     # Legend, then the Paris zoom, in a column on the right.
     ly = body_y
     if legend_title:
-        lines = wrap(legend_title, LEGEND_WIDTH, LEGEND_SIZE, max_lines=3, bold=True)
+        lines = wrap(legend_title, LEGEND_WIDTH, LEGEND_SIZE, max_lines=5, bold=True)
         out.append(
             text_lines(legend_x, ly + LEGEND_SIZE, lines, size=LEGEND_SIZE, line_height=LEGEND_SIZE * 1.25, bold=True)
         )
