@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "pilotactions" / "demo" / "data" / "calibration_targets.json"
+INDICATORS = Path(__file__).resolve().parent.parent / "pilotactions" / "measures" / "data" / "indicators.json"
 FIGURES = "reference/published-figures.json"
 
 REGIONS = {
@@ -919,6 +920,48 @@ NOT_TARGETED = {
 }
 
 
+def indicator_targets(document: dict) -> list[dict]:
+    """Chapter I: each published indicator of the measures (`I.*`, loaded by `load_measures` from
+    pilotactions/measures/data/indicators.json) read in the bilan's `measures.indicators` figure, exactly;
+    a yearly series (AVIP, EMILE) one target per year."""
+    published = {f["id"]: f for f in document["figures"] if f["id"].startswith("I.")}
+    out = []
+    for indicator in json.loads(INDICATORS.read_text(encoding="utf-8"))["indicators"]:
+        source = published[indicator["code"]]
+        base = {
+            "label": source["figure"].replace(" (texte)", ""),
+            "unit": source["unit"],
+            "confidence": source["confidence"],
+            "source_line": source["source_line"],
+            "note": source["note"],
+            "check": EXACT,
+            "decision": "",
+            "reference": "published",
+        }
+        if isinstance(source["value"], dict):
+            for period, amount in sorted(source["value"].items()):
+                measure = {"op": "indicator_period", "figure": "measures.indicators", "row": indicator["code"]}
+                out.append(
+                    {
+                        "id": f"{indicator['code']}#{period}",
+                        **base,
+                        "label": f"{base['label']} ({period})",
+                        "published": amount,
+                        "measure": {**measure, "period": period},
+                    }
+                )
+        else:
+            out.append(
+                {
+                    "id": indicator["code"],
+                    **base,
+                    "published": source["value"],
+                    "measure": value("measures.indicators", indicator["code"]),
+                }
+            )
+    return out
+
+
 def main(shared: Path) -> None:
     document = json.loads((shared / FIGURES).read_text(encoding="utf-8"))
     published = {f["id"]: f for f in document["figures"] if f["id"].startswith("II.")}
@@ -946,12 +989,14 @@ def main(shared: Path) -> None:
         if published_share:  # an amount of a chart compared as its share of the chart
             entry["published_share"] = item["check"]["target"]
         figures.append(entry)
+    figures.extend(indicator_targets(document))
     covered = {f["id"].split("#")[0] for f in figures}
     missing = sorted(set(published) - covered - set(NOT_TARGETED))
     if missing:
         raise SystemExit(f"Figures publiées sans cible ni motif : {missing}")
     payload = {
-        "source": "shared/reference/published-figures.json (chapitre II du bilan 2025), dérivé par "
+        "source": "shared/reference/published-figures.json (chapitre II du bilan 2025 et indicateurs des mesures "
+        "du chapitre I), dérivé par "
         "scripts/derive_calibration_targets.py — ne pas modifier à la main.",
         "year": 2024,
         "figures": figures,

@@ -4,7 +4,8 @@ The targets are `data/calibration_targets.json` (derived by `scripts/derive_cali
 `shared/reference/published-figures.json`, which a deployed instance does not have). Every value is read
 from the bilan registry (`reports.bilan.bilan_build`), nationally or for one région or one authority, except
 the three the registry does not compute (contracts by status, the communes carrying Nantes Métropole's
-actions, the young adults leaving the ASE), read from the contracts.
+actions, the young adults leaving the ASE), read from the contracts. Chapter I's indicators of the national
+measures are read in `measures.indicators` (one target per indicator, per year for a series).
 """
 
 import json
@@ -88,6 +89,9 @@ def measure_value(reader: Reader, measure: dict):
         return off_registry_value(reader.year, measure)
     if op == "value":
         return reader.rows(measure["figure"], type_, **scope)[measure["row"]]
+    if op == "indicator_period":  # one year of a measure's indicator (chapter I)
+        rows = reader.figures(**scope)[measure["figure"]]["rows"]
+        return next(r for r in rows if r["key"] == measure["row"])["periods"].get(measure["period"])
     if op == "base":
         return reader.figures(**scope)[measure["figure"]]["base"][type_]
     if op in ("scoped_mean", "scoped_mean_keys", "min_key") and "regions" in measure:

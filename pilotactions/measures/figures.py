@@ -6,6 +6,10 @@
     measures.budget      one row per programme (key = its code: P304, …, AGENCES_EAU, COG_CNAF, ONDAM) and
                          a row `total` (the LFI lines, as the report's « Total »), values = {"ALL": {"2023": €, …}}
 
+    measures.indicators  one row per indicator with a validated value: key = its code ("I.fipe.projets"), label,
+                         values = {"ALL": its latest validated value}, and measure, axis, unit, period, year,
+                         source (the producing administration), system, data_date, periods ({period: value})
+
 Rates are percentages (0-100 and beyond, unrounded; `rate_text` is the rate column as printed: "13%",
 "Données non disponibles", "" when the cell is empty). Amounts are euros with cents.
 """
@@ -83,4 +87,31 @@ def budget_rows() -> list[dict]:
             "values": {"ALL": {"vehicle": "LFI", **dict(zip(years, table["totals"], strict=True))}},
         }
     )
+    return rows
+
+
+def indicator_rows() -> list[dict]:
+    """The measures' quantitative indicators, validated by the delegation: the latest value of each."""
+    rows = []
+    for item in selectors.published_indicators():
+        indicator, latest = item["indicator"], item["latest"]
+        rows.append(
+            {
+                "key": indicator.code,
+                "label": indicator.label,
+                "values": {"ALL": latest.value},
+                "measure": indicator.measure.number,
+                "axis": indicator.measure.axis.code,
+                "axis_label": indicator.measure.axis.label,
+                "measure_title": indicator.measure.title,
+                "unit": indicator.unit,
+                "period": latest.period,
+                "year": int(latest.period[:4]),
+                "source": indicator.administration,
+                "system": indicator.system,
+                "data_date": latest.data_date,
+                "text": selectors.indicator_value_text(latest.value, indicator.unit),
+                "periods": dict(item["periods"]),
+            }
+        )
     return rows

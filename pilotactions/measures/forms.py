@@ -157,6 +157,24 @@ class ValueForm(forms.Form):
         return data
 
 
+class IndicatorValueForm(forms.Form):
+    period = forms.CharField(label="Période", max_length=7, help_text=periods.PERIOD_HELP)
+    value = NumberField(label="Valeur", min_value=Decimal("0"))
+    data_date = forms.DateField(
+        label="Date des données",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Date d’extraction ou d’arrêt des données, si elle est connue.",
+    )
+    comment = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_period(self):
+        try:
+            return periods.normalise(self.cleaned_data["period"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+
 class StatusForm(forms.Form):
     target = forms.ChoiceField(label="Pour")
     status = forms.ModelChoiceField(label="Statut", queryset=Option.objects.none(), empty_label=None)

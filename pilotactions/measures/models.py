@@ -464,3 +464,128 @@ class CommitteeReminder(models.Model):
 
     def __str__(self):
         return f"Relance du {self.sent_at:%d/%m/%Y}"
+
+
+class Indicator(BaseModel):
+    """A quantitative indicator of a measure (number of FIPE projects, children who left with the pass colo…):
+    no 2027 target and no rate, a value per year or half-year, each entered by the measure's pilots and
+    validated by the delegation before the bilan prints it (docs/measures.md, « Indicateurs »)."""
+
+    measure = models.ForeignKey(Measure, verbose_name="mesure", on_delete=models.CASCADE, related_name="indicators")
+    order = models.PositiveSmallIntegerField("ordre")
+    code = models.CharField(
+        "code",
+        max_length=60,
+        unique=True,
+        help_text="Identifiant stable (celui du chiffre publié, « I.fipe.projets »).",
+    )
+    label = models.CharField("intitulé", max_length=255)
+    unit = models.CharField("unité", max_length=60, help_text="Par exemple « projets », « enfants », « % », « M€ ».")
+    administration = models.CharField("administration productrice", max_length=120)
+    system = models.CharField("système ou document source", max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "indicateur"
+        verbose_name_plural = "indicateurs"
+        ordering = ["measure__number", "order"]
+        constraints = [models.UniqueConstraint(fields=["measure", "order"], name="indicator_unique_order")]
+
+    def __str__(self):
+        return f"{self.measure.number} — {self.label}"
+
+
+class IndicatorValueState(models.TextChoices):
+    PROPOSED = "proposed", "À valider"
+    VALIDATED = "validated", "Validée"
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def counted(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+    def validated(self):
+        return self.counted().filter(state=IndicatorValueState.VALIDATED)
+
+
+class CountedIndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)):
+    """As for objective values: a withdrawn value is left out of every read; `all_objects` sees it."""
+
+    def get_queryset(self):
+        return super().get_queryset().counted()
+
+
+class IndicatorValue(BaseModel):
+    """An indicator's value for a period, with the date of the data; entered by a pilot (« À valider ») or
+    the delegation, validated by the delegation; withdrawn (never deleted) when mistaken."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name="indicateur", on_delete=models.CASCADE, related_name="values")
+    period = models.CharField(
+        "période", max_length=7, validators=[periods.validate_period], help_text=periods.PERIOD_HELP
+    )
+    value = models.DecimalField("valeur", max_digits=16, decimal_places=2)
+    data_date = models.DateField(
+        "date des données", null=True, blank=True, help_text="Date d’extraction ou d’arrêt des données."
+    )
+    comment = models.TextField("commentaire", blank=True)
+    state = models.CharField(
+        "état", max_length=16, choices=IndicatorValueState.choices, default=IndicatorValueState.PROPOSED
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    validated_at = models.DateTimeField("validée le", null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="validée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="retirée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField("motif du retrait", blank=True)
+    history = HistoricalRecords()
+
+    objects = CountedIndicatorValueManager()
+    all_objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "valeur d’un indicateur"
+        verbose_name_plural = "valeurs des indicateurs"
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="indicator_value_unique_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.label} — {periods.label(self.period)}"
+
+    def clean(self):
+        if self.period:
+            try:
+                self.period = periods.normalise(self.period)
+            except ValidationError as error:
+                raise ValidationError({"period": error.messages}) from None
+        if self.withdrawn_at is not None and not self.withdrawal_reason.strip():
+            raise ValidationError({"withdrawal_reason": "Indiquez pourquoi cette valeur est retirée."})
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_validated(self) -> bool:
+        return self.state == IndicatorValueState.VALIDATED

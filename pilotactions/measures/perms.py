@@ -12,7 +12,7 @@ from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.enums import RoleKind
 
 from .enums import CommitteeState
-from .models import Committee, Measure, ObjectiveValue, UpdateRequest
+from .models import Committee, IndicatorValue, Measure, ObjectiveValue, UpdateRequest
 
 READ_REFUSED = "Le tableau de bord des mesures nationales est réservé aux services de l’État."
 
@@ -47,16 +47,18 @@ def can_edit_measure(role, measure: Measure) -> tuple[bool, str]:
 WITHDRAW_REFUSED = "Seul l’auteur de la valeur (administration pilote) ou la délégation interministérielle la retire."
 
 
-def can_withdraw_value(role, value: ObjectiveValue) -> tuple[bool, str]:
-    """A mistaken value is withdrawn by its author, while their administration pilots the measure, or by
-    the national delegation; nobody else (another pilot, a reader, a State service)."""
+def can_withdraw_value(role, value: ObjectiveValue | IndicatorValue) -> tuple[bool, str]:
+    """A mistaken value (of an objective or an indicator) is withdrawn by its author, while their
+    administration pilots the measure, or by the national delegation; nobody else (another pilot, a reader,
+    a State service)."""
     if account_perms.is_national_admin(role):
         return True, ""
+    owner = value.indicator if isinstance(value, IndicatorValue) else value.objective
     if (
         role is not None
         and value.entered_by_id is not None
         and value.entered_by_id == role.user_id
-        and pilots_measure(role, value.objective.measure)
+        and pilots_measure(role, owner.measure)
     ):
         return True, ""
     return False, WITHDRAW_REFUSED
@@ -73,6 +75,17 @@ def can_validate_status(role) -> tuple[bool, str]:
     if account_perms.is_national_admin(role):
         return True, ""
     return False, "Seule la délégation interministérielle valide les statuts."
+
+
+def can_validate_indicator_value(role, value: IndicatorValue) -> tuple[bool, str]:
+    """An indicator's value is validated by the delegation, as the statuses are; once, while it counts."""
+    if not account_perms.is_national_admin(role):
+        return False, "Seule la délégation interministérielle valide les valeurs des indicateurs."
+    if value.is_withdrawn:
+        return False, "Cette valeur a été retirée : elle ne se valide plus."
+    if value.is_validated:
+        return False, "Cette valeur est déjà validée."
+    return True, ""
 
 
 def can_manage_budget(role) -> tuple[bool, str]:

@@ -19,7 +19,16 @@ from pilotactions.nomenclatures.models import Option
 
 from . import periods
 from .enums import AXIS_LIST, PROGRAMME_LIST, STATUS_LIST, CommitteeState, RateKind, RateNote, StatusChangeState
-from .models import Committee, Measure, Objective, ObjectiveValue, ProgrammeBudget, StatusChange
+from .models import (
+    Committee,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Objective,
+    ObjectiveValue,
+    ProgrammeBudget,
+    StatusChange,
+)
 
 RATE_PLACES = Decimal("0.0001")
 MILLION = Decimal(1_000_000)
@@ -549,3 +558,56 @@ def measure_history(measure: Measure) -> list[dict]:
         labels,
     )
     return sorted(entries, key=lambda e: e["date"], reverse=True)
+
+
+# --- Indicators -------------------------------------------------------------------------------------------
+
+
+def indicator_value_text(value, unit: str) -> str:
+    """« 222 projets », « 62 % », « 18,2 millions de repas », « 4,4 M€ », « 700 000 € »: French formats."""
+    number = Decimal(value)
+    places = next(p for p in (0, 1, 2) if number * 10**p == (number * 10**p).to_integral_value())
+    if unit.strip() == "%":
+        return formats.percent(number, places)
+    if unit.strip() == "€":
+        return formats.euros(number)
+    return f"{formats.number(number, places)}\u00a0{unit}" if unit else formats.number(number, places)
+
+
+def measure_indicators(measure: Measure, *, with_withdrawn: bool = False) -> list[dict]:
+    """The measure page's indicators: each with its values by period (oldest first), withdrawn ones included
+    when asked (struck through on the page)."""
+    manager = IndicatorValue.all_objects if with_withdrawn else IndicatorValue.objects
+    values = manager.filter(indicator__measure=measure).select_related("entered_by", "validated_by", "withdrawn_by")
+    by_indicator: dict[int, list[IndicatorValue]] = {}
+    for value in values:
+        by_indicator.setdefault(value.indicator_id, []).append(value)
+    return [
+        {
+            "indicator": indicator,
+            "values": sorted(by_indicator.get(indicator.pk, []), key=lambda v: periods.sort_key(v.period)),
+        }
+        for indicator in measure.indicators.all()
+    ]
+
+
+def published_indicators() -> list[dict]:
+    """Every indicator with a validated value, in the measures' order: its latest validated value (the one the
+    bilan prints), and all its validated values by period."""
+    indicators = Indicator.objects.select_related("measure__axis").prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.validated(), to_attr="validated_values")
+    )
+    out = []
+    for indicator in indicators:
+        values = sorted(indicator.validated_values, key=lambda v: periods.sort_key(v.period))
+        if not values:
+            continue
+        latest = values[-1]
+        out.append(
+            {
+                "indicator": indicator,
+                "latest": latest,
+                "periods": {v.period: v.value for v in values},
+            }
+        )
+    return out

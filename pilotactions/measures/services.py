@@ -31,6 +31,9 @@ from .enums import AXIS_LIST, PROGRAMME_LIST, STATUS_LIST, CommitteeState, Statu
 from .models import (
     Committee,
     CommitteeReminder,
+    Indicator,
+    IndicatorValue,
+    IndicatorValueState,
     Measure,
     Objective,
     ObjectiveValue,
@@ -40,6 +43,7 @@ from .models import (
 )
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "measures.json"
+INDICATORS_FILE = Path(__file__).resolve().parent / "data" / "indicators.json"
 
 
 def _require(allowed_reason: tuple[bool, str]) -> None:
@@ -211,6 +215,50 @@ def measures_reference_load(*, data_file: Path = DATA_FILE) -> dict[str, int]:
         committee.frozen_dashboard = selectors.dashboard(committee.period)
         _save(committee, None)
         created["comités"] += 1
+    created.update(indicators_reference_load())
+    return created
+
+
+def indicators_reference_load(*, data_file: Path = INDICATORS_FILE) -> dict[str, int]:
+    """The measures' indicators with the values the bilan published (`data/indicators.json`), validated as of
+    the 17 March 2025 committee. Idempotent and never overwriting; a withdrawn value is not loaded again."""
+    data = load_data(data_file)
+    measures = {m.number: m for m in Measure.objects.all()}
+    known = {i.code: i for i in Indicator.objects.all()}
+    created = {"indicateurs": 0, "valeurs d’indicateurs": 0}
+    validated_at = timezone.make_aware(datetime(2025, 3, 17, 9, 0))
+    for spec in data["indicators"]:
+        indicator = known.get(spec["code"])
+        if indicator is None:
+            measure = measures[spec["measure"]]
+            last = measure.indicators.order_by("-order").values_list("order", flat=True).first()
+            indicator = Indicator(
+                measure=measure,
+                order=(last or 0) + 1,
+                code=spec["code"],
+                label=spec["label"],
+                unit=spec["unit"],
+                administration=spec["administration"],
+                system=spec["system"],
+            )
+            indicator.full_clean()
+            _save(indicator, None)
+            created["indicateurs"] += 1
+        periods_known = set(IndicatorValue.all_objects.filter(indicator=indicator).values_list("period", flat=True))
+        for raw in spec["values"]:
+            if raw["period"] in periods_known:
+                continue
+            value = IndicatorValue(
+                indicator=indicator,
+                period=raw["period"],
+                value=Decimal(raw["value"]),
+                comment=spec["note"],
+                state=IndicatorValueState.VALIDATED,
+                validated_at=validated_at,
+            )
+            value.full_clean()
+            _save(value, None)
+            created["valeurs d’indicateurs"] += 1
     return created
 
 
@@ -357,6 +405,115 @@ def value_withdraw(role, value: ObjectiveValue, reason: str, *, now=None) -> Obj
             "rate_note": value.rate_note,
             "reason": reason,
         },
+    )
+    return value
+
+
+# --- Indicators -------------------------------------------------------------------------------------------
+
+
+def check_indicator_value(indicator: Indicator, value: Decimal | None) -> None:
+    if value is None:
+        raise ValidationError({"value": "Renseignez la valeur de l’indicateur."})
+    if value < 0:
+        raise ValidationError({"value": "Une valeur constatée ne peut pas être négative."})
+    if indicator.unit.strip().startswith("%") and value > 100:
+        raise ValidationError({"value": "Cet indicateur se mesure en pourcentage : 100 au plus."})
+
+
+@transaction.atomic
+def indicator_value_record(
+    *, indicator: Indicator, role, period: str, value: Decimal | None, data_date=None, comment: str = ""
+) -> IndicatorValue:
+    """Record (or correct) an indicator's value for a period. Entered by a pilot it waits for the delegation's
+    validation (« À valider »), a correction included; entered by the delegation it is validated."""
+    _require(perms.can_edit_measure(role, indicator.measure))
+    try:
+        period = periods.normalise(period)
+    except ValidationError as error:
+        raise ValidationError({"period": error.messages}) from None
+    if periods.start_date(period) > timezone.localdate():
+        raise ValidationError(
+            {
+                "period": f"La période {periods.label(period)} n’a pas commencé : une valeur se saisit une fois constatée."
+            }
+        )
+    if data_date is not None and data_date > timezone.localdate():
+        raise ValidationError({"data_date": "La date des données ne peut pas être dans le futur."})
+    check_indicator_value(indicator, value)
+    record = IndicatorValue.objects.select_for_update().filter(indicator=indicator, period=period).first()
+    created = record is None
+    record = record or IndicatorValue(indicator=indicator, period=period)
+    record.value = value
+    record.data_date = data_date
+    record.comment = (comment or "").strip()
+    record.entered_by = role.user
+    if perms.can_validate_status(role)[0]:
+        record.state = IndicatorValueState.VALIDATED
+        record.validated_at = timezone.now()
+        record.validated_by = role.user
+    else:
+        record.state = IndicatorValueState.PROPOSED
+        record.validated_at = None
+        record.validated_by = None
+    record.full_clean()
+    _save(record, role.user)
+    audit_event_record(
+        actor=role,
+        verb="indicator_value_recorded",
+        target=record,
+        message=f"Indicateur « {indicator.label} », {periods.label(period)} : {'saisi' if created else 'corrigé'}"
+        + (" et validé." if record.is_validated else ", à valider par la délégation."),
+    )
+    return record
+
+
+@transaction.atomic
+def indicator_value_validate(*, value: IndicatorValue, role) -> IndicatorValue:
+    """The delegation validates a pilot's value: from then on the bilan prints it."""
+    value = (
+        IndicatorValue.all_objects.select_for_update(of=("self",)).select_related("indicator__measure").get(pk=value.pk)
+    )
+    _require(perms.can_validate_indicator_value(role, value))
+    value.state = IndicatorValueState.VALIDATED
+    value.validated_at = timezone.now()
+    value.validated_by = role.user
+    _save(value, role.user, update_fields=["state", "validated_at", "validated_by", "updated_at"])
+    audit_event_record(
+        actor=role,
+        verb="indicator_value_validated",
+        target=value,
+        message=f"Indicateur « {value.indicator.label} », {periods.label(value.period)} : valeur validée.",
+    )
+    return value
+
+
+@transaction.atomic
+def indicator_value_withdraw(role, value: IndicatorValue, reason: str) -> IndicatorValue:
+    """Withdraw a mistaken indicator value (its author or the delegation, with a reason), as for objective
+    values: kept in the history, no longer counted nor printed, its period can be entered again."""
+    value = (
+        IndicatorValue.all_objects.select_for_update(of=("self",)).select_related("indicator__measure").get(pk=value.pk)
+    )
+    _require(perms.can_withdraw_value(role, value))
+    if value.is_withdrawn:
+        raise ValidationError(WITHDRAWN_ALREADY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Indiquez pourquoi cette valeur est retirée (par exemple « erreur de saisie »)."}
+        )
+    value.withdrawn_at = timezone.now()
+    value.withdrawn_by = role.user
+    value.withdrawal_reason = reason
+    value.full_clean()
+    _save(value, role.user, update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit_event_record(
+        actor=role,
+        verb="indicator_value_withdrawn",
+        target=value,
+        message=f"Indicateur « {value.indicator.label} », {periods.label(value.period)} : valeur retirée ({reason}).",
+        data={"period": value.period, "value": selectors.decimal_text(value.value), "reason": reason},
     )
     return value
 

@@ -26,13 +26,23 @@ from .forms import (
     CompleteForm,
     DashboardFilterForm,
     DecisionForm,
+    IndicatorValueForm,
     MeasureForm,
     ObjectiveForm,
     StatusForm,
     ValueForm,
     WithdrawForm,
 )
-from .models import Committee, Measure, Objective, ObjectiveValue, StatusChange, UpdateRequest
+from .models import (
+    Committee,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Objective,
+    ObjectiveValue,
+    StatusChange,
+    UpdateRequest,
+)
 
 DASHBOARD_TITLE = "Tableau de bord du Pacte des solidarités"
 
@@ -210,6 +220,26 @@ def objective_blocks(measure: Measure, period: str | None, role=None) -> list[di
     return blocks
 
 
+def indicator_blocks(measure: Measure, role) -> list[dict]:
+    """The measure page's indicators: values by period, withdrawn ones struck through, what the role may do."""
+    can_validate = perms.can_validate_status(role)[0]
+    return [
+        {
+            "indicator": item["indicator"],
+            "rows": [
+                {
+                    "value": value,
+                    "text": selectors.indicator_value_text(value.value, item["indicator"].unit),
+                    "can_withdraw": not value.is_withdrawn and perms.can_withdraw_value(role, value)[0],
+                    "can_validate": can_validate and not value.is_withdrawn and not value.is_validated,
+                }
+                for value in item["values"]
+            ],
+        }
+        for item in selectors.measure_indicators(measure, with_withdrawn=True)
+    ]
+
+
 @role_required
 def measure_detail(request, number):
     role = reader(request)
@@ -230,6 +260,7 @@ def measure_detail(request, number):
             "period": period,
             "period_label": periods.label(period) if period else "",
             "blocks": objective_blocks(measure, period, role),
+            "indicators": indicator_blocks(measure, role),
             "changes": changes,
             "pending": [c for c in changes if c.state == StatusChangeState.PROPOSED],
             "history": selectors.measure_history(measure)[:30],
@@ -421,6 +452,111 @@ def value_withdraw(request, pk):
             "objective": objective,
             "measure": objective.measure,
             "rate": selectors.rate_of(objective, value),
+            "form": form,
+            "back": back,
+        },
+    )
+
+
+# --- Indicators -------------------------------------------------------------------------------------------
+
+
+def _indicator_back(indicator: Indicator) -> str:
+    return reverse("measures:detail", args=[indicator.measure.number]) + f"#indicateur-{indicator.pk}"
+
+
+@role_required
+def indicator_value_edit(request, pk):
+    """Record or correct an indicator's value for a period (`?periode=`): a pilot's waits for validation."""
+    role = current_role(request.user)
+    indicator = get_object_or_404(Indicator.objects.select_related("measure"), pk=pk)
+    require(perms.can_edit_measure(role, indicator.measure))
+    period = request.GET.get("periode") or str(timezone.localdate().year - 1)
+    initial = {"period": period}
+    try:
+        existing = IndicatorValue.objects.filter(indicator=indicator, period=periods.normalise(period)).first()
+    except ValidationError:
+        existing = None
+    if existing:
+        initial.update(value=existing.value, data_date=existing.data_date, comment=existing.comment)
+    form = IndicatorValueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.indicator_value_record(
+                indicator=indicator,
+                role=role,
+                period=data["period"],
+                value=data["value"],
+                data_date=data["data_date"],
+                comment=data["comment"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"« {indicator.label} », {periods.label(record.period)} : enregistré"
+                + (" et validé." if record.is_validated else ", à valider par la délégation interministérielle."),
+            )
+            return redirect(_indicator_back(indicator))
+    return render(
+        request,
+        "measures/indicator_value_form.html",
+        {
+            "page_title": f"Valeur de l’indicateur « {indicator.label} »",
+            "indicator": indicator,
+            "measure": indicator.measure,
+            "form": form,
+            "back": _indicator_back(indicator),
+        },
+    )
+
+
+@role_required
+@require_POST
+def indicator_value_validate(request, pk):
+    role = current_role(request.user)
+    value = get_object_or_404(IndicatorValue.all_objects.select_related("indicator__measure"), pk=pk)
+    require(perms.can_validate_status(role))
+    try:
+        services.indicator_value_validate(value=value, role=role)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"« {value.indicator.label} », {periods.label(value.period)} : valeur validée.")
+    return redirect(_indicator_back(value.indicator))
+
+
+@role_required
+def indicator_value_withdraw(request, pk):
+    """Withdraw a mistaken indicator value, after a confirmation with its reason (its author or the delegation)."""
+    role = current_role(request.user)
+    value = get_object_or_404(IndicatorValue.all_objects.select_related("indicator__measure", "entered_by"), pk=pk)
+    indicator = value.indicator
+    back = _indicator_back(indicator)
+    require(perms.can_withdraw_value(role, value))
+    if value.is_withdrawn:
+        messages.info(request, services.WITHDRAWN_ALREADY)
+        return redirect(back)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_value_withdraw(role, value, form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, f"« {indicator.label} », {periods.label(value.period)} : valeur retirée.")
+            return redirect(back)
+    return render(
+        request,
+        "measures/value_withdraw.html",
+        {
+            "page_title": f"Retirer la valeur {periods.label(value.period)} de l’indicateur « {indicator.label} »",
+            "value": value,
+            "indicator": indicator,
+            "measure": indicator.measure,
+            "value_text": selectors.indicator_value_text(value.value, indicator.unit),
             "form": form,
             "back": back,
         },

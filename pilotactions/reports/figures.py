@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pilotactions.core.charts import departement_name
-from pilotactions.measures.figures import budget_rows, dashboard_rows
+from pilotactions.measures.figures import budget_rows, dashboard_rows, indicator_rows
 from pilotactions.nomenclatures.models import Option
 
 from .aggregates import ZERO, Aggregates
@@ -44,7 +44,11 @@ class Result:
 CHAPTERS = {
     "I": {
         "title": "Bilan des mesures nationales",
-        "sections": {"I.1": "Tableau de bord du Pacte des solidarités", "I.2": "Crédits du Pacte des solidarités"},
+        "sections": {
+            "I.1": "Tableau de bord du Pacte des solidarités",
+            "I.2": "Crédits du Pacte des solidarités",
+            "I.3": "Les mesures par axe et leurs indicateurs",
+        },
     },
     "II": {
         "title": "Bilan des contrats locaux des solidarités",
@@ -746,6 +750,22 @@ def measures_dashboard(agg, labels):
 def measures_budget(agg, labels):
     rows = budget_rows()
     return Result(rows, base={"ALL": len(rows) - 1})
+
+
+@register(
+    id="measures.indicators",
+    title="Indicateurs des mesures nationales",
+    kind="table",
+    unit="",
+    base_label="indicateurs",
+    chapter="I.3",
+    filters=(),
+    note="Dernière valeur validée par la DIPLP de chaque indicateur ; l’unité, l’année et la source de chacune "
+    "sont données dans le texte de son axe.",
+)
+def measures_indicators(agg, labels):
+    rows = indicator_rows()
+    return Result(rows, base={"ALL": len(rows)})
 
 
 def option_labels():

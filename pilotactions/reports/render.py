@@ -33,6 +33,8 @@ def table(figure: dict, series: list[str]) -> dict:
         return _measures_table(figure)
     if figure["id"] == "measures.budget":
         return _budget_table(figure)
+    if figure["id"] == "measures.indicators":
+        return _indicators_table(figure)
     return {
         "columns": [SERIES_LABELS.get(s, s) for s in series],
         "rows": [
@@ -125,6 +127,24 @@ def _measures_table(figure: dict) -> dict:
         "columns": ["Objectifs 2027", "Taux de réalisation 2024", "Statut"],
         "rows": rows,
         "base": [str(len(figure["rows"])), "", ""],
+        "not_filled": None,
+    }
+
+
+def _indicators_table(figure: dict) -> dict:
+    """The measures' indicators: each value with its unit, year and source (not split by contract type)."""
+    return {
+        "columns": ["Mesure", "Valeur", "Année", "Source"],
+        "rows": [
+            {
+                "key": row["key"],
+                "label": row["label"],
+                "cells": [str(row["measure"]), row["text"], str(row["year"]), row["source"]],
+                "values": [row["measure"], row["values"]["ALL"], row["year"], row["source"]],
+            }
+            for row in figure["rows"]
+        ],
+        "base": ["", "", "", ""],
         "not_filled": None,
     }
 
