@@ -37,8 +37,12 @@ class ReportFigure:
 @dataclass
 class ReportSection:
     title: str
-    summary: list[str] = field(default_factory=list)  # computed French sentences
+    summary: list[str] = field(default_factory=list)  # computed French sentences (paragraphs)
     figures: list[ReportFigure] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)  # a list printed after the summary (« En synthèse »)
+    level: int = 1  # its heading's level: 1 for a chapter, the introduction and the conclusion, 2 within a chapter
+    kind: str = "section"  # "chapter", "section", "introduction", "box" (a framed box), "synthesis" (a list)
+    # (its figures' headings are one level below its own)
 
     @property
     def wide(self) -> bool:

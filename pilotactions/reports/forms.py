@@ -55,3 +55,13 @@ class ReportRequestForm(BilanFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["contract_type"]
+
+
+class ReportTextForm(forms.Form):
+    text = forms.CharField(
+        label="Conclusion du rapport",
+        help_text="Imprimée telle quelle à la fin du rapport national de l’année ; une ligne vide sépare deux "
+        "paragraphes. Laissée vide, la conclusion n’apparaît pas dans le rapport.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )

@@ -77,3 +77,26 @@ class AuthorityBudgetBucket(models.Model):
 
     def __str__(self):
         return f"{self.aggregate_id} {self.contract_type} {self.bucket}"
+
+
+class ReportText(models.Model):
+    """A text the DIPLP writes for the national report of a year (its conclusion), printed as written.
+
+    Its history is the audit trail (`report_text_updated` events hold each version)."""
+
+    class Kind(models.TextChoices):
+        CONCLUSION = "conclusion", "Conclusion"
+
+    year = models.PositiveSmallIntegerField("année du rapport")
+    kind = models.CharField("texte", max_length=16, choices=Kind.choices)
+    text = models.TextField("texte", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "texte du rapport"
+        verbose_name_plural = "textes du rapport"
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="report_text_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} du rapport {self.year}"

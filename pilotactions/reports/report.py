@@ -9,15 +9,46 @@ from decimal import Decimal
 from django.utils import formats as django_formats
 from django.utils import timezone
 
+from pilotactions.campaigns.enums import DossierState
+from pilotactions.campaigns.models import Campaign
 from pilotactions.core import formats
 from pilotactions.core.charts import bars
+from pilotactions.measures import periods
+from pilotactions.measures.enums import CommitteeState
+from pilotactions.measures.models import Committee
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import render as figure_render
 from .aggregates import Scope
-from .bilan import bilan_build
+from .bilan import aggregates_for, bilan_build
 from .document import Comparison, ReportDocument, ReportFigure, ReportSection, TableRow
 from .figures import CHAPTERS
+from .models import ReportText
+
+METHODOLOGY, SYNTHESIS = "methodology", "synthesis"
+# The published report's structure (the bilan 2025): chapter I opens on the budget table, then the measures
+# dashboard (then its other sections in figures.CHAPTERS order); chapter II presents the contracts, then the
+# methodology box, the financial figures, the actions, the beneficiaries, and ends on « En synthèse ». Every
+# writer prints this order: it is held here once, as data.
+REPORT_CHAPTERS = {
+    "I": ["I.2", "I.1"],
+    "II": ["II.1", METHODOLOGY, "II.2", "II.3", "II.4", "II.5", SYNTHESIS],
+}
+PART_TITLES = {METHODOLOGY: "Encadré méthodologique", SYNTHESIS: "En synthèse"}
+PART_KINDS = {METHODOLOGY: "box", SYNTHESIS: "synthesis"}
+# The « Champ : » line the publication prints under a figure ({year}: the report's year).
+CHAMPS = {
+    "cls.map.third_party_share": "montants totaux des contrats locaux des solidarités {year} (crédits de l’État, "
+    "des collectivités et des financeurs tiers)",
+    "cls.map.action_budget_mean": "montants totaux des contrats locaux des solidarités {year} (crédits de l’État, "
+    "des collectivités et des financeurs tiers)",
+}
+
+
+def chapter_parts(chapter: str) -> list[str]:
+    """The keys of a chapter's parts in the published order: figure sections (figures.CHAPTERS) and boxes."""
+    order = REPORT_CHAPTERS.get(chapter, [])
+    return [*order, *(key for key in CHAPTERS[chapter]["sections"] if key not in order)]
 
 
 def _values(figures, figure_id, key="total"):
@@ -45,8 +76,9 @@ def _portion(value) -> str:
     return _pct(value)
 
 
-def summaries(figures: dict, year: int) -> dict[str, list[str]]:
-    """One or two sentences per section, every number computed from the figures."""
+def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, list[str]]:
+    """One or two sentences per section, every number computed from the figures; `cases` names what the figures
+    do not (authority_cases)."""
     contracts = _values(figures, "cls.contracts.count")
     actions = _values(figures, "cls.actions.count")
     budget = {k: _values(figures, "cls.budget.total", k) for k in ["state", "authority", "third_party", "total"]}
@@ -81,6 +113,22 @@ def summaries(figures: dict, year: int) -> dict[str, list[str]]:
         top_share = sum(r["values"]["ALL"] for r in top) * 100 / budget["total"]["ALL"]
         names = ", ".join(r["label"] for r in top[:3]) + f" et {top[3]['label']}"
         out["II.2"].append(f"Quatre régions concentrent {_portion(top_share)} des crédits : {names}.")
+    contracts_by_budget = sorted(
+        (r for r in figures.get("cls.budget.by_authority", {}).get("rows", []) if r["values"].get("ALL")),
+        key=lambda r: r["values"]["ALL"],
+    )
+    if len(contracts_by_budget) > 1:
+        largest, smallest = contracts_by_budget[-1], contracts_by_budget[0]
+        out["II.2"].append(
+            f"Les budgets des contrats diffèrent fortement : le plus important ({largest['label']}) atteint "
+            f"{_euros(largest['values']['ALL'])}, quand le plus modeste ({smallest['label']}) s’élève à "
+            f"{_euros(smallest['values']['ALL'])}."
+        )
+    if cases and cases.get("third_party_top"):
+        name, value = cases["third_party_top"]
+        out["II.2"].append(
+            f"La part des financeurs tiers la plus élevée revient à {name} : {_pct(value)} du budget de son contrat."
+        )
     per_contract = {k: _values(figures, "cls.actions.per_contract", k).get("ALL") for k in ["mean", "min", "max"]}
     mean = _values(figures, "cls.action_budget.mean").get("ALL")
     median = _values(figures, "cls.action_budget.median").get("ALL")
@@ -96,6 +144,16 @@ def summaries(figures: dict, year: int) -> dict[str, list[str]]:
         f"{_pct(new_or_reinforced)} des actions sont nouvelles ou renforcées, dont {_pct(nature.get('NOUVELLE'))} de "
         f"nouvelles. {steering} collectivités financent un ETP dédié au pilotage de leur contrat."
     )
+    means = sorted(
+        (r for r in figures.get("cls.map.action_budget_mean", {}).get("rows", []) if r["values"].get("ALL")),
+        key=lambda r: r["values"]["ALL"],
+    )
+    if len(means) > 1:
+        out["II.3"].append(
+            f"De fortes disparités territoriales : le budget moyen d’une action va de "
+            f"{_euros(means[0]['values']['ALL'])} ({means[0]['label']}) à {_euros(means[-1]['values']['ALL'])} "
+            f"({means[-1]['label']}) selon les départements."
+        )
     direct = {r["key"]: r["values"] for r in figures["cls.direct_impact"]["rows"]}.get("OUI", {})
     qpv = _targeting(figures["cls.qpv_targeting"])
     rural = _targeting(figures["cls.rural_targeting"])
@@ -117,6 +175,80 @@ def summaries(figures: dict, year: int) -> dict[str, list[str]]:
     return out
 
 
+def authority_cases(scope: Scope) -> dict:
+    """Named cases read from the aggregates: the authority whose contract has the highest share of third-party
+    credits (« third_party_top »: (name, share))."""
+    agg = aggregates_for(scope)
+    shares = {}
+    for t in agg.types:
+        for code, total in agg.by_authority[t].items():
+            if total:
+                shares[(t, code)] = Decimal(agg.third_party_by_authority[t][code]) * 100 / Decimal(total)
+    if not shares:
+        return {}
+    (t, code), value = max(shares.items(), key=lambda item: (item[1], item[0][1]))
+    if not value:
+        return {}
+    return {"third_party_top": (agg.names.get(("authority", code), code), value)}
+
+
+def methodology(figures: dict, scope: Scope) -> list[str]:
+    """The methodology box: what the analysis reads, computed (bilan 2025: « L’analyse porte sur 113 contrats
+    locaux des solidarités et se fonde sur un total de 1 445 actions exploitables… »)."""
+    contracts = _values(figures, "cls.contracts.count")
+    actions = _values(figures, "cls.actions.count")
+    total = actions.get("ALL") or 0
+    if not total:
+        return ["Aucune action n’est enregistrée pour ce périmètre et cette année : l’analyse est vide."]
+    share_d = Decimal(actions.get("CLS-D", 0)) * 100 / total
+    text = [
+        f"L’analyse porte sur {formats.counted(contracts.get('ALL', 0), 'contrats locaux des solidarités', 'contrat local des solidarités')} "
+        f"et se fonde sur un total de {formats.counted(total, 'actions')} ({_pct(share_d)} issues des contrats "
+        f"départementaux, {_pct(100 - share_d)} des contrats métropolitains).",
+    ]
+    if scope.campaign_id:
+        text.append(
+            "Les actions sont celles des dossiers validés de la campagne choisie, telles que la DIPLP les a validées."
+        )
+    else:
+        text.append(
+            "Les actions ont été recensées dans Pilot’actions par les collectivités co-contractantes et les services "
+            "déconcentrés de l’État ; les chiffres sont ceux de la date des données."
+        )
+    text.append(
+        "La Délégation interministérielle à la prévention et à la lutte contre la pauvreté a traité ces données."
+    )
+    return text
+
+
+def synthesis(figures: dict) -> list[str]:
+    """« En synthèse »: the chapter's salient points, each worded from a figure."""
+    actions = _values(figures, "cls.actions.count").get("ALL")
+    if not actions:
+        return []
+    nature = {r["key"]: r["values"].get("ALL") for r in figures["cls.nature"]["rows"]}
+    per_contract = _values(figures, "cls.actions.per_contract", "mean")
+    third = _values(figures, "cls.budget.third_party_share").get("ALL")
+    direct = {r["key"]: r["values"] for r in figures["cls.direct_impact"]["rows"]}.get("OUI", {})
+    points = []  # a point whose figure is not filled in is left out, never printed with a dash
+    if nature.get("NOUVELLE") is not None:
+        points.append(f"{_portion(nature['NOUVELLE'])} des actions contractualisées sont nouvelles")
+    if per_contract.get("CLS-M") is not None and per_contract.get("CLS-D") is not None:
+        points.append(
+            f"des contrats métropolitains de {formats.number(per_contract['CLS-M'], 1)} actions en moyenne, "
+            f"pour {formats.number(per_contract['CLS-D'], 1)} dans les contrats départementaux"
+        )
+    if third is not None:
+        points.append(f"des financeurs tiers qui apportent {_pct(third)} des crédits")
+    if direct.get("ALL") is not None:
+        points.append(f"{_pct(direct['ALL'])} des actions ont vocation à avoir un impact direct sur les usagers")
+    return [_capital(point) for point in points]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def measures_summaries(figures: dict) -> dict[str, list[str]]:
     dashboard = figures.get("measures.dashboard")
     budget = figures.get("measures.budget")
@@ -134,30 +266,7 @@ def measures_summaries(figures: dict) -> dict[str, list[str]]:
                 + " et ".join(f"{_euros(total[y])} en {y}" for y in years)
                 + "."
             ]
-    indicators = figures.get("measures.indicators")
-    if indicators and indicators["rows"]:
-        out["I.3"] = indicator_narratives(indicators["rows"])
     return out
-
-
-def indicator_narratives(rows: list[dict]) -> list[str]:
-    """One paragraph per axis: each measure's validated indicators, with their unit, source and year
-    (« FIPE : projets financés — 222 projets (source : DGCS, 2024) »)."""
-    by_axis: dict[str, dict[int, list[dict]]] = {}
-    labels = {}
-    for row in rows:
-        by_axis.setdefault(row["axis"], {}).setdefault(row["measure"], []).append(row)
-        labels[row["axis"]] = row["axis_label"]
-        labels[row["measure"]] = row["measure_title"]
-    paragraphs = []
-    for axis, measures in by_axis.items():
-        parts = [
-            f"mesure {number} « {labels[number]} » : "
-            + " ; ".join(f"{r['label']} — {r['text']} (source : {r['source']}, {r['year']})" for r in items)
-            for number, items in sorted(measures.items())
-        ]
-        paragraphs.append(f"{labels[axis]}. " + ". ".join(p[0].upper() + p[1:] for p in parts) + ".")
-    return paragraphs
 
 
 def _targeting(figure) -> dict:
@@ -220,19 +329,112 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
                 )
             )
     progress(60)
-    texts = summaries(figures, scope.year)
+    texts = summaries(figures, scope.year, authority_cases(scope))
     if not territorial:  # the national measures belong to the national report only
         texts.update(measures_summaries(figures))
+    texts[METHODOLOGY] = methodology(figures, scope)
     series = figure_render.series_of({}, payload["meta"]["contract_types"])
-    chapters = ["II"] if territorial else ["I", "II"]
-    for key, title in [item for chapter in chapters for item in CHAPTERS[chapter]["sections"].items()]:
-        section = ReportSection(title=title, summary=texts.get(key, []))
-        for figure in payload["figures"]:
-            if figure["chapter"] == key:
-                section.figures.append(report_figure(figure, series))
-        document.sections.append(section)
+    document.sections.append(
+        ReportSection(title="Introduction", summary=introduction(scope, figures, territorial), kind="introduction")
+    )
+    for chapter in ["II"] if territorial else ["I", "II"]:
+        document.sections.append(
+            ReportSection(title=f"Chapitre {chapter}. {CHAPTERS[chapter]['title']}", kind="chapter")
+        )
+        for key in chapter_parts(chapter):
+            section = ReportSection(
+                title=PART_TITLES.get(key) or CHAPTERS[chapter]["sections"][key],
+                summary=texts.get(key, []),
+                level=2,
+                kind=PART_KINDS.get(key, "section"),
+            )
+            if key == SYNTHESIS:
+                section.bullets = synthesis(figures)
+                if not section.bullets:
+                    continue
+                section.summary = [
+                    "Il ressort de l’analyse des contrats locaux des solidarités les points saillants suivants :"
+                ]
+            for figure in payload["figures"]:
+                if figure["chapter"] == key:
+                    section.figures.append(report_figure(figure, series, scope.year))
+            document.sections.append(section)
+    if not territorial:
+        conclusion = ReportText.objects.filter(year=scope.year, kind=ReportText.Kind.CONCLUSION).first()
+        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", conclusion.text)] if conclusion else []
+        if any(paragraphs):  # no text written by the DIPLP: no conclusion (docs/bilan-reports.md)
+            document.sections.append(ReportSection(title="Conclusion", summary=[p for p in paragraphs if p]))
     progress(80)
     return document
+
+
+def _date(value) -> str:
+    return django_formats.date_format(timezone.localtime(value) if hasattr(value, "hour") else value, "j F Y")
+
+
+def _span(start, end) -> str:
+    return f"du {_date(start)} au {_date(end)}"
+
+
+def introduction(scope: Scope, figures: dict, territorial: bool) -> list[str]:
+    """The data sources and their dates, read from the data: the measures dashboard's period and committee, the
+    campaign(s) of the year and their validations, the contracts and actions read."""
+    paragraphs = [
+        "Ce bilan est établi par la Délégation interministérielle à la prévention et à la lutte contre la pauvreté "
+        f"(DIPLP). Il porte sur l’année {scope.year} et repose sur les sources de données suivantes."
+    ]
+    if not territorial:
+        dashboard = figures.get("measures.dashboard") or {"rows": []}
+        period = next((r["values"]["ALL"].get("period") for r in dashboard["rows"]), None)
+        committee = (
+            Committee.objects.filter(state=CommitteeState.CLOSED, period=period).order_by("-date").first()
+            if period
+            else None
+        )
+        if dashboard["rows"]:
+            text = (
+                f"Le tableau de bord des mesures nationales, renseigné par les administrations pilotes des "
+                f"{formats.counted(len(dashboard['rows']), 'mesures')} : valeurs arrêtées pour la période "
+                f"« {periods.label(period)} »"
+                if period
+                else "Le tableau de bord des mesures nationales"
+            )
+            if committee:
+                text += f", examinées par le comité de suivi du {_date(committee.date)}"
+            paragraphs.append(text + ".")
+    contracts = _values(figures, "cls.contracts.count").get("ALL") or 0
+    actions = _values(figures, "cls.actions.count").get("ALL") or 0
+    read = (
+        f"{formats.counted(contracts, 'contrats locaux des solidarités', 'contrat local des solidarités')} et "
+        f"{formats.counted(actions, 'actions')}"
+    )
+    campaigns = (
+        Campaign.objects.filter(pk=scope.campaign_id) if scope.campaign_id else Campaign.objects.filter(year=scope.year)
+    )
+    if scope.campaign_id:
+        paragraphs.append(
+            f"Pilot’actions, l’outil de suivi des contractualisations renseigné par les collectivités co-contractantes "
+            f"et les services déconcentrés de l’État : {read}, lus dans les dossiers validés de la campagne ci-dessous."
+        )
+    else:
+        paragraphs.append(
+            f"Pilot’actions, l’outil de suivi des contractualisations renseigné par les collectivités co-contractantes "
+            f"et les services déconcentrés de l’État : {read}, lus dans les données à jour du "
+            f"{_date(timezone.localdate())}."
+        )
+    for campaign in campaigns.order_by("opens_at"):
+        validated = campaign.dossiers.filter(state=DossierState.VALIDATED, validated_at__isnull=False)
+        dates = validated.order_by("validated_at").values_list("validated_at", flat=True)
+        count = validated.count()
+        text = f"Campagne « {campaign.name} », ouverte {_span(campaign.opens_at, campaign.closes_at)} : "
+        if count:
+            first, last = dates.first(), dates.last()
+            when = f"le {_date(first)}" if _date(first) == _date(last) else _span(first, last)
+            text += f"{formats.counted(count, 'dossiers validés', 'dossier validé')} ({'validé' if count == 1 else 'validés'} {when})."
+        else:
+            text += "aucun dossier validé à ce jour."
+        paragraphs.append(text)
+    return paragraphs
 
 
 ROW_HEADINGS = {"measures.dashboard": "Mesure", "measures.budget": "Programme"}
@@ -240,7 +442,7 @@ PRINT_WIDTH_MM = 178  # the width of an A4 portrait page less its margins (templ
 PRINT_CHART_MAX_MM = 225  # the tallest chart printed on one page, below its title
 
 
-def report_figure(figure: dict, series: list[str]) -> ReportFigure:
+def report_figure(figure: dict, series: list[str], year: int | None = None) -> ReportFigure:
     table = figure_render.table(figure, series)
     svg = figure_render.chart(figure, series)
     rows = [
@@ -251,7 +453,7 @@ def report_figure(figure: dict, series: list[str]) -> ReportFigure:
         id=figure["id"],
         title=figure["title"],
         unit=figure["unit"],
-        footer=figure["footer"],
+        footer=_with_champ(figure, year),
         note=figure["note"],
         svg=svg,
         columns=table["columns"],
@@ -261,6 +463,16 @@ def report_figure(figure: dict, series: list[str]) -> ReportFigure:
         text_columns=figure["id"] == "measures.dashboard",
         print_svgs=print_charts(figure, series, svg),
     )
+
+
+def _with_champ(figure: dict, year: int | None) -> str:
+    """The footer, with the publication's « Champ : » line before its base where the figure has one."""
+    champ = CHAMPS.get(figure["id"])
+    if not champ:
+        return figure["footer"]
+    line = f"Champ : {champ.format(year=year or '')}".replace("  ", " ")
+    head, separator, tail = figure["footer"].partition(" · Base : ")
+    return f"{head} · {line}{separator}{tail}" if separator else f"{figure['footer']} · {line}"
 
 
 def _span_rows(rows: list[TableRow]) -> None:

@@ -17,10 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from pilotactions.accounts.enums import RoleKind
 from pilotactions.accounts.perms import require
+from pilotactions.core import formats
+from pilotactions.core.audit import audit_event_record
+from pilotactions.core.models import AuditEvent
 
 from .aggregates import Scope
-from .models import ReportJob
+from .models import ReportJob, ReportText
 from .outputs import write_report
 from .perms import can_read_scope
 from .report import report_build
@@ -145,3 +149,56 @@ def report_job_run(*, job_id: int) -> None:
     job.size = (reports_root() / name).stat().st_size
     job.finished_at = timezone.now()
     job.save()
+
+
+REPORT_TEXT_MAX_LENGTH = 20000
+
+
+def can_edit_report_texts(role) -> tuple[bool, str]:
+    """Only the DIPLP's national administrators write the report's texts; everyone who reads it reads them."""
+    if role is not None and role.kind == RoleKind.NATIONAL_ADMIN:
+        return True, ""
+    return False, "Seule la DIPLP (administrateur national) rédige les textes du rapport national."
+
+
+def report_text_get(year: int, kind: str = ReportText.Kind.CONCLUSION) -> ReportText | None:
+    return ReportText.objects.filter(year=year, kind=kind).first()
+
+
+@transaction.atomic
+def report_text_save(role, *, year: int, kind: str, text: str) -> ReportText:
+    """Write the year's text (an empty text removes the section from the report); audited with the new text."""
+    require(can_edit_report_texts(role))
+    if kind not in ReportText.Kind.values:
+        raise ValidationError({"kind": "Ce texte n’existe pas dans le rapport."})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "Choisissez une année entre 2000 et 2100."})
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > REPORT_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": f"Le texte compte {formats.number(len(text))} caractères, au-delà des "
+                f"{formats.number(REPORT_TEXT_MAX_LENGTH)} autorisés."
+            }
+        )
+    item, _created = ReportText.objects.select_for_update().get_or_create(year=year, kind=kind)
+    if item.text == text:
+        return item
+    item.text, item.updated_by = text, role.user
+    item.save()
+    audit_event_record(
+        actor=role,
+        verb="report_text_updated",
+        target=item,
+        message=f"{item} {'modifiée' if text else 'effacée'}.",
+        data={"text": text},
+    )
+    return item
+
+
+def report_text_history(item: ReportText | None):
+    if item is None:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(
+        target_type=item._meta.label_lower, target_id=str(item.pk), verb="report_text_updated"
+    ).order_by("-pk")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("bilan/figures/<str:figure_id>.<str:extension>", views.figure_download, name="figure"),
     path("bilan/rapports/", views.report_list, name="reports"),
     path("bilan/rapports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("bilan/rapports/textes/<int:year>/", views.report_text, name="report_text"),
     path("bilan/rapports/<int:pk>/telecharger/", views.report_download, name="report_download"),
 ]

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role
 from pilotactions.core.decorators import role_required
+from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.tabular import csv_stream, download_response
 from pilotactions.measures import perms as measure_perms
 
@@ -17,11 +18,19 @@ from . import render as figure_render
 from .aggregates import Scope
 from .bilan import bilan_build
 from .figures import CHAPTERS, REGISTRY
-from .forms import BilanFilterForm, ReportRequestForm
-from .models import ReportJob
+from .forms import BilanFilterForm, ReportRequestForm, ReportTextForm
+from .models import ReportJob, ReportText
 from .outputs import CONTENT_TYPES
 from .perms import can_read_scope, visible_authority_codes
-from .services import report_job_create, report_retention_days, reports_root
+from .services import (
+    can_edit_report_texts,
+    report_job_create,
+    report_retention_days,
+    report_text_get,
+    report_text_history,
+    report_text_save,
+    reports_root,
+)
 
 DETAILED_BY_AUTHORITY = {"cls.budget.by_authority"}
 
@@ -85,13 +94,19 @@ def report_list(request):
                 return redirect("reports:reports")
             return redirect("reports:report_detail", pk=job.pk)
     else:
-        role, form, _scope, _types = _scope_and_form(request, ReportRequestForm)
+        role, form, scope, _types = _scope_and_form(request, ReportRequestForm)
     jobs = [
         job
         for job in ReportJob.objects.select_related("requested_by")[:100]
         if can_read_scope(role, _job_scope(job))[0]
     ]
-    context = {"page_title": "Rapports et fiches", "form": form, "jobs": jobs[:30]}
+    context = {
+        "page_title": "Rapports et fiches",
+        "form": form,
+        "jobs": jobs[:30],
+        "text_year": scope.year,
+        "texts_readable": can_read_scope(role, Scope(year=scope.year))[0],
+    }
     return render(request, "reports/report_list.html", {**context, "retention_days": report_retention_days()})
 
 
@@ -258,3 +273,39 @@ def figure_download(request, figure_id, extension):
         rows.append(["not_filled", "Non renseigné", *(figure["not_filled"].get(s, "") for s in series)])
     header = ["Code", "Modalité", *(figure_render.SERIES_LABELS.get(s, s) for s in series)]  # French, not codes
     return download_response(extension="csv", filename=figure_id, csv_lines=csv_stream(header, rows))
+
+
+@role_required
+def report_text(request, year):
+    """The conclusion the DIPLP writes for the national report of a year: read by whoever reads the national
+    report, written by national administrators (audited, its versions listed)."""
+    role = current_role(request.user)
+    allowed, reason = can_read_scope(role, Scope(year=year))
+    if not allowed:
+        raise PermissionDenied(reason)
+    editable = can_edit_report_texts(role)[0]
+    item = report_text_get(year)
+    form = ReportTextForm(initial={"text": item.text if item else ""})
+    if request.method == "POST":
+        form = ReportTextForm(request.POST)
+        if not editable:
+            raise PermissionDenied(can_edit_report_texts(role)[1])
+        if form.is_valid():
+            try:
+                report_text_save(role, year=year, kind=ReportText.Kind.CONCLUSION, text=form.cleaned_data["text"])
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, f"La conclusion du rapport {year} est enregistrée.")
+                return redirect("reports:report_text", year=year)
+    if not editable:
+        form.fields["text"].disabled = True
+    context = {
+        "page_title": f"Conclusion du rapport {year}",
+        "year": year,
+        "form": form,
+        "editable": editable,
+        "item": item,
+        "history": report_text_history(item).select_related("actor")[:20],
+    }
+    return render(request, "reports/report_text.html", context)

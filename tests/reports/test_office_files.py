@@ -234,8 +234,8 @@ def test_docx_headings_and_table_of_contents(dataset):  # noqa: F811
     headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
     expected = []
     for section in document.sections:
-        expected.append(("Heading 1", section.title))
-        expected.extend(("Heading 2", figure.title) for figure in section.figures)
+        expected.append((f"Heading {section.level}", section.title))
+        expected.extend((f"Heading {section.level + 1}", figure.title) for figure in section.figures)
     assert headings == expected
     instructions = [" ".join(t.text.split()) for t in word.element.body.iter(qn("w:instrText"))]
     assert instructions == ['TOC \\o "1-3" \\h \\z \\u']

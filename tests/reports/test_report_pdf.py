@@ -147,10 +147,12 @@ def test_the_first_page_is_a_title_page_and_the_report_follows(national):
     assert "Délégation interministérielle à la prévention et à la lutte contre la pauvreté (DIPLP)" in title
     assert "Données du" in title and "document généré le" in title
     # with its contents: each part and the page it starts on
-    assert "Sommaire" in title and re.search(r"Tableau de bord du Pacte des solidarités[ .]+2\b", title)
-    # The first chapter starts on the next page with its table, not after a nearly empty page.
+    assert "Sommaire" in title and re.search(r"Introduction[ .]+2\b", title)
+    # The introduction follows on the next page, then the first chapter opens on its table.
     second = " ".join(texts[1].split())
-    assert "1. Tableau de bord du Pacte des solidarités" in second and "Taux de réalisation 2024" in second
+    assert second.startswith("Introduction") and "Il porte sur l’année 2024" in second
+    third = " ".join(texts[2].split())
+    assert "Chapitre I. Bilan des mesures nationales" in third and "Crédits du Pacte des solidarités par" in third
 
 
 def _printed_sizes(svg: str) -> tuple[float, float]:

@@ -407,7 +407,7 @@ def test_odt_opens_on_a_table_of_contents_built_from_the_outline(document):
         for s in odt.styles.getElementsByType(Style)
         if s.getAttribute("defaultoutlinelevel")
     }
-    assert outline == {"Heading_20_1": "1", "Heading_20_2": "2"}
+    assert outline == {"Heading_20_1": "1", "Heading_20_2": "2", "Heading_20_3": "3"}
 
 
 # --- ODS --------------------------------------------------------------------------------------------

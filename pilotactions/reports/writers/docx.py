@@ -151,9 +151,10 @@ def _docx_toc(doc, document: ReportDocument) -> None:
     paragraph.add_run()._r.append(instruction)
     _docx_field_char(paragraph, "separate")
     for section in document.sections:
-        paragraph.add_run(section.title).add_break()
+        indent = "\u2003" * (section.level - 1)
+        paragraph.add_run(f"{indent}{section.title}").add_break()
         for figure in section.figures:
-            paragraph.add_run(f"\u2003{figure.title}").add_break()
+            paragraph.add_run(f"{indent}\u2003{figure.title}").add_break()
     paragraph.add_run(TOC_HINT).italic = True
     _docx_field_char(paragraph, "end")
 
@@ -180,11 +181,13 @@ def write_docx(document: ReportDocument, target) -> None:
 
     pngs = chart_pngs(document)
     for section in document.sections:
-        doc.add_heading(section.title, level=1)
-        for sentence in section.summary:
-            doc.add_paragraph(sentence)
+        doc.add_heading(section.title, level=section.level)
+        for sentence in section.summary:  # a box (the methodology) as Word's framed quote
+            doc.add_paragraph(sentence, style="Intense Quote" if section.kind == "box" else None)
+        for item in section.bullets:
+            doc.add_paragraph(item, style="List Bullet")
         for figure in section.figures:
-            doc.add_heading(figure.title, level=2)
+            doc.add_heading(figure.title, level=section.level + 1)
             if figure.svg:
                 _docx_picture(doc, pngs[figure.svg], figure)
             if figure.rows:

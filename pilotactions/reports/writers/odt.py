@@ -63,6 +63,13 @@ class _OdtStyles:
             text={"fontsize": "12.5pt", "fontweight": "bold"},
             outline=2,
         )
+        self.heading3 = self._paragraph_style(
+            "Heading_20_3",
+            "Heading 3",
+            margins=("0.4cm", "0.2cm"),
+            text={"fontsize": "11pt", "fontweight": "bold"},
+            outline=3,
+        )
         self.cell_text = self._paragraph_style(
             "Table_20_Contents", "Table Contents", margins=("0.03cm", "0.03cm"), text={"fontsize": "9pt"}
         )
@@ -223,9 +230,9 @@ def _odt_toc(styles: _OdtStyles, document: ReportDocument) -> odf_text.TableOfCo
     title.addElement(odf_paragraph(TOC_TITLE, styles.contents_heading))
     body.addElement(title)
     for section in document.sections:
-        body.addElement(odf_paragraph(section.title, styles.contents[0]))
+        body.addElement(odf_paragraph(section.title, styles.contents[section.level - 1]))
         for figure in section.figures:
-            body.addElement(odf_paragraph(figure.title, styles.contents[1]))
+            body.addElement(odf_paragraph(figure.title, styles.contents[section.level]))
     body.addElement(odf_paragraph(TOC_HINT, styles.mentions))
     toc.addElement(body)
     return toc
@@ -262,11 +269,20 @@ def write_odt(document: ReportDocument, target) -> None:
     pictures: dict[str, str] = {}  # svg → path in the package
     charts = 0
     for section in document.sections:
-        body.addElement(odf_text.H(outlinelevel=1, stylename=styles.heading1, text=section.title))
+        heading = styles.heading1 if section.level == 1 else styles.heading2
+        body.addElement(odf_text.H(outlinelevel=section.level, stylename=heading, text=section.title))
         for sentence in section.summary:
             body.addElement(odf_paragraph(sentence, styles.body))
+        for item in section.bullets:
+            body.addElement(odf_paragraph(f"• {item}", styles.body))
         for figure in section.figures:
-            body.addElement(odf_text.H(outlinelevel=2, stylename=styles.heading2, text=figure.title))
+            body.addElement(
+                odf_text.H(
+                    outlinelevel=section.level + 1,
+                    stylename=styles.heading2 if section.level == 1 else styles.heading3,
+                    text=figure.title,
+                )
+            )
             if figure.svg:
                 png = pngs[figure.svg]
                 if figure.svg not in pictures:

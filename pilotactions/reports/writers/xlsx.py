@@ -69,6 +69,9 @@ def _xlsx_summary(sheet, document: ReportDocument, names: list[str]) -> None:
     _xlsx_text(sheet, 1, 1, document.title).font = Font(bold=True, size=14)
     _xlsx_text(sheet, 2, 1, document.subtitle)
     _xlsx_text(sheet, 3, 1, generated_line(document)).font = Font(italic=True, color=GREY)
+    introduction = next((s for s in document.sections if s.kind == "introduction"), None)
+    if introduction and introduction.summary[1:]:  # the data sources and their dates, on one line
+        _xlsx_text(sheet, 4, 1, "Sources : " + " ".join(introduction.summary[1:])).font = Font(color=GREY)
     _xlsx_header(sheet, SUMMARY_HEADER_ROW, SUMMARY_HEADER, left=len(SUMMARY_HEADER))
     row = SUMMARY_HEADER_ROW
     figures = [(section, figure) for section in document.sections for figure in section.figures]
