@@ -266,7 +266,30 @@ def measures_summaries(figures: dict) -> dict[str, list[str]]:
                 + " et ".join(f"{_euros(total[y])} en {y}" for y in years)
                 + "."
             ]
+    indicators = figures.get("measures.indicators")
+    if indicators and indicators["rows"]:
+        out["I.3"] = indicator_narratives(indicators["rows"])
     return out
+
+
+def indicator_narratives(rows: list[dict]) -> list[str]:
+    """One paragraph per axis: each measure's validated indicators, with their unit, source and year
+    (« FIPE : projets financés — 222 projets (source : DGCS, 2024) »)."""
+    by_axis: dict[str, dict[int, list[dict]]] = {}
+    labels = {}
+    for row in rows:
+        by_axis.setdefault(row["axis"], {}).setdefault(row["measure"], []).append(row)
+        labels[row["axis"]] = row["axis_label"]
+        labels[row["measure"]] = row["measure_title"]
+    paragraphs = []
+    for axis, measures in by_axis.items():
+        parts = [
+            f"mesure {number} « {labels[number]} » : "
+            + " ; ".join(f"{r['label']} — {r['text']} (source : {r['source']}, {r['year']})" for r in items)
+            for number, items in sorted(measures.items())
+        ]
+        paragraphs.append(f"{labels[axis]}. " + ". ".join(p[0].upper() + p[1:] for p in parts) + ".")
+    return paragraphs
 
 
 def _targeting(figure) -> dict:
