@@ -140,10 +140,17 @@ def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, 
         f"{per_contract['min']} à {per_contract['max']}). Le budget moyen d’une action s’élève à {_euros(mean)} et la "
         f"moitié des actions ont un budget supérieur à {_euros(median)}."
     )
-    out["II.3"].append(
-        f"{_pct(new_or_reinforced)} des actions sont nouvelles ou renforcées, dont {_pct(nature.get('NOUVELLE'))} de "
-        f"nouvelles. {steering} collectivités financent un ETP dédié au pilotage de leur contrat."
-    )
+    if nature:  # the nature of the actions is entered for some at least
+        out["II.3"].append(
+            f"{_pct(new_or_reinforced)} des actions sont nouvelles ou renforcées, dont "
+            f"{_pct(nature.get('NOUVELLE') or 0)} de nouvelles."
+        )
+    if steering:
+        out["II.3"].append(
+            f"{formats.counted(steering, 'collectivités')} "
+            f"{'financent un ETP dédié au pilotage de leur' if steering > 1 else 'finance un ETP dédié au pilotage de son'}"
+            " contrat."
+        )
     means = sorted(
         (r for r in figures.get("cls.map.action_budget_mean", {}).get("rows", []) if r["values"].get("ALL")),
         key=lambda r: r["values"]["ALL"],

@@ -252,3 +252,13 @@ def test_the_service_refuses_anyone_but_a_national_admin(world):
         with pytest.raises(PermissionDenied):
             report_text_save(make_role(kind, code), year=2024, kind="conclusion", text="x")
     assert not ReportText.objects.exists()
+
+
+def test_a_summary_without_its_data_says_nothing_rather_than_a_dash_or_zero(world):
+    """No action has a nature and no authority funds a steering FTE in this world: no « dont — de nouvelles »,
+    no « 0 collectivités financent »."""
+    document = report_build(Scope(year=2024))
+    actions = " ".join(
+        " ".join(s.summary) for s in document.sections if s.title == "Les actions des contrats locaux des solidarités"
+    )
+    assert "dont —" not in actions and "0 collectivités" not in actions and "ETP dédié" not in actions
