@@ -47,9 +47,10 @@ mkdir -p "$OUT"
 psql_base "DROP DATABASE IF EXISTS $RUN_DB"
 psql_base "CREATE DATABASE $RUN_DB TEMPLATE $BASE_DB"
 export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$PG/$RUN_DB"
-# A reverse proxy keeps the browsers' connections open (nginx: 75 s); locust talks to gunicorn directly, so
-# gunicorn keeps them as long: with its 5 s default, a connection closed while a user thinks is a failed request.
-export GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_KEEPALIVE=${GUNICORN_KEEPALIVE:-75}
+# A reverse proxy keeps the browsers' connections open, and a browser retries a request on a connection the
+# server has just closed; locust talks to gunicorn directly and does not: gunicorn keeps idle connections
+# longer than any think time (120 s > 90 s typing), else a closed connection is a failed request.
+export GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_KEEPALIVE=${GUNICORN_KEEPALIVE:-120}
 # The production settings serve hashed, compressed static files: collected as a deployment does.
 export STATIC_ROOT=$PWD/var/load/static
 $BIN/python manage.py collectstatic --noinput -v0

@@ -21,6 +21,10 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(int(len(values) * q), len(values) - 1)] if values else float("nan")
 
 
+def ms(value: float) -> str:
+    return "—" if value != value else f"{value:.0f}"  # NaN: no request of that kind in the window
+
+
 def server_times(out: Path, since: float) -> dict[str, list[float]]:
     """Server-side durations by request kind, from the JSON access log (pilotactions.access), after `since`."""
     from datetime import datetime
@@ -84,8 +88,8 @@ def main(argv=None) -> int:
         lines.append(
             f"| {'**all**' if key == 'all' else f'`{key}`'} | {r['Request Count']} | {r['Failure Count']} | "
             f"{float(r['Requests/s']):.1f} | {r['50%']} | {r['95%']} | {r['99%']} | {float(r['Max Response Time']):.0f} | "
-            f"{percentile(after, 0.5):.0f} | {percentile(after, 0.95):.0f} | {percentile(after, 0.99):.0f} | "
-            f"{percentile(server.get(server_key, []), 0.95):.0f} |"
+            f"{ms(percentile(after, 0.5))} | {ms(percentile(after, 0.95))} | {ms(percentile(after, 0.99))} | "
+            f"{ms(percentile(server.get(server_key, []), 0.95))} |"
         )
     print("\n".join(lines))
     print("\nTimes in milliseconds.")
