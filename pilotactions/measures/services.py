@@ -369,14 +369,9 @@ def value_record(
 WITHDRAWN_ALREADY = "Cette valeur a déjà été retirée."
 
 
-@transaction.atomic
-def value_withdraw(role, value: ObjectiveValue, reason: str, *, now=None) -> ObjectiveValue:
-    """Withdraw a mistaken value (its author or the delegation, with a reason): it no longer counts anywhere
-    (dashboard, rates, exports, live committee dashboards), stays in the history as withdrawn — who, when,
-    why — and its period can be entered again. Frozen dashboards of closed committees are left as they were."""
-    value = (
-        ObjectiveValue.all_objects.select_for_update(of=("self",)).select_related("objective__measure").get(pk=value.pk)
-    )
+def _withdraw(role, value, reason: str, *, now=None) -> str:
+    """Withdraw an objective's or an indicator's value (locked by the caller): who may, once, with a reason; only
+    the withdrawal's fields are saved, so the value keeps the date it was entered on. Returns the reason."""
     _require(perms.can_withdraw_value(role, value))
     if value.is_withdrawn:
         raise ValidationError(WITHDRAWN_ALREADY)
@@ -389,8 +384,19 @@ def value_withdraw(role, value: ObjectiveValue, reason: str, *, now=None) -> Obj
     value.withdrawn_by = role.user
     value.withdrawal_reason = reason
     value.full_clean()
-    # Only the withdrawal's fields: the value keeps the date it was entered on.
     _save(value, role.user, update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    return reason
+
+
+@transaction.atomic
+def value_withdraw(role, value: ObjectiveValue, reason: str, *, now=None) -> ObjectiveValue:
+    """Withdraw a mistaken value (its author or the delegation, with a reason): it no longer counts anywhere
+    (dashboard, rates, exports, live committee dashboards), stays in the history as withdrawn — who, when,
+    why — and its period can be entered again. Frozen dashboards of closed committees are left as they were."""
+    value = (
+        ObjectiveValue.all_objects.select_for_update(of=("self",)).select_related("objective__measure").get(pk=value.pk)
+    )
+    reason = _withdraw(role, value, reason, now=now)
     objective = value.objective
     audit_event_record(
         actor=role,
@@ -495,19 +501,7 @@ def indicator_value_withdraw(role, value: IndicatorValue, reason: str) -> Indica
     value = (
         IndicatorValue.all_objects.select_for_update(of=("self",)).select_related("indicator__measure").get(pk=value.pk)
     )
-    _require(perms.can_withdraw_value(role, value))
-    if value.is_withdrawn:
-        raise ValidationError(WITHDRAWN_ALREADY)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(
-            {"reason": "Indiquez pourquoi cette valeur est retirée (par exemple « erreur de saisie »)."}
-        )
-    value.withdrawn_at = timezone.now()
-    value.withdrawn_by = role.user
-    value.withdrawal_reason = reason
-    value.full_clean()
-    _save(value, role.user, update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    reason = _withdraw(role, value, reason)
     audit_event_record(
         actor=role,
         verb="indicator_value_withdrawn",
