@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pilotactions.territories",
     "pilotactions.nomenclatures",
     "pilotactions.contracts",
+    "pilotactions.pacts",
     "pilotactions.campaigns",
     "pilotactions.measures",
     "pilotactions.reports",

@@ -2,10 +2,12 @@ from django.db import models
 
 
 class CampaignKind(models.TextChoices):
-    """`programmation`: the content of contracts and actions; `suivi`: for a year, each action's execution."""
+    """`programmation`: the content of contracts and actions; `suivi`: for a year, each action's execution;
+    `enquete`: the commissioners' survey on the local pacts of a year, one dossier per région."""
 
     PROGRAMMATION = "programmation", "Programmation (contenu des contrats)"
     SUIVI = "suivi", "Suivi (exécution de l’année)"
+    ENQUETE = "enquete", "Enquête auprès des commissaires (pactes locaux)"
 
 
 class DossierState(models.TextChoices):

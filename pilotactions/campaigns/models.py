@@ -65,8 +65,23 @@ class DossierQuerySet(models.QuerySet):
 
 class Dossier(BaseModel):
     campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="dossiers")
+    # A dossier is a contract's (programmation, suivi) or a région's (enquete: the commissioners'
+    # survey on the région's local pacts); a constraint keeps exactly one of the two.
     contract = models.ForeignKey(
-        "contracts.Contract", verbose_name="contrat", on_delete=models.PROTECT, related_name="dossiers"
+        "contracts.Contract",
+        verbose_name="contrat",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    region = models.ForeignKey(
+        "territories.Region",
+        verbose_name="région",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="survey_dossiers",
     )
     state = models.CharField("état", max_length=16, choices=DossierState.choices, default=DossierState.DRAFT)
     extended_until = models.DateTimeField("prolongé jusqu’au", null=True, blank=True)
@@ -87,7 +102,15 @@ class Dossier(BaseModel):
         verbose_name = "dossier"
         verbose_name_plural = "dossiers"
         ordering = ["campaign", "contract__reference"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "contract"], name="dossier_unique_per_campaign")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contract"], name="dossier_unique_per_campaign"),
+            models.UniqueConstraint(fields=["campaign", "region"], name="dossier_unique_region_per_campaign"),
+            models.CheckConstraint(
+                condition=models.Q(contract__isnull=False, region__isnull=True)
+                | models.Q(contract__isnull=True, region__isnull=False),
+                name="dossier_contract_or_region",
+            ),
+        ]
         indexes = [models.Index(fields=["campaign", "state"])]
 
     def __str__(self):
