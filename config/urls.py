@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("pilotactions.campaigns.urls")),
     path("", include("pilotactions.reports.urls")),
     path("mesures/", include("pilotactions.measures.urls")),
+    path("pactes/", include("pilotactions.pacts.urls")),
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
     path("admin/", admin.site.urls),
