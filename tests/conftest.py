@@ -15,6 +15,8 @@ from pilotactions.accounts.services import organisations_load
 from pilotactions.contracts.models import ContractType
 from pilotactions.contracts.services import contract_types_load
 from pilotactions.nomenclatures.services import nomenclatures_load
+from pilotactions.pacts.models import SurveyQuestion
+from pilotactions.pacts.survey import survey_questions_load
 from pilotactions.territories.models import Region
 from pilotactions.territories.services import territories_load
 
@@ -34,10 +36,12 @@ UNO = Path("/usr/lib/python3/dist-packages/uno.py")  # python3-uno: Debian's Pyt
 
 
 def load_reference_data():
-    """Territories, nomenclatures, organisations and contract types, as every environment has them."""
+    """Territories, nomenclatures, survey questions, organisations and contract types, as every environment has them."""
     if not Region.objects.exists():
         territories_load()
         nomenclatures_load()
+    if not SurveyQuestion.objects.exists():
+        survey_questions_load()
     if not Organisation.objects.exists():
         organisations_load()
     if not ContractType.objects.exists():

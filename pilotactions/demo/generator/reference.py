@@ -13,6 +13,7 @@ from pilotactions.contracts.models import ContractType
 from pilotactions.contracts.services import contract_types_load
 from pilotactions.nomenclatures.models import Option, OptionList
 from pilotactions.nomenclatures.services import nomenclatures_load
+from pilotactions.pacts.survey import survey_questions_load
 from pilotactions.territories.models import Authority, Commune, Epci
 from pilotactions.territories.services import territories_load
 
@@ -180,7 +181,7 @@ def _epci_pool(rows: list[CommuneRow], epci_names: dict[int, str], epci_sirens: 
 
 
 def reference_data_ensure() -> list[str]:
-    """Load the territories, nomenclatures, organisations and contract types that are missing."""
+    """Load the territories, nomenclatures, survey questions, organisations and contract types that are missing."""
     loaded = []
     if not Authority.objects.exists():
         territories_load()
@@ -189,6 +190,9 @@ def reference_data_ensure() -> list[str]:
     if OptionList.objects.filter(code__in=lists).count() < len(lists):
         nomenclatures_load()
         loaded.append("nomenclatures")
+    survey = survey_questions_load()  # an upsert by code: the data file's questions, changed only if it changed
+    if survey["créées"] or survey["mises à jour"]:
+        loaded.append("questions de l’enquête des pactes locaux")
     if not Organisation.objects.filter(acronym="DDETS").exists():
         organisations_load()
         loaded.append("organisations")
