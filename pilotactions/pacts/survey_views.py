@@ -35,15 +35,11 @@ def _reverse_first(names, reference, fallback):
 
 
 def pact_edit_url(pact) -> str:
-    return _reverse_first(
-        ["pacts:pact_update", "pacts:pact_edit"], pact.reference, f"/pactes/{pact.reference}/modifier/"
-    )
+    return _reverse_first(["pacts:update"], pact.reference, f"/pactes/{pact.reference}/modifier/")
 
 
 def action_edit_url(action) -> str:
-    return _reverse_first(
-        ["pacts:action_update", "pacts:action_edit"], action.reference, f"/pactes/{action.reference}/modifier/"
-    )
+    return _reverse_first(["pacts:action_update"], action.reference, f"/pactes/actions/{action.reference}/modifier/")
 
 
 def _write_refusal(role, pact, year: int, action=None) -> str:

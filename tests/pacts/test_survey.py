@@ -217,13 +217,14 @@ def test_form_held_answers_are_prefilled_and_not_asked_twice(client, commissione
     login(client, commissioner)
     page = client.get(f"/pactes/enquete/{YEAR}/pacte/{pact.reference}/").content.decode()
     assert "Déjà saisi dans la fiche" in page and "03/09/2024" in page
-    assert f"/pactes/{pact.reference}/modifier/" in page or "modifier" in page
+    assert f'href="/pactes/{pact.reference}/modifier/"' in page
     assert 'name="construction_started_on"' not in page  # not asked twice
     assert 'name="forces_vives_meeting"' in page
     assert "Si oui à la question « Une réunion pour co-construire" in page
     page = client.get(f"/pactes/enquete/{YEAR}/action/{action.reference}/").content.decode()
     assert scale.label in page and public.label in page
     assert 'name="target_publics"' not in page and 'name="direct_impact"' in page
+    assert f'href="/pactes/actions/{action.reference}/modifier/"' in page
 
 
 def _first_code(list_code):
