@@ -12,6 +12,7 @@ from pilotactions.contracts.models import Contract
 
 from .drafting import Drafter, draft_contracts
 from .drafts import ContractDraft
+from .pacts import generate_pacts
 from .planning import plan_contracts
 from .reference import Reference, reference_data_ensure
 from .targets import BATCH_ACTIONS
@@ -101,4 +102,5 @@ def generate(
         for batch in work:
             write(batch)
     writer.analyze()
-    return writer.counts
+    # The local pacts, their actions and survey answers, in proportion with the contract actions (pacts.py).
+    return {**writer.counts, **generate_pacts(plans=plans, seed=seed, year=year)}
