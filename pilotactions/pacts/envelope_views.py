@@ -266,8 +266,8 @@ def envelope_adjust(request, year, region):
             if difference:
                 messages.warning(
                     request,
-                    f"La somme des enveloppes {'dépasse' if difference > 0 else 'est inférieure à'} celle du montant "
-                    f"national de {euros(abs(difference), 2)} : ajustez une autre région avant de figer.",
+                    f"La somme des enveloppes {'dépasse le' if difference > 0 else 'est inférieure au'} montant "
+                    f"national de {euros(abs(difference))} : ajustez une autre région avant de figer.",
                 )
             return redirect("pacts:envelope_year", year=year)
     return render(

@@ -465,8 +465,8 @@ def envelope_adjust(
     reason = (reason or "").strip()
     if amount is None or amount < 0:
         raise ValidationError({"amount": "Le montant retenu ne peut pas être négatif."})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({"amount": "Deux décimales au plus (centimes)."})
+    if amount != amount.to_integral_value():
+        raise ValidationError({"amount": "Le montant retenu s’exprime en euros entiers, comme le montant calculé."})
     if amount != envelope.computed_amount and not reason:
         raise ValidationError({"reason": "Indiquez le motif de l’ajustement : il est conservé et visible."})
     old = envelope.amount
@@ -501,9 +501,9 @@ def envelope_year_freeze(*, role, envelope_year: EnvelopeYear, expected_version:
     if difference:
         total = envelope_year.national_amount + difference
         raise ValidationError(
-            f"La somme des enveloppes régionales ({euros(total, 2)}) "
-            f"{'dépasse' if difference > 0 else 'est inférieure à'} celle du montant national "
-            f"({euros(envelope_year.national_amount, 2)}) de {euros(abs(difference), 2)} : "
+            f"La somme des enveloppes régionales ({euros(total)}) "
+            f"{'dépasse le' if difference > 0 else 'est inférieure au'} montant national "
+            f"({euros(envelope_year.national_amount)}) de {euros(abs(difference))} : "
             "ajustez les enveloppes avant de figer."
         )
     envelope_year.frozen_at = timezone.now()

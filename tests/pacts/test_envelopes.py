@@ -269,6 +269,11 @@ def test_adjust_requires_a_reason_and_the_freeze_requires_the_exact_total(admin,
             role=admin, envelope=hdf, amount=hdf.amount + 500, reason="", expected_version=imported.version
         )
     assert "reason" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        envelopes.envelope_adjust(
+            role=admin, envelope=hdf, amount=Decimal("10.50"), reason="Centimes", expected_version=imported.version
+        )
+    assert "euros entiers" in refused.value.message_dict["amount"][0]
     envelopes.envelope_adjust(
         role=admin,
         envelope=hdf,
@@ -279,10 +284,7 @@ def test_adjust_requires_a_reason_and_the_freeze_requires_the_exact_total(admin,
     imported.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
         envelopes.envelope_year_freeze(role=admin, envelope_year=imported, expected_version=imported.version)
-    assert (
-        "dépasse celle du montant national (17\u202f827\u202f000,00\u202f€) de 500,00\u202f€"
-        in refused.value.messages[0]
-    )
+    assert "dépasse le montant national (17\u202f827\u202f000\u202f€) de 500\u202f€" in refused.value.messages[0]
     imported.refresh_from_db()
     assert not imported.is_frozen
     envelopes.envelope_adjust(
@@ -479,7 +481,7 @@ def test_admin_creates_imports_adjusts_and_freezes_through_the_pages(client, adm
     assert "ajustez une autre région avant de figer" in response.content.decode()
     envelope_year.refresh_from_db()
     response = client.post("/pactes/enveloppes/2025/figer/", {"version": envelope_year.version})
-    assert response.status_code == 200 and "de 1,00\u202f€ : ajustez" in response.content.decode()
+    assert response.status_code == 200 and "de 1\u202f€ : ajustez" in response.content.decode()
     response = client.post(
         "/pactes/enveloppes/2025/ajuster/32/",
         {"amount": str(hdf.amount), "reason": "", "version": envelope_year.version},
