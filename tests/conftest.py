@@ -15,7 +15,6 @@ from pilotactions.accounts.services import organisations_load
 from pilotactions.contracts.models import ContractType
 from pilotactions.contracts.services import contract_types_load
 from pilotactions.nomenclatures.services import nomenclatures_load
-from pilotactions.pacts.models import SurveyQuestion
 from pilotactions.pacts.survey import survey_questions_load
 from pilotactions.territories.models import Region
 from pilotactions.territories.services import territories_load
@@ -40,8 +39,7 @@ def load_reference_data():
     if not Region.objects.exists():
         territories_load()
         nomenclatures_load()
-    if not SurveyQuestion.objects.exists():
-        survey_questions_load()
+    survey_questions_load()  # an upsert by code: a kept test database follows the data file
     if not Organisation.objects.exists():
         organisations_load()
     if not ContractType.objects.exists():

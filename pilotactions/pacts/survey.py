@@ -102,6 +102,7 @@ def survey_questions_load(*, data_file: Path = DATA_FILE) -> dict[str, int]:
     for spec in specs:
         positions[(spec.get("scope"), spec.get("code"))] = spec.get("position", 0)
     counts = {"créées": 0, "mises à jour": 0, "inchangées": 0}
+    existing = {q.code: q for q in SurveyQuestion.objects.all()}
     for spec in specs:
         fields = _question_fields(spec, lists)
         parent = fields["condition"].get("question")
@@ -112,7 +113,7 @@ def survey_questions_load(*, data_file: Path = DATA_FILE) -> dict[str, int]:
                     f"Question « {spec['code']} » : sa condition porte sur « {parent} », qui doit être une question "
                     "de même portée placée avant elle."
                 )
-        question = SurveyQuestion.objects.filter(code=spec["code"]).first()
+        question = existing.get(spec["code"])
         if question is None:
             SurveyQuestion.objects.create(code=spec["code"], **fields)
             counts["créées"] += 1

@@ -53,11 +53,13 @@ class SurveyForm(forms.Form):
         self.conditional = {}
         for question in self.questions:
             current = values.get(question.code)
-            self.fields[question.code] = self._field(question, current)
-            self.initial[question.code] = self._initial(question, current)
+            field = self._field(question, current)
             hint = condition_hint(question, by_code)
-            if hint:
+            if hint:  # in the legend or label: read out with the question
                 self.conditional[question.code] = hint
+                field.help_text = " ".join(t for t in (hint, question.help_text) if t)
+            self.fields[question.code] = field
+            self.initial[question.code] = self._initial(question, current)
 
     def _field(self, question, current):
         label = question.label

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from pilotactions.accounts.enums import NATIONAL_ROLES, RoleKind
 from pilotactions.accounts.perms import current_role, require
 from pilotactions.core.decorators import role_required
+from pilotactions.core.formats import counted
 from pilotactions.core.forms import form_add_service_errors
 from pilotactions.territories.models import Region
 
@@ -93,6 +94,8 @@ def survey_region(request, year, region_code):
             "region": region,
             "rows": rows,
             "lock_reason": survey_lock_reason(role, region, year),
+            # The whole région's gaps, for those who read all its pacts (a département reads only some).
+            "problems": survey.survey_problems(region, year) if own_region else None,
         },
     )
 
@@ -129,10 +132,9 @@ def _answer_page(request, year, pact, action=None):
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    f"Réponses enregistrées ({counts['enregistrées']} modifiée(s), {counts['effacées']} effacée(s)).",
-                )
+                changed = counted(counts["enregistrées"], "réponses modifiées", "réponse modifiée")
+                cleared = counted(counts["effacées"], "réponses effacées", "réponse effacée")
+                messages.success(request, f"Réponses enregistrées : {changed}, {cleared}.")
                 return redirect(request.path)
     prefilled = []
     for question, value in survey.asked_values(questions, values):

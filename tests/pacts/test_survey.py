@@ -126,7 +126,7 @@ def test_command_loads_the_questions():
 
     out = StringIO()
     call_command("load_survey_questions", stdout=out)
-    assert "0 créée(s)" in out.getvalue()
+    assert "0 créée, 0 mise à jour" in out.getvalue()
 
 
 # --- Answer rules ---------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_survey_problems_and_snapshot_on_a_small_case(commissioner):
         for label, where in [
             ("L’action cible-t-elle un public des quartiers prioritaires (QPV) ?", " (à saisir dans la fiche)"),
             ("L’action cible-t-elle un public des zones rurales ?", " (à saisir dans la fiche)"),
-            ("Champs d'action publique dans lesquels s'inscrivent les actions des pactes", " (à saisir dans la fiche)"),
+            ("Champs d’action publique dans lesquels s’inscrit l’action", " (à saisir dans la fiche)"),
             ("Échelle géographique de l’action", " (à saisir dans la fiche)"),
             ("Type de pilote de l’action", " (à saisir dans la fiche)"),
             ("Partenaires de l’action", " (à saisir dans la fiche)"),
@@ -391,7 +391,7 @@ def test_survey_problems_and_snapshot_on_a_small_case(commissioner):
         ]
     ]
     # Neither the absent actors (no meeting), the publics (no specific public) nor free texts are missing.
-    assert not any("Acteurs" in p or "Publics cibles" in p or "Illustration" in p for p in problems)
+    assert not any("Acteurs" in p or "Publics ciblés" in p or "Illustration" in p for p in problems)
 
     snapshot = s.survey_snapshot_data(region, YEAR)
     json.dumps(snapshot)  # serialisable
@@ -417,4 +417,5 @@ def test_region_overview_counts_answers(client, commissioner):
     answered, asked = s.progress(s.questions_for(YEAR, QuestionScope.PACT), s.current_values(pact, None, YEAR))
     assert answered == 2
     assert f"{answered} / {asked}" in page
+    assert "Avant l’envoi :" in page and "question « Dynamique globale" in page
     assert f"/pactes/enquete/{YEAR}/action/{action.reference}/" in page

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from pilotactions.core.formats import counted
 from pilotactions.pacts.models import SurveyQuestion
 from pilotactions.pacts.survey import survey_questions_load
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(
-                f"Questions de l’enquête : {counts['créées']} créée(s), {counts['mises à jour']} mise(s) à jour, "
-                f"{counts['inchangées']} inchangée(s) ; {SurveyQuestion.objects.count()} en base."
+                f"Questions de l’enquête : {counted(counts['créées'], 'créées')}, "
+                f"{counted(counts['mises à jour'], 'mises à jour', 'mise à jour')}, "
+                f"{counted(counts['inchangées'], 'inchangées')} ; "
+                f"{counted(SurveyQuestion.objects.count(), 'questions')} en base."
             )
         )
