@@ -14,6 +14,7 @@ def main_navigation(request) -> list[dict]:
     if role is not None:
         if role.kind != "measure_pilot":
             items.append(("Contrats", reverse("contracts:list")))
+            items.append(("Pactes locaux", reverse("pacts:list")))
             items.append(("Campagnes", reverse("campaigns:list")))
         items.append(("Bilan", reverse("reports:index")))
         if perms.is_state_role(role):
