@@ -93,6 +93,21 @@ class Allocation:
     amount: Decimal  # whole euros; the amounts add up to the national amount exactly
 
 
+def largest_remainder(amount: int, weights: dict[str, int]) -> dict[str, int]:
+    """Share a whole `amount` by integer `weights` (keyed by a code): each key gets the floor of its
+    quota, then the units left go one each to the largest remainders, ties to the smallest key.
+    The shares add up to `amount` exactly; each is the floor or the ceiling of its exact quota."""
+    total = sum(weights.values())
+    if total <= 0:
+        return dict.fromkeys(weights, 0)
+    shares = {key: amount * weight // total for key, weight in weights.items()}
+    remainders = {key: amount * weight % total for key, weight in weights.items()}
+    left = amount - sum(shares.values())
+    for key in sorted(weights, key=lambda k: (-remainders[k], k))[:left]:
+        shares[key] += 1
+    return shares
+
+
 def allocation_compute(envelope_year: EnvelopeYear) -> list[Allocation]:
     """The computed allocation of the year (nothing is saved), one row per official région by code.
 
@@ -114,14 +129,10 @@ def allocation_compute(envelope_year: EnvelopeYear) -> list[Allocation]:
         poor[region_id] += poor_people
         weights[region_id] += poor_people * (uplift if zone == Zone.DROM else 100)
     total = sum(weights.values())
-    national = int(envelope_year.national_amount)
     if total == 0:
         return [Allocation(r, poor[r.pk], Decimal(0), Decimal(0), Decimal(0)) for r in regions]
-    floors = {r.pk: national * weights[r.pk] // total for r in regions}
-    remainders = {r.pk: national * weights[r.pk] % total for r in regions}
-    left = national - sum(floors.values())
-    for region in sorted(regions, key=lambda r: (-remainders[r.pk], r.code))[:left]:
-        floors[region.pk] += 1
+    amounts = largest_remainder(int(envelope_year.national_amount), {r.code: weights[r.pk] for r in regions})
+    floors = {r.pk: amounts[r.code] for r in regions}
     return [
         Allocation(
             region=r,

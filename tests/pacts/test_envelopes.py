@@ -2,17 +2,22 @@
 concurrency between two administrators, and who reads which envelope."""
 
 import io
+import threading
 from decimal import Decimal
+from fractions import Fraction
 
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pilotactions.accounts.enums import RoleKind as R
 from pilotactions.core.models import AuditEvent
 from pilotactions.pacts import envelopes
-from pilotactions.pacts.envelopes import ConcurrentEditError, allocation_compute
+from pilotactions.pacts.envelopes import ConcurrentEditError, allocation_compute, largest_remainder
 from pilotactions.pacts.models import EnvelopeYear, Pact, PovertyIndicator, RegionalEnvelope
 from pilotactions.territories.models import Departement, Region
 from tests.factories import login, make_role
@@ -87,6 +92,24 @@ def test_allocation_total_is_exact_in_whole_euros(admin, imported, national):
     assert sum(a.amount for a in allocations) == Decimal(national)
     assert all(a.amount == a.amount.to_integral_value() for a in allocations)
     assert allocation_compute(imported) == allocations  # deterministic
+
+
+@given(
+    amount=st.integers(min_value=0, max_value=10**9),
+    weights=st.dictionaries(st.from_regex(r"[0-9]{2}", fullmatch=True), st.integers(0, 10**8), min_size=1, max_size=18),
+)
+def test_largest_remainder_is_exact_and_each_share_within_one_unit_of_its_quota(amount, weights):
+    shares = largest_remainder(amount, weights)
+    total = sum(weights.values())
+    assert set(shares) == set(weights)
+    if total == 0:
+        assert set(shares.values()) == {0}
+        return
+    assert sum(shares.values()) == amount
+    for key, weight in weights.items():
+        quota = Fraction(amount * weight, total)
+        assert quota - 1 < shares[key] <= quota + 1 and (shares[key] == int(quota) or shares[key] == int(quota) + 1)
+    assert largest_remainder(amount, dict(reversed(list(weights.items())))) == shares  # order-independent
 
 
 def test_largest_remainder_ties_go_to_the_lowest_region_code(admin, year):
@@ -530,3 +553,56 @@ def test_example_file_is_downloadable_by_national_roles(client, admin):
     login(client, admin)
     response = client.get("/pactes/enveloppes/modele-indicateur.csv")
     assert response.status_code == 200 and response.content.startswith(b"departement;nom;personnes_sous_seuil")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_adjust_and_freeze_at_the_same_moment_one_wins_the_other_is_told(admin):
+    envelope_year, _ = envelopes.envelope_year_save(
+        role=admin, year=2024, national_amount=NATIONAL, overseas_uplift=Decimal("1.25")
+    )
+    with envelopes.DEMO_FILE.open("rb") as demo:
+        import_file(admin, envelope_year, demo)
+    envelope_year.refresh_from_db()
+    loaded = envelope_year.version  # both administrators opened the page at this version
+    other = make_role(R.NATIONAL_ADMIN)
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def run(name, call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            results[name] = "ok"
+        except ConcurrentEditError:
+            results[name] = "conflict"
+        except Exception as error:  # asserted below
+            results[name] = error
+        finally:
+            connection.close()
+
+    def adjust():
+        hdf = RegionalEnvelope.objects.get(envelope_year__year=2024, region__code="32")
+        envelopes.envelope_adjust(
+            role=admin, envelope=hdf, amount=hdf.amount + 100, reason="Ajout", expected_version=loaded
+        )
+
+    def freeze():
+        year = EnvelopeYear.objects.get(year=2024)
+        envelopes.envelope_year_freeze(role=other, envelope_year=year, expected_version=loaded)
+
+    threads = [
+        threading.Thread(target=run, args=("adjust", adjust)),
+        threading.Thread(target=run, args=("freeze", freeze)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == ["conflict", "ok"], results
+    envelope_year.refresh_from_db()
+    assert envelope_year.version == loaded + 1
+    if results["freeze"] == "ok":  # frozen as it was: the adjustment was refused, not applied behind the freeze
+        assert envelope_year.is_frozen and envelopes.allocation_difference(envelope_year) == 0
+    else:  # adjusted, and the freeze was refused instead of freezing amounts its author had not seen
+        assert not envelope_year.is_frozen and envelopes.allocation_difference(envelope_year) == 100
