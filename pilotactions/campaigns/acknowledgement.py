@@ -45,8 +45,10 @@ def _total(rows, key, nested=None) -> Decimal | None:
 
 def summary(snapshot: DossierSnapshot) -> dict:
     """The content in a few lines: actions counted, amounts summed for the campaign's year."""
-    rows = snapshot.data.get("actions", [])
     campaign = snapshot.data.get("campaign", {})
+    if campaign.get("kind") == CampaignKind.ENQUETE:
+        return survey_summary(snapshot.data.get("survey") or {}, campaign.get("year"))
+    rows = snapshot.data.get("actions", [])
     lines = [(label, _total(rows, key)) for key, label in AMOUNTS]
     if campaign.get("kind") == CampaignKind.SUIVI:
         lines += [(label, _total(rows, key, nested="execution")) for key, label in SPENT]
@@ -56,6 +58,26 @@ def summary(snapshot: DossierSnapshot) -> dict:
         "year": campaign.get("year"),
         "amounts": [(label, value) for label, value in lines if value is not None],
         "beneficiaries_reached": reached if campaign.get("kind") == CampaignKind.SUIVI else None,
+    }
+
+
+def survey_summary(data: dict, year) -> dict:
+    """A survey's content in a few lines: pacts and actions counted, answers given."""
+    pacts = [p for p in data.get("pacts", []) if isinstance(p, dict)]
+    actions = [a for p in pacts for a in p.get("actions", []) if isinstance(a, dict)]
+
+    def answered(item):
+        answers = item.get("answers") or {}
+        return sum(1 for value in answers.values() if value not in (None, "", []))
+
+    return {
+        "survey": True,
+        "pacts": len(pacts),
+        "actions": len(actions),
+        "answers": sum(answered(item) for item in pacts + actions),
+        "year": year,
+        "amounts": [],
+        "beneficiaries_reached": None,
     }
 
 
@@ -82,7 +104,9 @@ def acknowledgement_pdf(snapshot: DossierSnapshot) -> bytes:
 
 
 def acknowledgement_filename(snapshot: DossierSnapshot) -> str:
-    return f"accuse-reception-{snapshot.dossier.contract.reference}-{snapshot.pk}.pdf"
+    dossier = snapshot.dossier
+    subject = f"enquete-{dossier.region.code}" if dossier.is_survey else dossier.contract.reference
+    return f"accuse-reception-{subject}-{snapshot.pk}.pdf"
 
 
 def acknowledgement_send(snapshot: DossierSnapshot, recipients: list[str]) -> None:
@@ -91,7 +115,7 @@ def acknowledgement_send(snapshot: DossierSnapshot, recipients: list[str]) -> No
     context = acknowledgement_context(snapshot)
     context["pdf_url"] = settings.SITE_URL.rstrip("/") + acknowledgement_url(snapshot)
     email_send_on_commit(
-        subject=f"Pilot'actions — accusé de réception du dossier {snapshot.dossier.contract.reference}",
+        subject=f"Pilot'actions — accusé de réception du dossier {snapshot.dossier.label}",
         body=render_to_string("campaigns/email/acknowledgement.txt", context),
         recipients=recipients,
     )

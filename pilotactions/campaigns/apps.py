@@ -18,3 +18,15 @@ class CampaignsConfig(AppConfig):
         from .todo import campaign_todos
 
         TODO_PROVIDERS.append(campaign_todos)  # the home page lists the dossiers waiting for the person
+
+        from django.db.models.signals import post_save
+
+        from pilotactions.pacts import guards as pact_guards
+        from pilotactions.pacts.models import Pact
+
+        from .surveys import pact_saved, survey_answers_lock
+
+        # Campaigns govern when the survey answers may change (pacts does not import campaigns) …
+        pact_guards.SURVEY_GUARDS.append(survey_answers_lock)
+        # … and a région's first pact of a year gives it its dossier in that year's open survey campaign.
+        post_save.connect(pact_saved, sender=Pact, dispatch_uid="campaigns_pact_saved")

@@ -31,7 +31,12 @@ SUIVI_FIELDS = {
     "beneficiaries_reached": "bénéficiaires touchés",
     "assessment": "bilan qualitatif",
 }
-FIELDS_BY_KIND = {CampaignKind.PROGRAMMATION: PROGRAMMATION_FIELDS, CampaignKind.SUIVI: SUIVI_FIELDS}
+# A survey's required answers are its questions' (pacts.survey.survey_problems): none to pick here.
+FIELDS_BY_KIND = {
+    CampaignKind.PROGRAMMATION: PROGRAMMATION_FIELDS,
+    CampaignKind.SUIVI: SUIVI_FIELDS,
+    CampaignKind.ENQUETE: {},
+}
 MULTI_FIELDS = {"policy_fields", "action_types", "target_publics"}
 
 

@@ -100,6 +100,8 @@ def dossier_diff(dossier) -> SnapshotDiff | None:
 
 
 def snapshot_diff(before: DossierSnapshot, after: DossierSnapshot) -> SnapshotDiff:
+    if after.data.get("survey") is not None or before.data.get("survey") is not None:
+        return survey_diff(before, after)
     old = {row["action_id"]: row for row in before.data.get("actions", [])}
     new = {row["action_id"]: row for row in after.data.get("actions", [])}
     labels = _option_labels(after.data, [old, new])
@@ -190,3 +192,104 @@ def _shown(column: str, value, labels: dict) -> str:
 
 def _amount(value) -> str:
     return euros(value, 2) or "—"
+
+
+# --- Surveys (campaigns of kind `enquete`) -------------------------------------------------------
+
+
+def _survey_items(data: dict) -> dict[str, dict]:
+    """reference → {"title", "answers"} for every pact and action of a survey snapshot (pacts.survey)."""
+    items = {}
+    for pact in (data.get("survey") or {}).get("pacts", []):
+        if not isinstance(pact, dict) or "reference" not in pact:
+            continue
+        items[pact["reference"]] = {"title": pact.get("title", ""), "answers": pact.get("answers") or {}}
+        for action in pact.get("actions", []):
+            if isinstance(action, dict) and "reference" in action:
+                items[action["reference"]] = {"title": action.get("title", ""), "answers": action.get("answers") or {}}
+    return items
+
+
+def survey_diff(before: DossierSnapshot, after: DossierSnapshot) -> SnapshotDiff:
+    """What changed between two submissions of a région's survey, answer by answer, pact by pact and action
+    by action (pacts and actions are listed under the `added`, `removed` and `changed` of a contract's diff)."""
+    old, new = _survey_items(before.data), _survey_items(after.data)
+    result = SnapshotDiff(before=before, after=after)
+    for reference in sorted(new.keys() - old.keys()):
+        result.added.append(ActionChanges(reference, new[reference]["title"]))
+    for reference in sorted(old.keys() - new.keys()):
+        result.removed.append(ActionChanges(reference, old[reference]["title"]))
+    moved = {}
+    for reference in sorted(old.keys() & new.keys()):
+        a_answers, b_answers = old[reference]["answers"], new[reference]["answers"]
+        codes = [c for c in sorted(a_answers.keys() | b_answers.keys()) if a_answers.get(c) != b_answers.get(c)]
+        if codes:
+            moved[reference] = codes
+    if not moved:
+        return result
+    from pilotactions.pacts.models import SurveyQuestion  # campaigns may read pacts; loaded when needed
+
+    questions = {
+        q.code: q
+        for q in SurveyQuestion.objects.filter(code__in={c for codes in moved.values() for c in codes}).select_related(
+            "option_list"
+        )
+    }
+    wanted = {
+        (questions[code].option_list.code, value)
+        for reference, codes in moved.items()
+        for code in codes
+        if code in questions and questions[code].option_list_id
+        for side in (old, new)
+        for value in _as_list(side[reference]["answers"].get(code))
+    }
+    option_labels = {
+        (list_code, code): label
+        for list_code, code, label in Option.objects.filter(
+            option_list__code__in={w[0] for w in wanted}, code__in={str(w[1]) for w in wanted}
+        ).values_list("option_list__code", "code", "label")
+    }
+    for reference, codes in moved.items():
+        changes = []
+        for code in codes:
+            question = questions.get(code)
+            list_code = question.option_list.code if question and question.option_list_id else None
+            changes.append(
+                Change(
+                    code,
+                    question.label if question else code,
+                    _survey_shown(old[reference]["answers"].get(code), list_code, option_labels),
+                    _survey_shown(new[reference]["answers"].get(code), list_code, option_labels),
+                )
+            )
+        result.changed.append(ActionChanges(reference, new[reference]["title"], changes))
+    return result
+
+
+def _as_list(value) -> list:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _survey_shown(value, list_code, option_labels) -> str:
+    """An answer as people read it: option labels, « oui/non », French dates and numbers, « — » when empty."""
+    values = _as_list(value)
+    if not values:
+        return "—"
+    shown = []
+    for item in values:
+        if isinstance(item, bool):
+            shown.append("oui" if item else "non")
+        elif list_code and (list_code, str(item)) in option_labels:
+            shown.append(option_labels[(list_code, str(item))])
+        elif isinstance(item, int | float):
+            shown.append(number(item))
+        elif isinstance(item, str) and len(item) == 10 and item[4] == "-":
+            try:
+                shown.append(date.fromisoformat(item).strftime("%d/%m/%Y"))
+            except ValueError:
+                shown.append(item)
+        else:
+            shown.append(str(item))
+    return ", ".join(shown)

@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from pilotactions.core.tabular import DATETIME, Column, people_download
 
+from .enums import CampaignKind
+
 COLUMNS = [
     Column("Contrat", width=24),
     Column("Type de contrat"),
@@ -22,6 +24,35 @@ COLUMNS = [
     Column("Département (code)"),
     Column("État (code)"),
 ]
+
+
+# A survey's dossiers are régions'.
+SURVEY_COLUMNS = [
+    Column("Région", width=26),
+    Column("État"),
+    Column("Soumis le", DATETIME),
+    Column("Validé le", DATETIME),
+    Column("Clôture", DATETIME),
+    Column("En retard", width=11),
+    Column("Région (code)"),
+    Column("État (code)"),
+]
+
+
+def survey_dossier_rows(dossiers, now=None):
+    """One row per région's dossier, in région name order."""
+    now = now or timezone.now()
+    for dossier in dossiers.select_related("campaign", "region").order_by("region__name"):
+        yield [
+            dossier.region.name,
+            dossier.get_state_display(),
+            dossier.submitted_at,
+            dossier.validated_at,
+            dossier.closes_at(),
+            dossier.is_overdue(now),
+            dossier.region.code,
+            dossier.state,
+        ]
 
 
 def dossier_rows(dossiers, now=None):
@@ -54,9 +85,10 @@ def dossier_rows(dossiers, now=None):
 
 def dossiers_download(campaign, dossiers, *, extension: str):
     """The dossiers the cockpit lists (its filters applied) as a CSV or XLSX download; any other is a 404."""
+    survey = campaign.kind == CampaignKind.ENQUETE
     return people_download(
-        COLUMNS,
-        dossier_rows(dossiers),
+        SURVEY_COLUMNS if survey else COLUMNS,
+        survey_dossier_rows(dossiers) if survey else dossier_rows(dossiers),
         extension=extension,
         filename=f"pilotactions-campagne-{campaign.pk}-dossiers",
         sheet_title="Dossiers",

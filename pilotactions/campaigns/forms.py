@@ -8,7 +8,7 @@ from pilotactions.nomenclatures.models import Option
 
 from .completeness import PROGRAMMATION_FIELDS, SUIVI_FIELDS
 from .diff import COMMENTABLE_FIELDS
-from .enums import DossierState
+from .enums import CampaignKind, DossierState
 from .models import Campaign
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -19,7 +19,8 @@ class CampaignForm(forms.ModelForm):
         label="Types de contrat concernés",
         queryset=ContractType.objects.all(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choisissez au moins un type de contrat."},
+        required=False,
+        help_text="Sans objet pour une enquête auprès des commissaires : elle porte sur les pactes locaux de l’année.",
     )
     required_fields = forms.MultipleChoiceField(
         label="Champs exigés pour soumettre",
@@ -66,6 +67,10 @@ class CampaignForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
+        if kind == CampaignKind.ENQUETE:
+            data["contract_types"] = []
+        elif kind and not data.get("contract_types"):
+            self.add_error("contract_types", "Choisissez au moins un type de contrat.")
         data["required_fields"] = [
             code.split(":", 1)[1] for code in data.get("required_fields", []) if code.startswith(f"{kind}:")
         ]
@@ -97,10 +102,16 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)
+        if dossier.is_survey:
+            # A survey's exchanges are about the dossier as a whole: no contract action to point at.
+            del self.fields["action"], self.fields["field"]
+            return
         self.fields["action"].queryset = dossier.contract.actions.filter(status=ActionStatus.ACTIVE).order_by("number")
 
     def clean(self):
         data = super().clean()
+        data.setdefault("action", None)
+        data.setdefault("field", "")
         if data.get("field") and not data.get("action"):
             self.add_error("action", "Choisissez l’action dont le champ est concerné.")
         return data

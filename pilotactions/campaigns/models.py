@@ -7,6 +7,7 @@ the application by national administrators, never in code or settings.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from pilotactions.accounts.perms import authority_scope_q
@@ -59,8 +60,19 @@ class Campaign(BaseModel):
 
 class DossierQuerySet(models.QuerySet):
     def visible_to(self, role):
-        """The dossiers of the contracts the role may read."""
-        return self.filter(authority_scope_q(role, "contract__authority"))
+        """The dossiers of the contracts the role may read, and the survey dossiers of its région.
+
+        A région's survey dossier (kind `enquete`) is seen by the national roles and by the regional roles
+        of that région only: departmental State services and authorities' agents never see one.
+        """
+        from pilotactions.accounts.enums import NATIONAL_ROLES, RoleKind
+
+        contracts = Q(contract__isnull=False) & authority_scope_q(role, "contract__authority")
+        if role is not None and role.kind in NATIONAL_ROLES:
+            return self.all()
+        if role is not None and role.kind == RoleKind.REGIONAL:
+            return self.filter(contracts | Q(region_id=role.organisation.region_id))
+        return self.filter(contracts)
 
 
 class Dossier(BaseModel):
@@ -101,7 +113,7 @@ class Dossier(BaseModel):
     class Meta:
         verbose_name = "dossier"
         verbose_name_plural = "dossiers"
-        ordering = ["campaign", "contract__reference"]
+        ordering = ["campaign", "contract__reference", "region__code"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "contract"], name="dossier_unique_per_campaign"),
             models.UniqueConstraint(fields=["campaign", "region"], name="dossier_unique_region_per_campaign"),
@@ -114,7 +126,29 @@ class Dossier(BaseModel):
         indexes = [models.Index(fields=["campaign", "state"])]
 
     def __str__(self):
-        return f"{self.campaign} — {self.contract.reference}"
+        return f"{self.campaign} — {self.label}"
+
+    @property
+    def is_survey(self) -> bool:
+        """A région's dossier of an `enquete` campaign (the commissioners' survey), not a contract's."""
+        return self.contract_id is None
+
+    @property
+    def label(self) -> str:
+        """How lists and mails name the dossier: its contract's reference, or its région."""
+        return self.region.name if self.is_survey else self.contract.reference
+
+    @property
+    def holder_name(self) -> str:
+        """Who enters the dossier: the authority, or the région (its commissioner and regional services)."""
+        return f"Région {self.region.name}" if self.is_survey else self.contract.authority.name
+
+    @property
+    def of_label(self) -> str:
+        """« du contrat CLS-D-2024-059 », « de l’enquête d’Occitanie »: the dossier's complement in a sentence."""
+        if self.is_survey:
+            return f"de l’enquête {self.region.name_with_article}"
+        return f"du contrat {self.contract.reference}"
 
     def closes_at(self):
         """The end of this dossier's window: the campaign's, or its extension."""

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pilotactions.territories.models import territory_q
 
-from .enums import EDITABLE_STATES, SENT_BACK_STATES, DossierState, Transition, state_count_label
+from .enums import EDITABLE_STATES, SENT_BACK_STATES, CampaignKind, DossierState, Transition, state_count_label
 from .models import Campaign, Dossier
 
 # The map colours a département by its least advanced dossier.
@@ -31,7 +31,16 @@ def dossiers_visible(campaign: Campaign, role):
     return Dossier.objects.visible_to(role).filter(campaign=campaign)
 
 
-def filtered(dossiers, filters: dict):
+def filtered(dossiers, filters: dict, *, survey: bool = False):
+    """The cockpit's filters; a survey's dossiers are régions' (a département selects its région's)."""
+    if survey:
+        if filters.get("region"):
+            dossiers = dossiers.filter(region__code=filters["region"])
+        if filters.get("departement"):
+            dossiers = dossiers.filter(region__departements__code=filters["departement"])
+        if filters.get("state"):
+            dossiers = dossiers.filter(state=filters["state"])
+        return dossiers
     dossiers = dossiers.filter(
         territory_q("contract__authority", region=filters.get("region"), departement=filters.get("departement"))
     )
@@ -45,28 +54,49 @@ def filtered(dossiers, filters: dict):
 def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
     """Counts by state, by région and by département, the map's categories, overdue dossiers."""
     now = now or timezone.now()
-    rows = list(
-        dossiers.values(
-            "state",
-            "contract__authority__region__code",
-            "contract__authority__region__name",
-            "contract__authority__departement__code",
-            "contract__authority__departement__name",
-        ).annotate(n=Count("id"))
-    )
+    survey = campaign.kind == CampaignKind.ENQUETE
+    if survey:
+        # A région's dossier: counted in its région, and its state painted on each of its départements.
+        rows = [
+            {
+                "state": row["state"],
+                "contract__authority__region__code": row["region__code"],
+                "contract__authority__region__name": row["region__name"],
+                "contract__authority__departement__code": row["region__departements__code"],
+                "contract__authority__departement__name": row["region__departements__name"],
+                "n": row["n"],
+            }
+            for row in dossiers.values(
+                "state", "region__code", "region__name", "region__departements__code", "region__departements__name"
+            ).annotate(n=Count("id"))
+        ]
+    else:
+        rows = list(
+            dossiers.values(
+                "state",
+                "contract__authority__region__code",
+                "contract__authority__region__name",
+                "contract__authority__departement__code",
+                "contract__authority__departement__name",
+            ).annotate(n=Count("id"))
+        )
     by_state = Counter()
     regions = defaultdict(Counter)
     departements = defaultdict(Counter)
     region_names, departement_names = {}, {}
+    counted = set()  # a survey's rows repeat a région's dossier once per département: counted once
     for row in rows:
         state, n = row["state"], row["n"]
-        by_state[state] += n
         region = row["contract__authority__region__code"]
         departement = row["contract__authority__departement__code"]
         region_names[region] = row["contract__authority__region__name"]
         departement_names[departement] = row["contract__authority__departement__name"]
-        regions[region][state] += n
         departements[departement][state] += n
+        if survey and (region, state) in counted:
+            continue
+        counted.add((region, state))
+        by_state[state] += n
+        regions[region][state] += n
     total = sum(by_state.values())
 
     def line(code, name, counts):
@@ -87,8 +117,8 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
     late = (
         dossiers.filter(state__in=EDITABLE_STATES)
         .filter(Q(extended_until__isnull=True, campaign__closes_at__lt=now) | Q(extended_until__lt=now))
-        .select_related("contract__authority", "contract__contract_type")
-        .order_by("contract__reference")
+        .select_related("contract__authority", "contract__contract_type", "region")
+        .order_by("contract__reference", "region__name")
     )
     return {
         "total": total,
@@ -98,9 +128,10 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
         else None,
         "validated_rate": by_state[DossierState.VALIDATED] * 100 / total if total else None,
         "regions": sorted((line(c, region_names[c], n) for c, n in regions.items()), key=lambda r: r["name"]),
-        "departements": sorted(
-            (line(c, departement_names[c], n) for c, n in departements.items()), key=lambda r: r["code"]
-        ),
+        # A survey's dossiers are régions': no per-département table (the map paints each région's).
+        "departements": []
+        if survey
+        else sorted((line(c, departement_names[c], n) for c, n in departements.items()), key=lambda r: r["code"]),
         "map_values": map_values,
         "late": list(late[:200]),
         "late_count": late.count(),
@@ -109,11 +140,11 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
 
 def dossier_list(dossiers):
     return (
-        dossiers.select_related("contract__authority__region", "contract__contract_type")
+        dossiers.select_related("contract__authority__region", "contract__contract_type", "region")
         .annotate(
             comment_count=Count("comments", distinct=True),
         )
-        .order_by("contract__reference")
+        .order_by("contract__reference", "region__name")
     )
 
 

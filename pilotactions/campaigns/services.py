@@ -20,7 +20,7 @@ from pilotactions.core.audit import audit_event_record
 from pilotactions.core.formats import euros
 from pilotactions.core.tasks import email_send_on_commit
 
-from . import perms
+from . import perms, surveys
 from .acknowledgement import acknowledgement_send
 from .completeness import FIELDS_BY_KIND, missing_fields
 from .diff import COMMENTABLE_LABELS, TEXT_FIELDS
@@ -36,7 +36,7 @@ OPEN_CONTRACT_STATUSES = [ContractStatus.SIGNED, ContractStatus.PREPARATION]
 
 @transaction.atomic
 def campaign_save(*, campaign: Campaign, contract_types, role) -> Campaign:
-    """Create or update a campaign, then make sure every concerned contract has its dossier."""
+    """Create or update a campaign, then make sure every concerned contract (or région, for a survey) has its dossier."""
     allowed, reason = perms.can_manage_campaigns(role)
     if not allowed:
         raise PermissionDenied(reason)
@@ -48,7 +48,8 @@ def campaign_save(*, campaign: Campaign, contract_types, role) -> Campaign:
         campaign.created_by = role.user
     campaign.full_clean()
     campaign.save()
-    campaign.contract_types.set(contract_types)
+    # A survey is about the région's local pacts: no contract type.
+    campaign.contract_types.set([] if campaign.kind == CampaignKind.ENQUETE else contract_types)
     count = dossiers_sync(campaign)
     audit_event_record(
         actor=role,
@@ -60,7 +61,10 @@ def campaign_save(*, campaign: Campaign, contract_types, role) -> Campaign:
 
 
 def dossiers_sync(campaign: Campaign) -> int:
-    """One dossier per signed (or in preparation) contract of the campaign's types covering its year."""
+    """One dossier per signed (or in preparation) contract of the campaign's types covering its year; for a
+    survey (`enquete`), one per official région holding a pact of the year (campaigns.surveys)."""
+    if campaign.kind == CampaignKind.ENQUETE:
+        return surveys.region_dossiers_sync(campaign)
     contracts = Contract.objects.filter(
         contract_type__in=campaign.contract_types.all(),
         status__in=OPEN_CONTRACT_STATUSES,
@@ -84,6 +88,9 @@ class Problem:
 def dossier_problems(dossier: Dossier) -> list[Problem]:
     """Every missing or invalid item that prevents submission, in French, with a link to fix it."""
     campaign = dossier.campaign
+    if dossier.is_survey:
+        url = surveys.survey_url(dossier)
+        return [Problem(message, url) for message in surveys.survey_problems(dossier.region, campaign.year)]
     contract = dossier.contract
     problems = []
     actions = list(
@@ -132,8 +139,17 @@ def dossier_problems(dossier: Dossier) -> list[Problem]:
 
 def snapshot_data(dossier: Dossier) -> dict:
     """The frozen content of a dossier: the export rows of its actions for the campaign's year, plus
-    each action's execution fields — the same keys the bilan reads from live data."""
+    each action's execution fields — the same keys the bilan reads from live data.
+
+    A survey's: the région's answers of the year (pacts.survey.survey_snapshot_data) under `survey`."""
     campaign = dossier.campaign
+    if dossier.is_survey:
+        return {
+            "schema_version": DossierSnapshot.SCHEMA_VERSION,
+            "campaign": {"id": campaign.pk, "name": campaign.name, "kind": campaign.kind, "year": campaign.year},
+            "region": {"code": dossier.region.code, "name": dossier.region.name},
+            "survey": surveys.survey_snapshot_data(dossier.region, campaign.year),
+        }
     contract = dossier.contract
     rows = list(export_rows(campaign.year, Action.objects.filter(contract=contract)))
     years = {
@@ -191,7 +207,10 @@ def _amount(value) -> str | None:
 
 
 def _check_target(dossier: Dossier, action: Action | None, field: str) -> None:
-    """What a comment points at: an action of the dossier's contract, and one of the fields people comment on."""
+    """What a comment points at: an action of the dossier's contract, and one of the fields people comment on.
+    A survey's comments are about the dossier as a whole."""
+    if dossier.is_survey and (action is not None or field):
+        raise ValidationError({"action": "Un message sur une enquête porte sur le dossier dans son ensemble."})
     if action is not None and action.contract_id != dossier.contract_id:
         raise ValidationError({"action": "Cette action n’appartient pas au contrat du dossier."})
     if field and (action is None or field not in COMMENTABLE_LABELS):
@@ -213,8 +232,8 @@ def _transition(dossier: Dossier, transition: str, *, role, comment: str = "", n
 def _locked(dossier: Dossier) -> Dossier:
     """Reload the dossier under a row lock: two people acting at once are serialised."""
     return (
-        Dossier.objects.select_for_update()
-        .select_related("campaign", "contract__authority", "contract__contract_type")
+        Dossier.objects.select_for_update(of=("self",))  # the contract or région joins are outer ones
+        .select_related("campaign", "contract__authority", "contract__contract_type", "region")
         .get(pk=dossier.pk)
     )
 
@@ -239,9 +258,9 @@ def dossier_submit(*, dossier: Dossier, role) -> DossierSnapshot:
     notify(
         dossier,
         template="transition",
-        subject=f"dossier {dossier.contract.reference} soumis à validation",
+        subject=f"dossier {dossier.label} soumis à validation",
         recipients=state_recipients(dossier),
-        message=f"{role.user} a soumis le dossier du contrat {dossier.contract.reference} : il attend votre validation.",
+        message=f"{role.user} a soumis le dossier {dossier.of_label} : il attend votre validation.",
     )
     return snapshot
 
@@ -256,11 +275,11 @@ def dossier_validate(*, dossier: Dossier, role, comment: str = "") -> Dossier:
     notify(
         dossier,
         template="transition",
-        subject=f"dossier {dossier.contract.reference} validé",
+        subject=f"dossier {dossier.label} validé",
         recipients=authority_recipients(dossier),
         comment=comment.strip(),
         actor=role.user,
-        message=f"Le dossier du contrat {dossier.contract.reference} a été validé par {role.organisation}.",
+        message=f"Le dossier {dossier.of_label} a été validé par {role.organisation}.",
     )
     return dossier
 
@@ -281,11 +300,11 @@ def dossier_return(*, dossier: Dossier, role, comment: str, action: Action | Non
     notify(
         dossier,
         template="transition",
-        subject=f"dossier {dossier.contract.reference} renvoyé pour correction",
+        subject=f"dossier {dossier.label} renvoyé pour correction",
         recipients=authority_recipients(dossier),
         comment=comment.strip(),
         actor=role.user,
-        message=f"{role.organisation} vous renvoie le dossier du contrat {dossier.contract.reference} pour correction"
+        message=f"{role.organisation} vous renvoie le dossier {dossier.of_label} pour correction"
         + (f", à propos de l’action {action.reference} « {action.title} »." if action else "."),
     )
     return dossier
@@ -304,11 +323,11 @@ def dossier_reopen(*, dossier: Dossier, role, reason: str) -> Dossier:
     notify(
         dossier,
         template="transition",
-        subject=f"dossier {dossier.contract.reference} rouvert",
+        subject=f"dossier {dossier.label} rouvert",
         recipients=authority_recipients(dossier) + state_recipients(dossier),
         comment=reason.strip(),
         actor=role.user,
-        message=f"La DIPLP a rouvert le dossier du contrat {dossier.contract.reference} : il peut de nouveau être modifié.",
+        message=f"La DIPLP a rouvert le dossier {dossier.of_label} : il peut de nouveau être modifié.",
     )
     return dossier
 
@@ -343,11 +362,11 @@ def dossier_extend(*, dossier: Dossier, role, until, reason: str) -> Dossier:
     notify(
         dossier,
         template="transition",
-        subject=f"dossier {dossier.contract.reference} prolongé",
+        subject=f"dossier {dossier.label} prolongé",
         recipients=authority_recipients(dossier),
         comment=reason.strip(),
         actor=role.user,
-        message=f"La saisie du dossier du contrat {dossier.contract.reference} est prolongée jusqu’au "
+        message=f"La saisie du dossier {dossier.of_label} est prolongée jusqu’au "
         f"{timezone.localtime(until):%d/%m/%Y à %H:%M}.",
     )
     return dossier
@@ -376,7 +395,7 @@ def comment_add(*, dossier: Dossier, role, text: str, action: Action | None = No
     notify(
         dossier,
         template="comment",
-        subject=f"nouveau message sur le dossier {dossier.contract.reference}",
+        subject=f"nouveau message sur le dossier {dossier.label}",
         recipients=recipients,
         comment=comment,
         actor=role.user,
@@ -401,7 +420,7 @@ def reminder_preview(dossier: Dossier, now=None) -> dict:
         },
     )
     return {
-        "subject": f"Pilot'actions — relance : dossier {dossier.contract.reference} à soumettre",
+        "subject": f"Pilot'actions — relance : dossier {dossier.label} à soumettre",
         "body": body,
         "recipients": authority_recipients(dossier),
         "days_left": days_left,
@@ -435,7 +454,7 @@ def reminders_due(now=None):
             continue
         dossiers = (
             campaign.dossiers.filter(state__in=EDITABLE_STATES)
-            .select_related("campaign", "contract__authority")
+            .select_related("campaign", "contract__authority", "region")
             .prefetch_related("reminders")
         )
         for dossier in dossiers:

@@ -10,7 +10,7 @@ from pilotactions.accounts.enums import AUTHORITY_ROLES, RoleKind
 from pilotactions.accounts.perms import is_national_admin
 from pilotactions.accounts.todo import Todo
 
-from .enums import EDITABLE_STATES, SENT_BACK_STATES, DossierState, Transition
+from .enums import EDITABLE_STATES, SENT_BACK_STATES, CampaignKind, DossierState, Transition
 from .models import Campaign, Dossier, DossierEvent
 
 RECENTLY_CLOSED = timedelta(days=30)
@@ -22,7 +22,10 @@ def campaign_todos(role) -> list[Todo]:
         return _authority_todos(role)
     if role.kind == RoleKind.DEPARTMENTAL_STATE:
         return _to_validate(role)
-    if is_national_admin(role) or role.kind == RoleKind.REGIONAL:
+    if role.kind == RoleKind.REGIONAL:
+        # The région's own survey is a task to do, not dossiers to chase.
+        return _survey_todos(role) + _late_and_waiting(role, exclude_surveys=True)
+    if is_national_admin(role):
         return _late_and_waiting(role)
     return []
 
@@ -84,6 +87,56 @@ def _authority_todos(role) -> list[Todo]:
     return todos
 
 
+def _survey_todos(role) -> list[Todo]:
+    """The région's survey dossiers to complete (or correct) and submit: « Enquête pactes locaux 2024 : à compléter »."""
+    now = timezone.now()
+    dossiers = list(
+        Dossier.objects.filter(
+            region_id=role.organisation.region_id,
+            campaign__kind=CampaignKind.ENQUETE,
+            state__in=EDITABLE_STATES,
+            campaign__opens_at__lte=now,
+        )
+        .filter(Q(campaign__closes_at__gte=now - RECENTLY_CLOSED) | Q(extended_until__gte=now - RECENTLY_CLOSED))
+        .select_related("campaign", "region")
+        .order_by("campaign__closes_at")[:LISTED]
+    )
+    reasons = {}
+    for event in DossierEvent.objects.filter(
+        dossier__in=[d.pk for d in dossiers if d.state in SENT_BACK_STATES],
+        kind__in=[Transition.RETURN, Transition.REOPEN],
+    ).order_by("at", "id"):
+        reasons[event.dossier_id] = event.comment
+    todos = []
+    for dossier in dossiers:
+        closes = dossier.closes_at()
+        title = f"Enquête pactes locaux {dossier.campaign.year}"
+        if dossier.state in SENT_BACK_STATES:
+            why = "renvoyée pour correction" if dossier.state == DossierState.RETURNED else "rouverte par la DIPLP"
+            reason = reasons.get(dossier.pk)
+            detail = f"« {reason} »" if reason else "Voyez le commentaire de la DIPLP sur le dossier."
+            todos.append(
+                Todo(
+                    title=f"{title} : {why}",
+                    url=reverse("campaigns:dossier", args=[dossier.pk]),
+                    detail=detail,
+                    due=closes,
+                    urgent=True,
+                )
+            )
+        else:
+            todos.append(
+                Todo(
+                    title=f"{title} : à compléter",
+                    url=reverse("campaigns:dossier", args=[dossier.pk]),
+                    detail=f"{_days_left(closes)} ({dossier.campaign}), puis soumettez l’enquête à la DIPLP.",
+                    due=closes,
+                    urgent=closes < now,
+                )
+            )
+    return todos
+
+
 def _to_validate(role) -> list[Todo]:
     """Dossiers of the territory submitted and waiting for the State's decision."""
     dossiers = list(
@@ -104,15 +157,17 @@ def _to_validate(role) -> list[Todo]:
     ]
 
 
-def _late_and_waiting(role) -> list[Todo]:
+def _late_and_waiting(role, *, exclude_surveys=False) -> list[Todo]:
     """Per open campaign: late dossiers to chase and submitted ones waiting, in the role's territory."""
     now = timezone.now()
     late = Q(state__in=EDITABLE_STATES) & (
         Q(extended_until__isnull=True, campaign__closes_at__lt=now) | Q(extended_until__lt=now)
     )
+    dossiers = Dossier.objects.visible_to(role)
+    if exclude_surveys:
+        dossiers = dossiers.exclude(campaign__kind=CampaignKind.ENQUETE)
     rows = (
-        Dossier.objects.visible_to(role)
-        .filter(campaign__opens_at__lte=now)
+        dossiers.filter(campaign__opens_at__lte=now)
         .values("campaign")
         .annotate(late=Count("id", filter=late), waiting=Count("id", filter=Q(state=DossierState.SUBMITTED)))
         .filter(Q(late__gt=0) | Q(waiting__gt=0))
@@ -121,13 +176,16 @@ def _late_and_waiting(role) -> list[Todo]:
     todos = []
     for campaign in Campaign.objects.filter(pk__in=counts).order_by("-opens_at")[:LISTED]:
         row, url = counts[campaign.pk], reverse("campaigns:detail", args=[campaign.pk])
+        survey = campaign.kind == CampaignKind.ENQUETE
         if row["late"]:
             n = row["late"]
             todos.append(
                 Todo(
                     title=f"{n} dossier{'s' if n > 1 else ''} en retard — {campaign}",
                     url=url,
-                    detail="Relancez les collectivités ou accordez une prolongation.",
+                    detail="Relancez les régions ou accordez une prolongation."
+                    if survey
+                    else "Relancez les collectivités ou accordez une prolongation.",
                     urgent=True,
                 )
             )
@@ -137,7 +195,9 @@ def _late_and_waiting(role) -> list[Todo]:
                 Todo(
                     title=f"{n} dossier{'s' if n > 1 else ''} soumis en attente de validation — {campaign}",
                     url=url,
-                    detail="Les services de l’État du territoire les valident ou les renvoient.",
+                    detail="La DIPLP les valide ou les renvoie."
+                    if survey
+                    else "Les services de l’État du territoire les valident ou les renvoient.",
                     due=campaign.closes_at,
                 )
             )

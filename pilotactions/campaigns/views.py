@@ -17,7 +17,7 @@ from pilotactions.core.decorators import role_required
 from pilotactions.core.formats import counted
 from pilotactions.core.forms import form_add_service_errors
 
-from . import acknowledgement, diff, exports, perms, selectors, services
+from . import acknowledgement, diff, exports, perms, selectors, services, surveys
 from .enums import EDITABLE_STATES, CampaignKind, Transition
 from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
 from .models import Campaign, Dossier, DossierSnapshot
@@ -25,7 +25,8 @@ from .models import Campaign, Dossier, DossierSnapshot
 
 def get_dossier(request, pk) -> Dossier:
     dossier = get_object_or_404(
-        Dossier.objects.select_related("campaign", "contract__authority__region", "contract__contract_type"), pk=pk
+        Dossier.objects.select_related("campaign", "contract__authority__region", "contract__contract_type", "region"),
+        pk=pk,
     )
     if not perms.can_view_dossier(current_role(request.user), dossier):
         raise Http404
@@ -41,7 +42,9 @@ def campaign_list(request):
     mine = {}
     if visible_authority_ids(role) is not None:
         dossiers = Dossier.objects.visible_to(role).filter(campaign__in=campaigns)
-        for dossier in dossiers.select_related("contract__authority").order_by("contract__reference"):
+        for dossier in dossiers.select_related("contract__authority", "region").order_by(
+            "contract__reference", "region__name"
+        ):
             mine.setdefault(dossier.campaign_id, []).append(dossier)
     rows = [{"campaign": c, "phase": c.phase(now), "dossiers": mine.get(c.pk, [])} for c in campaigns]
     return render(
@@ -86,8 +89,13 @@ def campaign_edit(request, pk=None):
 def _cockpit_context(request, campaign):
     role = current_role(request.user)
     visible = selectors.dossiers_visible(campaign, role)
+    survey = campaign.kind == CampaignKind.ENQUETE
     territories = list(
         visible.values_list(
+            "region__code", "region__name", "region__departements__code", "region__departements__name"
+        ).distinct()
+        if survey
+        else visible.values_list(
             "contract__authority__region__code",
             "contract__authority__region__name",
             "contract__authority__departement__code",
@@ -99,8 +107,10 @@ def _cockpit_context(request, campaign):
         regions=sorted({(r, f"{n} ({r})") for r, n, _d, _dn in territories}, key=lambda x: x[1]),
         departements=sorted({(d, f"{dn} ({d})") for _r, _n, d, dn in territories}),
     )
+    if survey:
+        del form.fields["contract_type"]  # a survey has no contract type
     filters = form.cleaned_data if form.is_valid() else {}
-    dossiers = selectors.filtered(visible, filters)
+    dossiers = selectors.filtered(visible, filters, survey=survey)
     return role, form, dossiers
 
 
@@ -156,6 +166,8 @@ def dossier_detail(request, pk):
 def _dossier_page(request, dossier, **bound_forms):
     """The dossier page; a refused decision shows it again with its form as typed and the errors on it."""
     role = current_role(request.user)
+    if dossier.is_survey:
+        return _survey_dossier_page(request, dossier, role, **bound_forms)
     actions = list(
         dossier.contract.actions.filter(status=ActionStatus.ACTIVE).select_related("axis").order_by("number")
     )
@@ -190,6 +202,44 @@ def _dossier_page(request, dossier, **bound_forms):
             "can_remind": perms.can_remind(role, dossier)[0] and dossier.state in EDITABLE_STATES,
             "return_form": bound_forms.get("return_form") or ReturnForm(dossier=dossier, prefix="renvoi"),
             "comment_form": bound_forms.get("comment_form") or _comment_form(request, dossier),
+            "reopen_form": bound_forms.get("reopen_form") or ReasonForm(prefix="reouverture"),
+            "extend_form": bound_forms.get("extend_form") or ExtendForm(prefix="prolongation"),
+            "snapshots": list(dossier.snapshots.select_related("created_by")),
+            "changes": diff.dossier_diff(dossier),
+            "returned": selectors.latest_return(dossier),
+        },
+    )
+
+
+def _survey_dossier_page(request, dossier, role, **bound_forms):
+    """A région's survey dossier: its pacts of the year, the link to the answers, the same circuit and exchanges."""
+    from pilotactions.pacts.models import Pact
+
+    transitions = {
+        t: perms.can_transition(role, dossier, t)[0]
+        for t in [Transition.SUBMIT, Transition.VALIDATE, Transition.RETURN, Transition.REOPEN]
+    }
+    problems = services.dossier_problems(dossier) if dossier.state in EDITABLE_STATES else []
+    pacts = Pact.objects.filter(region=dossier.region, year=dossier.campaign.year)
+    return render(
+        request,
+        "campaigns/dossier_detail.html",
+        {
+            "page_title": f"Enquête {dossier.campaign.year} — {dossier.region.name}",
+            "dossier": dossier,
+            "campaign": dossier.campaign,
+            "region": dossier.region,
+            "pact_count": pacts.count(),
+            "survey_url": surveys.survey_url(dossier),
+            "events": dossier.events.select_related("actor"),
+            "comments": dossier.comments.select_related("author"),
+            "problems": problems,
+            "transitions": transitions,
+            "can_comment": perms.can_comment(role, dossier)[0],
+            "can_extend": perms.can_extend(role, dossier)[0],
+            "can_remind": perms.can_remind(role, dossier)[0] and dossier.state in EDITABLE_STATES,
+            "return_form": bound_forms.get("return_form") or ReturnForm(dossier=dossier, prefix="renvoi"),
+            "comment_form": bound_forms.get("comment_form") or CommentForm(dossier=dossier, prefix="message"),
             "reopen_form": bound_forms.get("reopen_form") or ReasonForm(prefix="reouverture"),
             "extend_form": bound_forms.get("extend_form") or ExtendForm(prefix="prolongation"),
             "snapshots": list(dossier.snapshots.select_related("created_by")),
@@ -237,7 +287,7 @@ def dossier_submit(request, pk):
         request,
         "campaigns/submit_confirm.html",
         {
-            "page_title": f"Soumettre le dossier {dossier.contract.reference}",
+            "page_title": f"Soumettre le dossier {dossier.label}",
             "dossier": dossier,
             "campaign": dossier.campaign,
             "contract": dossier.contract,
@@ -267,7 +317,7 @@ DECISION_FORMS = {
         "renvoi",
         "return_form",
         lambda dossier, role, data: services.dossier_return(
-            dossier=dossier, role=role, comment=data["comment"], action=data["action"], field=data["field"]
+            dossier=dossier, role=role, comment=data["comment"], action=data.get("action"), field=data.get("field", "")
         ),
         "Dossier renvoyé à la collectivité avec votre commentaire.",
     ),
@@ -331,8 +381,8 @@ def dossier_comment(request, pk):
                 dossier=dossier,
                 role=current_role(request.user),
                 text=form.cleaned_data["comment"],
-                action=form.cleaned_data["action"],
-                field=form.cleaned_data["field"],
+                action=form.cleaned_data.get("action"),
+                field=form.cleaned_data.get("field", ""),
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
@@ -357,13 +407,18 @@ def dossier_remind(request, pk):
             if reminder:
                 messages.success(request, f"Relance envoyée à {', '.join(reminder.recipients)}.")
             else:
-                messages.warning(request, "Aucun agent de la collectivité n’a de compte actif : personne à relancer.")
+                messages.warning(
+                    request,
+                    "Personne n’a de compte actif au niveau régional : personne à relancer."
+                    if dossier.is_survey
+                    else "Aucun agent de la collectivité n’a de compte actif : personne à relancer.",
+                )
         return redirect("campaigns:dossier", pk=dossier.pk)
     return render(
         request,
         "campaigns/remind.html",
         {
-            "page_title": f"Relancer — {dossier.contract.reference}",
+            "page_title": f"Relancer — {dossier.label}",
             "dossier": dossier,
             "preview": services.reminder_preview(dossier),
             "reminders": dossier.reminders.select_related("sent_by"),
