@@ -3,10 +3,12 @@ permissions, completeness and snapshot. Pacts are built with the ORM (the pact s
 
 import datetime
 import json
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
 
 from pilotactions.pacts import guards
 from pilotactions.pacts import survey as s
@@ -251,6 +253,40 @@ def test_concurrent_answers_are_refused_with_the_questions_changed(commissioner)
     fresh = s.answers_token(pact, year=YEAR)
     s.answers_save(role=commissioner, pact=pact, year=YEAR, values={"comitology": "COMITO_EXISTANTE"}, token=fresh)
     assert SurveyAnswer.objects.get(pact=pact, question__code="comitology").value == "COMITO_EXISTANTE"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_people_answering_at_the_same_moment_one_wins_the_other_is_told():
+    pact = make_pact()
+    first, second = make_role("regional", "32"), make_role("regional", "32")
+    token = s.answers_token(pact, year=YEAR)  # both opened the page before any answer
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def run(name, role, value):
+        try:
+            barrier.wait(timeout=10)
+            s.answers_save(role=role, pact=pact, year=YEAR, values={"comitology": value}, token=token)
+            results[name] = "ok"
+        except s.SurveyConflict:
+            results[name] = "conflict"
+        except Exception as error:  # asserted below
+            results[name] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=("first", first, "COMITO_DEDIEE")),
+        threading.Thread(target=run, args=("second", second, "COMITO_EXISTANTE")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == ["conflict", "ok"], results
+    winner = "COMITO_DEDIEE" if results["first"] == "ok" else "COMITO_EXISTANTE"
+    assert SurveyAnswer.objects.get(pact=pact, question__code="comitology").value == winner
 
 
 def test_the_page_keeps_what_was_typed_on_a_conflict_and_on_a_bad_answer(client, commissioner):
