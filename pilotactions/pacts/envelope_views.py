@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -13,6 +13,7 @@ from pilotactions.accounts.perms import current_role, require
 from pilotactions.core.decorators import role_required
 from pilotactions.core.formats import euros
 from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.models import AuditEvent
 from pilotactions.territories.models import Region
 
 from . import envelopes, perms
@@ -129,6 +130,15 @@ def _year_rows(envelope_year: EnvelopeYear):
     return rows, totals
 
 
+def _year_events(envelope_year: EnvelopeYear):
+    """The year's journal: amount, imports, adjustments, freeze and reopening, newest first."""
+    envelope_ids = [str(pk) for pk in envelope_year.regional_envelopes.values_list("pk", flat=True)]
+    return AuditEvent.objects.filter(
+        Q(target_type=EnvelopeYear._meta.label_lower, target_id=str(envelope_year.pk))
+        | Q(target_type=RegionalEnvelope._meta.label_lower, target_id__in=envelope_ids)
+    ).select_related("actor")[:50]
+
+
 def _render_year(request, envelope_year, *, year_form=None, import_form=None, conflict=None):
     role = current_role(request.user)
     can_manage = _can_manage(role, envelope_year)
@@ -150,6 +160,7 @@ def _render_year(request, envelope_year, *, year_form=None, import_form=None, co
             "year_form": year_form if can_manage else None,
             "import_form": import_form if can_manage else None,
             "conflict": conflict,
+            "events": _year_events(envelope_year),
         },
     )
 

@@ -490,6 +490,7 @@ def test_admin_creates_imports_adjusts_and_freezes_through_the_pages(client, adm
     envelope_year.refresh_from_db()
     page = client.get("/pactes/enveloppes/2025/").content.decode()
     assert "Île-de-France" in page and "Égal au montant national" in page
+    assert "Indicateur de pauvreté 2021 importé (indicateur.csv, source : Données fictives)" in page  # the journal
     hdf = RegionalEnvelope.objects.get(envelope_year=envelope_year, region__code="32")
     response = client.post(
         "/pactes/enveloppes/2025/ajuster/32/",
