@@ -382,11 +382,11 @@ def answers_save(*, role, pact, action=None, year: int, values: dict, token: str
         for code in sorted(set(sent) | set(now), key=lambda c: (getattr(by_code.get(c), "position", 0), c)):
             if sent.get(code) == now.get(code):
                 continue
-            question = by_code.get(code) or stored[code].question
+            question = by_code.get(code) or SurveyQuestion.objects.filter(code=code).first()
             value = stored[code].value if code in stored else None
-            changes.append(
-                {"code": code, "label": question.label, "new": value_display(question, value) or "(sans réponse)"}
-            )
+            display = value_display(question, value) if question is not None else ""
+            label = question.label if question is not None else code
+            changes.append({"code": code, "label": label, "new": display or "(sans réponse)"})
         raise SurveyConflict(changes)
 
     errors = {}

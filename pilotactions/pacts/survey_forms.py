@@ -31,6 +31,13 @@ def condition_hint(question, by_code: dict) -> str:
     return f"Si « {wanted} » à la question « {parent.label} »."
 
 
+def exclusive_hint(question, field) -> str:
+    labels = dict(getattr(field, "choices", []))
+    if question.kind != QuestionKind.MULTIPLE or question.exclusive_option not in labels:
+        return ""
+    return f"« {labels[question.exclusive_option]} » se coche seule."
+
+
 def _choices(question, current):
     if question.kind == QuestionKind.YES_NO:
         return list(survey.YES_NO.items())
@@ -55,9 +62,11 @@ class SurveyForm(forms.Form):
             current = values.get(question.code)
             field = self._field(question, current)
             hint = condition_hint(question, by_code)
-            if hint:  # in the legend or label: read out with the question
+            if hint:
                 self.conditional[question.code] = hint
-                field.help_text = " ".join(t for t in (hint, question.help_text) if t)
+            exclusive = exclusive_hint(question, field)
+            # In the legend or the label: read out with the question.
+            field.help_text = " ".join(t for t in (hint, question.help_text, exclusive) if t)
             self.fields[question.code] = field
             self.initial[question.code] = self._initial(question, current)
 

@@ -223,6 +223,7 @@ def test_form_held_answers_are_prefilled_and_not_asked_twice(client, commissione
     assert 'name="construction_started_on"' not in page  # not asked twice
     assert 'name="forces_vives_meeting"' in page
     assert "Si oui à la question « Une réunion pour co-construire" in page
+    assert "« Aucune réussite particulière » se coche seule." in page
     page = client.get(f"/pactes/enquete/{YEAR}/action/{action.reference}/").content.decode()
     assert scale.label in page and public.label in page
     assert 'name="target_publics"' not in page and 'name="direct_impact"' in page
