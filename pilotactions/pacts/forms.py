@@ -80,7 +80,6 @@ class CommuneCodesField(forms.CharField):
 
 class PactForm(HiddenTokenMixin, forms.Form):
     title = forms.CharField(label="Intitulé du pacte", max_length=255)
-    region = forms.ModelChoiceField(label="Région", queryset=Region.objects.none(), empty_label="Choisir une région")
     year = forms.IntegerField(
         label="Année de l’enveloppe",
         min_value=2020,
@@ -101,7 +100,11 @@ class PactForm(HiddenTokenMixin, forms.Form):
         help_text="Pour un quartier ou des communes : codes INSEE séparés par des virgules, par exemple 59350, 59599.",
     )
     epcis = forms.ModelMultipleChoiceField(
-        label="EPCI", queryset=Epci.objects.none(), required=False, help_text="Pour un pacte intercommunal."
+        label="EPCI",
+        queryset=Epci.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pour un pacte intercommunal.",
     )
     departements = forms.ModelMultipleChoiceField(
         label="Départements",
@@ -117,6 +120,7 @@ class PactForm(HiddenTokenMixin, forms.Form):
         label="Collectivités partenaires",
         queryset=Authority.objects.none(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Facultatif : leurs agents pourront consulter le pacte.",
     )
     total_budget = AmountField(label="Budget total (€)", required=False)
@@ -153,42 +157,24 @@ class PactForm(HiddenTokenMixin, forms.Form):
         "abandoned_reason",
     ]
 
-    def __init__(self, *args, regions, pact: Pact | None = None, **kwargs):
-        """`regions`: the régions the role may create pacts in; the région and year of a pact are fixed."""
+    def __init__(self, *args, region: Region, pact: Pact | None = None, **kwargs):
+        """`region`: the pact's (chosen before the form by a national role); the year of a pact is fixed."""
         if pact is not None and "initial" not in kwargs:
             kwargs["initial"] = pact_initial(pact)
         super().__init__(*args, **kwargs)
         self._setup_token(editing=pact is not None)
         self.initial.setdefault("year", timezone.localdate().year)
         self.initial.setdefault("status", PactStatus.BUILDING)
-        regions = list(regions)
         if pact is not None:
-            del self.fields["region"], self.fields["year"]
-            region = pact.region
-        else:
-            self.fields["region"].queryset = Region.objects.filter(pk__in=[r.pk for r in regions])
-            if len(regions) == 1:
-                self.fields["region"].initial = regions[0]
-                self.fields["region"].widget = forms.HiddenInput()
-            region = self._bound_region(regions)
+            del self.fields["year"]
         held = self.initial.get("priorities") or []
         self.fields["priorities"].queryset = option_queryset("axes_pacte", held).order_by("order")
-        if region is not None:
-            self.fields["departements"].queryset = Departement.objects.filter(region=region)
-            self.fields["epcis"].queryset = (
-                Epci.objects.filter(communes__departement__region=region).distinct().order_by("name")
-            )
-            self.fields["partner_authorities"].queryset = region_authorities(region).order_by("name")
-        else:  # a national role chooses the région: every territory is offered, the service checks it
-            self.fields["departements"].queryset = Departement.objects.order_by("code")
-            self.fields["epcis"].queryset = Epci.objects.order_by("name")
-            self.fields["partner_authorities"].queryset = Authority.objects.order_by("name")
-
-    def _bound_region(self, regions):
-        if len(regions) == 1:
-            return regions[0]
-        raw = self.data.get(self.add_prefix("region")) if self.is_bound else None
-        return next((r for r in regions if str(r.pk) == str(raw)), None)
+        self.fields["departements"].queryset = Departement.objects.filter(region=region)
+        self.fields["epcis"].queryset = (
+            Epci.objects.filter(communes__departement__region=region).distinct().order_by("name")
+        )
+        self.fields["partner_authorities"].queryset = region_authorities(region).order_by("name")
+        self.searchable = {"epcis", "partner_authorities"}
 
     def split(self):
         """(values, multi) for the services."""
@@ -335,6 +321,8 @@ class PactActionForm(HiddenTokenMixin, forms.Form):
         error_messages={"invalid": "Le formulaire transmis n’est pas valide : rechargez la page."},
     )
 
+    # Checkbox lists longer than this get a filter and the list of the chosen items (core/option-picker.js).
+    PICKER_THRESHOLD = 12
     SECTIONS = [
         ("identification", "Identification", ["title", "description", "policy_fields"]),
         ("mise-en-oeuvre", "Mise en œuvre", ["scale", "pilot_type", "pilot_name", "partners"]),
@@ -379,6 +367,11 @@ class PactActionForm(HiddenTokenMixin, forms.Form):
             held = self.initial.get(name)
             held = held if isinstance(held, list) else [held]
             self.fields[name].queryset = option_queryset(list_code, held).order_by("order")
+        self.searchable = {
+            name
+            for name, field in self.fields.items()
+            if isinstance(field.widget, forms.CheckboxSelectMultiple) and field.queryset.count() > self.PICKER_THRESHOLD
+        }
 
     def sections(self):
         return [(slug, title, [self[name] for name in names]) for slug, title, names in self.SECTIONS]

@@ -99,19 +99,27 @@ def pact_list(request):
     )
 
 
-def _creation_regions(role):
+def _creation_region(request, role):
+    """The regional level creates in its région; a national role chooses it first (`?region=<code>`)."""
     if role.kind in NATIONAL_ROLES:
-        return list(Region.objects.official().order_by("name"))
-    return [role.organisation.region]
+        return Region.objects.official().filter(code=(request.GET.get("region") or "")[:3]).first()
+    return role.organisation.region
 
 
 @role_required
 def pact_create(request):
     role = current_role(request.user)
     require(perms.can_create_pact(role))
-    regions = _creation_regions(role)
+    region = _creation_region(request, role)
+    if region is None:
+        return render(
+            request,
+            "pacts/region_choice.html",
+            {"page_title": "Nouveau pacte local", "regions": Region.objects.official().order_by("name")},
+        )
+    require(perms.can_create_pact(role, region))
     data = request.POST if request.method == "POST" else None
-    form = PactForm(data, regions=regions)
+    form = PactForm(data, region=region)
     cofinancings = CofinancingFormSet(data, prefix="cofinancements")
     warnings = []
     if request.method == "POST" and form.is_valid() and cofinancings.is_valid():
@@ -119,7 +127,7 @@ def pact_create(request):
         try:
             pact, warnings = services.pact_create(
                 role=role,
-                region=form.cleaned_data["region"],
+                region=region,
                 year=form.cleaned_data["year"],
                 values=values,
                 multi=multi,
@@ -140,7 +148,6 @@ def pact_create(request):
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("pacts:detail", reference=pact.reference)
-    region = regions[0] if len(regions) == 1 else None
     try:
         year = int(form.data.get("year")) if form.is_bound else form.initial.get("year")
     except (TypeError, ValueError):
@@ -150,6 +157,7 @@ def pact_create(request):
         "pacts/pact_form.html",
         {
             "page_title": "Nouveau pacte local",
+            "region": region,
             "form": form,
             "cofinancings": cofinancings,
             "envelope": _envelope(role, region, year),
@@ -193,7 +201,7 @@ def pact_update(request, reference):
     role = current_role(request.user)
     require(perms.can_edit_pact(role, pact))
     data = request.POST if request.method == "POST" else None
-    form = PactForm(data, regions=[pact.region], pact=pact)
+    form = PactForm(data, region=pact.region, pact=pact)
     cofinancings = CofinancingFormSet(
         data, prefix="cofinancements", initial=None if data else cofinancing_initial(pact)
     )

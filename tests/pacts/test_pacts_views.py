@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pilotactions.pacts.models import Pact, PactAction
-from pilotactions.territories.models import Region
 from tests.factories import login, make_role, option
 from tests.pacts.test_pacts_services import YEAR, commissioner, freeze_envelope, make_pact, make_pact_action
 
@@ -18,7 +17,6 @@ def pact_post(**overrides):
     data = {
         "title": "Pacte local de Roubaix",
         "year": str(YEAR),
-        "region": str(Region.objects.get(code="32").pk),
         "territory_kind": "communes",
         "territory_label": "",
         "communes": "59512",
@@ -77,6 +75,21 @@ def test_commissioner_creates_a_pact(client):
     detail = client.get(reverse("pacts:detail", args=[pact.reference]))
     assert "Roubaix (59512)" in _text(detail)
     assert "pas encore figée" in _text(detail)
+
+
+def test_the_diplp_chooses_the_region_first(client):
+    login(client, make_role("national_admin"))
+    chooser = client.get(reverse("pacts:create"))
+    assert chooser.status_code == 200 and "Choisissez d’abord la région" in chooser.content.decode()
+    url = reverse("pacts:create") + "?region=76"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert {d.code for d in page.context["form"].fields["departements"].queryset} >= {"31", "34"}
+    response = client.post(url, pact_post(communes="31555"))
+    assert response.status_code == 302
+    assert Pact.objects.get().reference == f"PL-{YEAR}-76-001"
+    login(client, commissioner("32"))  # the regional level never chooses: its own région
+    assert client.get(url).context["form"].fields["departements"].queryset.filter(code="59").exists()
 
 
 def test_errors_shown_on_the_form_and_typing_kept(client):
