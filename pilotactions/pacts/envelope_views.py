@@ -143,6 +143,10 @@ def _render_year(request, envelope_year, *, year_form=None, import_form=None, co
     role = current_role(request.user)
     can_manage = _can_manage(role, envelope_year)
     rows, totals = _year_rows(envelope_year)
+    if not can_manage:  # frozen meanwhile: the forms are gone, their refusal is said at the top
+        for form in (year_form, import_form):
+            for error in form.non_field_errors() if form is not None else []:
+                messages.error(request, error)
     if can_manage:
         year_form = year_form or EnvelopeYearForm(envelope_year=envelope_year)
         import_form = import_form or IndicatorImportForm(envelope_year=envelope_year)

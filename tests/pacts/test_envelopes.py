@@ -556,6 +556,18 @@ def test_example_file_is_downloadable_by_national_roles(client, admin):
     assert response.status_code == 200 and response.content.startswith(b"departement;nom;personnes_sous_seuil")
 
 
+def test_import_posted_after_the_freeze_is_refused_visibly(client, admin, frozen):
+    login(client, admin)
+    upload = SimpleUploadedFile("indicateur.csv", envelopes.DEMO_FILE.read_bytes(), content_type="text/csv")
+    response = client.post(
+        "/pactes/enveloppes/2024/indicateur/",
+        {"file": upload, "source": "Autre", "indicator_year": "2022", "version": frozen.version},
+    )
+    assert response.status_code == 200 and "sont figées depuis le" in response.content.decode()
+    frozen.refresh_from_db()
+    assert frozen.indicator_source == "Insee, Filosofi 2021 (test)"
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_adjust_and_freeze_at_the_same_moment_one_wins_the_other_is_told(admin):
