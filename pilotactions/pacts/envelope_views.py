@@ -258,6 +258,9 @@ def envelope_adjust(request, year, region):
         region__code=region,
     )
     envelope_year = envelope.envelope_year
+    if envelope_year.is_frozen:
+        messages.error(request, f"Les enveloppes {year} sont figées : elles ne peuvent plus être ajustées.")
+        return redirect("pacts:envelope_year", year=year)
     form = AdjustForm(request.POST or None, envelope=envelope)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -303,6 +306,9 @@ def envelope_freeze(request, year):
     role = current_role(request.user)
     require(perms.can_manage_envelopes(role))
     envelope_year = _envelope_year(year)
+    if envelope_year.is_frozen:
+        messages.info(request, f"Les enveloppes {year} sont déjà figées.")
+        return redirect("pacts:envelope_year", year=year)
     form = FreezeForm(request.POST or None, initial={"version": envelope_year.version})
     if request.method == "POST" and form.is_valid():
         try:

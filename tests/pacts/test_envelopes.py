@@ -558,6 +558,9 @@ def test_example_file_is_downloadable_by_national_roles(client, admin):
 
 def test_import_posted_after_the_freeze_is_refused_visibly(client, admin, frozen):
     login(client, admin)
+    for url in ["/pactes/enveloppes/2024/ajuster/32/", "/pactes/enveloppes/2024/figer/"]:
+        response = client.post(url, {"amount": "1", "reason": "x", "version": frozen.version}, follow=True)
+        assert "figées" in response.content.decode() and response.redirect_chain[-1][0] == "/pactes/enveloppes/2024/"
     upload = SimpleUploadedFile("indicateur.csv", envelopes.DEMO_FILE.read_bytes(), content_type="text/csv")
     response = client.post(
         "/pactes/enveloppes/2024/indicateur/",
