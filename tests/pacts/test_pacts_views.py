@@ -182,10 +182,23 @@ def test_history_page(client):
     login(client, role)
     client.post(
         reverse("pacts:update", args=[pact.reference]),
-        pact_post(communes="59350", title="Titre revu", version=str(pact.version)),
+        pact_post(
+            communes="59350, 62041",
+            title="Titre revu",
+            version=str(pact.version),
+            priorities=[str(option("axes_pacte", "AXE2").pk)],
+        ),
     )
     page = _text(client.get(reverse("pacts:history", args=[pact.reference])))
     assert "« Pacte local de Lille-Sud » → « Titre revu »" in page
+    # One save, one entry: the lists changed are in it, each once.
+    assert page.count("Pacte : modification") == 1
+    assert (
+        "priorités (1 à 3) : « Prévenir la pauvreté et lutter contre les inégalités dès l’enfance » → « Amplifier"
+        in page
+    )
+    assert "départements concernés : « Nord (59) » → « Nord (59), Pas-de-Calais (62) »" in page
+    assert "crédits de l’enveloppe régionale : « 40 000 € »" in page
     assert role.user.email in page or str(role.user) in page
 
 
