@@ -139,11 +139,6 @@ class Dossier(BaseModel):
         return self.region.name if self.is_survey else self.contract.reference
 
     @property
-    def holder_name(self) -> str:
-        """Who enters the dossier: the authority, or the région (its commissioner and regional services)."""
-        return f"Région {self.region.name}" if self.is_survey else self.contract.authority.name
-
-    @property
     def of_label(self) -> str:
         """« du contrat CLS-D-2024-059 », « de l’enquête d’Occitanie »: the dossier's complement in a sentence."""
         if self.is_survey:

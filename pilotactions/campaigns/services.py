@@ -149,6 +149,7 @@ def snapshot_data(dossier: Dossier) -> dict:
             "campaign": {"id": campaign.pk, "name": campaign.name, "kind": campaign.kind, "year": campaign.year},
             "region": {"code": dossier.region.code, "name": dossier.region.name},
             "survey": surveys.survey_snapshot_data(dossier.region, campaign.year),
+            "actions": [],  # no contract action: the readers of contract rows (bilan --campaign) find none
         }
     contract = dossier.contract
     rows = list(export_rows(campaign.year, Action.objects.filter(contract=contract)))

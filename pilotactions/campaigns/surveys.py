@@ -56,9 +56,10 @@ def region_dossiers_sync(campaign: Campaign) -> int:
     return len(dossiers)
 
 
-def pact_saved(sender, instance, created, raw=False, **kwargs):
-    """post_save of a pact: its région gets its dossier in the open or coming survey campaigns of its year."""
-    if raw or not created:
+def pact_saved(sender, instance, created=False, raw=False, **kwargs):
+    """post_save of a pact (created, or moved to another year): its région gets its dossier in the open or
+    coming survey campaigns of its year (idempotent: nothing when the région has it already)."""
+    if raw:
         return
     campaigns = Campaign.objects.filter(kind=CampaignKind.ENQUETE, year=instance.year, closes_at__gt=timezone.now())
     for campaign in campaigns:

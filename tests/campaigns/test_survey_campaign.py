@@ -119,7 +119,7 @@ def test_the_campaign_form_needs_no_contract_type_for_a_survey(client, no_proble
     assert campaign.kind == "enquete" and list(campaign.dossiers.values_list("region__code", flat=True)) == [OCCITANIE]
 
 
-def test_the_commissioner_submits_the_regions_survey_not_another_regions(survey):
+def test_the_commissioner_submits_the_regions_survey_not_another_regions(survey, django_capture_on_commit_callbacks):
     occitanie, hdf = survey["occitanie"], survey["hdf"]
     commissioner = survey["commissioner"]
     other = make_role(R.REGIONAL, HDF)
@@ -127,9 +127,16 @@ def test_the_commissioner_submits_the_regions_survey_not_another_regions(survey)
         dossier_submit(dossier=occitanie, role=other)
     with pytest.raises(PermissionDenied):
         dossier_submit(dossier=hdf, role=commissioner)
-    snapshot = dossier_submit(dossier=occitanie, role=commissioner)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = dossier_submit(dossier=occitanie, role=commissioner)
     occitanie = reload(occitanie)
     assert occitanie.state == S.SUBMITTED and occitanie.submitted_by == commissioner.user
+    acknowledgement, notice = mail.outbox
+    assert acknowledgement.to == [commissioner.user.email]
+    assert "L'enquête de la région Occitanie sur ses pactes locaux a bien été soumise" in acknowledgement.body
+    assert notice.to == [survey["admin"].user.email]  # the DIPLP decides
+    assert "a soumis le dossier de l’enquête d’Occitanie" in notice.body
     assert snapshot.data["region"] == {"code": OCCITANIE, "name": "Occitanie"}
     assert reload(hdf).state == S.DRAFT
 
@@ -360,6 +367,11 @@ def test_the_dossier_page_of_a_survey(survey, client):
     assert reload(occitanie).state == S.SUBMITTED
     client.post(f"/dossiers/{occitanie.pk}/renvoyer/", {"renvoi-comment": "Précisez."})
     assert reload(occitanie).state == S.RETURNED
+    remind = client.get(f"/dossiers/{occitanie.pk}/relancer/").content.decode()
+    assert "Relancer la région" in remind and survey["commissioner"].user.email in remind
+    login(client, survey["commissioner"])
+    assert "Dossier de la région Occitanie" in client.get("/campagnes/").content.decode()
+    assert client.get(f"/dossiers/{occitanie.pk}/relancer/").status_code == 403
 
 
 def test_the_acknowledgement_of_a_survey(survey, client):
