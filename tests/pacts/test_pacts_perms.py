@@ -104,3 +104,16 @@ def test_a_departement_reads_the_pacts_touching_it(client, pact):
     login(client, make_role("departmental_state", "62"))
     assert _listed(client) == [arras.reference]
     assert client.get(reverse("pacts:detail", args=[pact.reference])).status_code == 404
+
+
+def test_the_technical_admin_shows_pacts_for_reading_only(client, pact):
+    login(client, make_role("national_admin"))
+    action = pact.actions.get()
+    assert client.get("/admin/pacts/pact/").status_code == 200
+    assert client.get(f"/admin/pacts/pact/{pact.pk}/change/").status_code == 200
+    assert client.get(f"/admin/pacts/pactaction/{action.pk}/change/").status_code == 200
+    assert client.get("/admin/pacts/pact/add/").status_code == 403
+    response = client.post(f"/admin/pacts/pact/{pact.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403 and Pact.objects.filter(pk=pact.pk).exists()
+    login(client, commissioner("32"))
+    assert client.get("/admin/pacts/pact/").status_code == 403
