@@ -44,6 +44,17 @@ def campaign_save(*, campaign: Campaign, contract_types, role) -> Campaign:
     if unknown:
         raise ValidationError({"required_fields": f"Champs inconnus pour ce type de campagne : {', '.join(unknown)}."})
     created = campaign.pk is None
+    if not created:
+        was = Campaign.objects.filter(pk=campaign.pk).values_list("kind", flat=True).first()
+        survey_changed = (was == CampaignKind.ENQUETE) != (campaign.kind == CampaignKind.ENQUETE)
+        if survey_changed and campaign.dossiers.exists():
+            # A survey's dossiers are régions', the others' contracts': one campaign never mixes them.
+            raise ValidationError(
+                {
+                    "kind": "Une campagne qui a des dossiers ne passe pas d’une enquête à une campagne sur les contrats, "
+                    "ni l’inverse : ouvrez-en une nouvelle."
+                }
+            )
     if created:
         campaign.created_by = role.user
     campaign.full_clean()
@@ -90,6 +101,8 @@ def dossier_problems(dossier: Dossier) -> list[Problem]:
     campaign = dossier.campaign
     if dossier.is_survey:
         url = surveys.survey_url(dossier)
+        if not surveys.regions_with_pacts(campaign.year).filter(pk=dossier.region_id).exists():
+            return [Problem(f"La région n’a aucun pacte local pour {campaign.year} : il n’y a rien à soumettre.", url)]
         return [Problem(message, url) for message in surveys.survey_problems(dossier.region, campaign.year)]
     contract = dossier.contract
     problems = []

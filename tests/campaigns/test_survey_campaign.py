@@ -26,6 +26,7 @@ from pilotactions.campaigns.services import (
     reminder_send_manual,
     reminders_send,
 )
+from pilotactions.contracts.models import ContractType
 from pilotactions.pacts.guards import survey_lock_reason
 from pilotactions.pacts.models import Pact
 from pilotactions.territories.models import Region
@@ -117,6 +118,11 @@ def test_the_campaign_form_needs_no_contract_type_for_a_survey(client, no_proble
     assert response.status_code == 302
     campaign = Campaign.objects.get()
     assert campaign.kind == "enquete" and list(campaign.dossiers.values_list("region__code", flat=True)) == [OCCITANIE]
+    # Its dossiers are régions': it does not turn into a campaign on contracts.
+    types = [t.pk for t in ContractType.objects.all()]
+    refused = client.post(f"/campagnes/{campaign.pk}/modifier/", {**data, "kind": "suivi", "contract_types": types})
+    assert "ne passe pas d’une enquête à une campagne sur les contrats" in refused.content.decode()
+    assert Campaign.objects.get().kind == "enquete"
 
 
 def test_the_commissioner_submits_the_regions_survey_not_another_regions(survey, django_capture_on_commit_callbacks):
@@ -150,6 +156,10 @@ def test_blocking_problems_prevent_the_submission(survey, client):
     html = client.get(f"/dossiers/{survey['occitanie'].pk}/").content.decode()
     assert "question « Dynamique » sans réponse" in html
     assert 'href="/pactes/enquete/2024/76/"' in html
+    # A région whose pacts of the year are gone has nothing to submit.
+    Pact.objects.filter(region__code=HDF).delete()
+    with pytest.raises(ValidationError, match="aucun pacte local pour 2024"):
+        dossier_submit(dossier=survey["hdf"], role=survey["admin"])
 
 
 def test_who_sees_a_survey_dossier(survey, client):
