@@ -44,6 +44,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"{counts['action']} actions, {counts['contract']} contrats, {counts['envelope']} enveloppes, "
-            f"{counts['action_year']} années d’action, {counts['budget_line']} lignes de financement "
+            f"{counts['action_year']} années d’action, {counts['budget_line']} lignes de financement, "
+            f"{counts.get('pact', 0)} pactes locaux et {counts.get('pact_action', 0)} actions de pactes "
             f"(graine {seed}, année {year}) en {elapsed:.1f} s."
         )
