@@ -511,7 +511,7 @@ def people_columns(questions: list[SurveyQuestion]) -> list[tuple[str, Column]]:
         if question.option_list_id or question.kind == QuestionKind.YES_NO:
             key = SURVEY_PREFIX + question.code
             suffix = "codes" if question.kind == QuestionKind.MULTIPLE else "code"
-            columns.append((key, Column(f"{question.code} ({suffix})")))
+            columns.append((key, Column(f"{question.label} ({suffix})", width=20)))
     return columns
 
 

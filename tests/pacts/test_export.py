@@ -21,7 +21,7 @@ from pilotactions.pacts.models import (
     SurveyAnswer,
     SurveyQuestion,
 )
-from pilotactions.territories.models import Commune, Departement, Region
+from pilotactions.territories.models import Authority, Commune, Departement, Region
 from tests.factories import login, make_role, option
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +181,11 @@ def test_a_commissioner_exports_only_its_region(pacts, tmp_path):
     departmental = make_role("departmental_state", "59")
     text = machine_csv("--as", departmental.user.email)
     assert "PL-2024-32-001" in text and "PL-2024-76-001" not in text
+    pacts[1].partner_authorities.set(Authority.objects.filter(code="31"))
+    agent = make_role("authority_editor", "31")
+    text = machine_csv("--as", agent.user.email)
+    assert "PL-2024-76-001" in text and "PL-2024-32-001" not in text
+    assert "PL-2024" not in machine_csv("--as", make_role("authority_editor", "59").user.email)
     pilot = make_role("measure_pilot")
     assert machine_csv("--as", pilot.user.email).count("\n") == 1  # the header only
     assert "PL-2024-76-001" not in machine_csv("--region", "32")
@@ -197,6 +202,7 @@ def test_xlsx_for_people_has_labels_then_codes(pacts, tmp_path):
     assert values["Statut du pacte"] == "Finalisé"
     assert values["Crédits de l’État (€)"] == Decimal("120000.50") or values["Crédits de l’État (€)"] == 120000.5
     assert values["Dans quelle comitologie ?"] == "Une comitologie dédiée"
+    assert values["Dans quelle comitologie ? (code)"] == "COMITO_DEDIEE"
     assert values["Intitulé"] == "=Pacte du Nord" and sheet.cell(2, header.index("Intitulé") + 1).data_type == "s"
     action = dict(zip(header, [cell.value for cell in sheet[3]], strict=True))
     assert action["Champs d’action publique"] == "Insertion professionnelle ; Santé"
