@@ -92,7 +92,7 @@ def make_action(pact, number, status=PactActionStatus.ACTIVE, **fields):
     action = PactAction.objects.create(
         pact=pact,
         number=number,
-        reference=f"{pact.reference}-A{number:03d}",
+        reference=f"{pact.reference}-A{number:02d}",
         title=fields.pop("title", f"Action {number}"),
         status=status,
         scale=option("echelle_geographique_pactes_locaux", "PL_CC"),
@@ -147,10 +147,10 @@ def test_one_row_per_pact_then_its_active_actions_with_survey_columns(pacts, que
     levels = [(r["level"], r["pact_reference"], r["action_reference"]) for r in rows]
     assert levels == [
         ("pacte", "PL-2024-32-001", ""),
-        ("action", "PL-2024-32-001", "PL-2024-32-001-A001"),
-        ("action", "PL-2024-32-001", "PL-2024-32-001-A002"),
+        ("action", "PL-2024-32-001", "PL-2024-32-001-A01"),
+        ("action", "PL-2024-32-001", "PL-2024-32-001-A02"),
         ("pacte", "PL-2024-76-001", ""),
-        ("action", "PL-2024-76-001", "PL-2024-76-001-A001"),
+        ("action", "PL-2024-76-001", "PL-2024-76-001-A01"),
     ]
     pact, action = rows[0], rows[1]
     assert pact["title"] == "'=Pacte du Nord"  # never a formula

@@ -865,7 +865,7 @@ def _action_row(
         raw.now,
         pact_id,
         action.number,
-        f"{pact_reference}-A{action.number:03d}",
+        f"{pact_reference}-A{action.number:02d}",
         raw.text(action.title),
         raw.text(action.description),
         *single,
