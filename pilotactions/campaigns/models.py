@@ -94,6 +94,7 @@ class Dossier(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="survey_dossiers",
+        db_index=False,  # the unique (campaign, region) index serves every lookup; régions are never deleted
     )
     state = models.CharField("état", max_length=16, choices=DossierState.choices, default=DossierState.DRAFT)
     extended_until = models.DateTimeField("prolongé jusqu’au", null=True, blank=True)
