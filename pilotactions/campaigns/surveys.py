@@ -7,8 +7,11 @@ Pacts' own content is never locked by the survey: the région edits its pacts fr
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from pilotactions.pacts import survey
+from pilotactions.pacts.models import Pact
 from pilotactions.territories.models import Region
 
 from .enums import CampaignKind, DossierState
@@ -17,33 +20,21 @@ from .models import Campaign, Dossier
 
 def survey_problems(region, year: int) -> list[str]:
     """One French line per missing answer that blocks the submission (pacts.survey)."""
-    from pilotactions.pacts import survey  # the survey module sits above nothing here: read when needed
-
     return survey.survey_problems(region, year)
 
 
 def survey_snapshot_data(region, year: int) -> dict:
     """The région's answers of the year as frozen in a submission (pacts.survey)."""
-    from pilotactions.pacts import survey
-
     return survey.survey_snapshot_data(region, year)
 
 
 def survey_url(dossier: Dossier) -> str:
-    """The région's survey overview page (pacts:survey_region), or its plain path while it is not routed."""
-    from django.urls import NoReverseMatch, reverse
-
-    kwargs = {"year": dossier.campaign.year, "region_code": dossier.region.code}
-    try:
-        return reverse("pacts:survey_region", kwargs=kwargs)
-    except NoReverseMatch:
-        return f"/pactes/enquete/{kwargs['year']}/{kwargs['region_code']}/"
+    """The région's survey overview page."""
+    return reverse("pacts:survey_region", kwargs={"year": dossier.campaign.year, "region_code": dossier.region.code})
 
 
 def regions_with_pacts(year: int):
     """The official régions holding at least one pact of the year: those an `enquete` campaign asks."""
-    from pilotactions.pacts.models import Pact
-
     return Region.objects.official().filter(pk__in=Pact.objects.filter(year=year).values("region_id"))
 
 

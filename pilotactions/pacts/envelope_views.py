@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pilotactions.accounts.enums import RoleKind
@@ -32,14 +32,6 @@ def _envelope_year(year: int) -> EnvelopeYear:
 def _can_manage(role, envelope_year=None) -> bool:
     allowed, _ = perms.can_manage_envelopes(role)
     return allowed and (envelope_year is None or not envelope_year.is_frozen)
-
-
-def pact_url(reference: str) -> str:
-    """The pact's page: `pacts:detail` once the pact pages exist, its plain path until then."""
-    try:
-        return reverse("pacts:detail", kwargs={"reference": reference})
-    except NoReverseMatch:
-        return f"/pactes/{reference}/"
 
 
 def _keep_typed(form, version: int) -> None:
@@ -387,7 +379,7 @@ def envelope_region(request, year, region):
         else None
     )
     pacts = [
-        {"pact": pact, "url": pact_url(pact.reference)}
+        {"pact": pact, "url": reverse("pacts:detail", args=[pact.reference])}
         for pact in Pact.objects.filter(region=region, year=year).order_by("reference")
     ]
     return render(

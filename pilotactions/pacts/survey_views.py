@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from pilotactions.accounts.enums import NATIONAL_ROLES, RoleKind
 from pilotactions.accounts.perms import current_role, require
@@ -23,24 +23,6 @@ from .guards import survey_lock_reason
 from .models import Pact, PactAction
 from .perms import can_edit_pact
 from .survey_forms import SurveyForm
-
-
-def _reverse_first(names, reference, fallback):
-    """The url of the first name that exists (the pact pages come from another module), else a plain path."""
-    for name in names:
-        try:
-            return reverse(name, args=[reference])
-        except NoReverseMatch:
-            continue
-    return fallback
-
-
-def pact_edit_url(pact) -> str:
-    return _reverse_first(["pacts:update"], pact.reference, f"/pactes/{pact.reference}/modifier/")
-
-
-def action_edit_url(action) -> str:
-    return _reverse_first(["pacts:action_update"], action.reference, f"/pactes/actions/{action.reference}/modifier/")
 
 
 def _write_refusal(role, pact, year: int, action=None) -> str:
@@ -141,7 +123,11 @@ def _answer_page(request, year, pact, action=None):
         if question.form_field:
             prefilled.append({"question": question, "display": survey.value_display(question, value)})
     answered, asked = survey.progress(questions, values)
-    edit_url = action_edit_url(action) if action is not None else pact_edit_url(pact)
+    edit_url = (
+        reverse("pacts:action_update", args=[action.reference])
+        if action is not None
+        else reverse("pacts:update", args=[pact.reference])
+    )
     return render(
         request,
         "pacts/survey/answers.html",

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from pilotactions.accounts.enums import NATIONAL_ROLES
+from pilotactions.accounts.enums import NATIONAL_ROLES, RoleKind
 from pilotactions.accounts.perms import current_role, require
 from pilotactions.contracts.documents import download_name
 from pilotactions.core.decorators import role_required
@@ -18,6 +18,7 @@ from pilotactions.territories.models import Region
 
 from . import perms, services
 from .enums import PactActionStatus
+from .export import scope_filter
 from .forms import (
     CofinancingFormSet,
     PactActionForm,
@@ -71,13 +72,11 @@ def pact_list(request):
     national = role.kind in NATIONAL_ROLES
     form = PactFilterForm(request.GET or None, national=national, years=years)
     filters = form.cleaned_data if form.is_valid() else {}
-    pacts = Pact.objects.filter(pk__in=visible.values("pk"))
+    pacts = scope_filter(
+        Pact.objects.filter(pk__in=visible.values("pk")), region=filters.get("region"), status=filters.get("status")
+    )
     if filters.get("annee"):
         pacts = pacts.filter(year=filters["annee"])
-    if filters.get("region"):
-        pacts = pacts.filter(region__code=filters["region"])
-    if filters.get("status"):
-        pacts = pacts.filter(status=filters["status"])
     pacts = (
         pacts.select_related("region")
         .annotate(action_count=Count("actions", filter=Q(actions__status=PactActionStatus.ACTIVE)))
@@ -86,6 +85,11 @@ def pact_list(request):
     page = Paginator(pacts, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The export is of one year (its survey questions are the year's): the chosen one, else the latest.
+    export_year = filters.get("annee") or (years[0] if years else None)
+    export_query = query.copy()
+    if export_year:
+        export_query["annee"] = export_year
     return render(
         request,
         "pacts/pact_list.html",
@@ -94,7 +98,11 @@ def pact_list(request):
             "form": form,
             "page": page,
             "query_string": query.urlencode(),
+            "export_year": export_year,
+            "export_query": export_query.urlencode(),
             "can_create": perms.can_create_pact(role)[0],
+            "reads_envelopes": role.kind in NATIONAL_ROLES or role.kind == RoleKind.REGIONAL,
+            "survey_region": role.organisation.region if role.kind == RoleKind.REGIONAL else None,
         },
     )
 
