@@ -330,6 +330,11 @@ class SurveyQuestion(models.Model):
         blank=True,
         help_text="Le champ du pacte ou de l’action qui tient déjà la réponse : pré-rempli, jamais demandé deux fois.",
     )
+    required = models.BooleanField(
+        "réponse exigée à la soumission",
+        default=True,
+        help_text="Une question facultative (un texte libre, un nombre souvent inconnu la première année) ne bloque pas.",
+    )
     position = models.PositiveSmallIntegerField("ordre", default=0)
     first_year = models.PositiveSmallIntegerField("posée à partir de", default=2024)
     last_year = models.PositiveSmallIntegerField("posée jusqu’à", null=True, blank=True)

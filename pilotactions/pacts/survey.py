@@ -80,6 +80,7 @@ def _question_fields(spec: dict, lists: dict[str, OptionList]) -> dict:
         "scope": scope.value,
         "option_list": lists.get(list_code),
         "exclusive_option": spec.get("exclusive", "") or "",
+        "required": bool(spec.get("required", kind != QuestionKind.TEXT)),
         "condition": condition,
         "form_field": form_field,
         "position": spec.get("position", 0),
@@ -162,7 +163,7 @@ def is_asked(question: SurveyQuestion, answers: dict) -> bool:
 
 
 def is_required(question: SurveyQuestion) -> bool:
-    return question.kind != QuestionKind.TEXT
+    return question.required
 
 
 def is_blank(value) -> bool:

@@ -417,12 +417,9 @@ def test_survey_problems_and_snapshot_on_a_small_case(commissioner):
             ("Type de pilote de l’action", " (à saisir dans la fiche)"),
             ("Partenaires de l’action", " (à saisir dans la fiche)"),
             ("Volume de bénéficiaires cibles", " (à saisir dans la fiche)"),
-            ("Nombre de bénéficiaires visés", " (à saisir dans la fiche)"),
-            ("Nombre de bénéficiaires touchés", " (à saisir dans la fiche)"),
+            # The numbers of beneficiaries are `required: false`: missing, they block nothing.
             ("Ressources mobilisées pour la mise en œuvre de l’action", " (à saisir dans la fiche)"),
-            ("Durée de l’action", " (à saisir dans la fiche)"),
             ("État d’avancement de l’action", " (à saisir dans la fiche)"),
-            ("L’action se déploie-t-elle de manière satisfaisante ?", " (à saisir dans la fiche)"),
             ("Impacts prévisionnels de l’action", " (à saisir dans la fiche)"),
             ("L’action a-t-elle un impact direct sur les usagers ?", ""),
         ]

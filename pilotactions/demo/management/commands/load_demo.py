@@ -8,6 +8,7 @@ from pilotactions.contracts.signals import data_changed
 from pilotactions.demo.accounts import DEMO_PASSWORD, demo_accounts_load
 from pilotactions.demo.campaigns import demo_campaigns_load, demo_people_load
 from pilotactions.demo.contracts import demo_contracts_load
+from pilotactions.demo.pacts import demo_pacts_load
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("load_territories", stdout=self.stdout)
         call_command("load_nomenclatures", stdout=self.stdout)
+        call_command("load_survey_questions", stdout=self.stdout)
         call_command("load_organisations", stdout=self.stdout)
         call_command("load_contract_types", stdout=self.stdout)
         call_command("load_measures", stdout=self.stdout)
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             data_changed.send(sender=Command, authority_ids=None)
         self.stdout.write(f"Contrats de démonstration : {created} créé(s).")
         self.stdout.write(f"Campagnes de démonstration : {demo_campaigns_load()} créée(s).")
+        self.stdout.write(f"Pactes locaux de démonstration : {demo_pacts_load()} créé(s).")
         self.stdout.write("")
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for email, role, organisation in rows:

@@ -1,0 +1,134 @@
+"""The demo's local pacts: the 2024 envelopes, 122 pacts and 457 actions with their survey answers, and the
+survey campaign.
+
+- **Envelopes 2024**: 17,827,000 € (seed l.2148), shared by the synthetic poverty indicator of
+  `pacts/data/indicateur-pauvrete-demo.csv` (not INSEE data) with an overseas uplift of 1.25, then frozen —
+  through the envelope services, as the DIPLP would.
+- **Pacts**: drawn by the generator (`demo.generator.pacts`) in proportion with the demo's contract actions,
+  then each région's pact credits brought within 95 % of its frozen envelope (the generator knows nothing of
+  envelopes; the services refuse a pact over its région's): the commissioners keep some credits to build more.
+- **Survey 2024** (campaign of kind `enquete`): opened 14 days ago, closing in three weeks; a third of the
+  régions submitted, most of those validated by the DIPLP (four eyes: submitted by one administrator, validated
+  by another); the Occitanie's, the demo commissioner's, still to complete.
+"""
+
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+from types import SimpleNamespace
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from pilotactions.accounts.enums import RoleKind
+from pilotactions.accounts.services import system_role
+from pilotactions.campaigns.enums import CampaignKind
+from pilotactions.campaigns.models import Campaign
+from pilotactions.campaigns.services import campaign_save, dossier_problems, dossier_submit, dossier_validate
+from pilotactions.contracts.models import Contract
+from pilotactions.pacts.envelopes import DEMO_FILE, envelope_year_freeze, envelope_year_save, indicator_import
+from pilotactions.pacts.models import EnvelopeYear, Pact, PactAction, RegionalEnvelope
+
+from .campaigns import ADMIN, VALIDATOR, _role
+from .generator.pacts import generate_pacts
+
+YEAR = 2024
+NATIONAL_AMOUNT = Decimal("17827000")
+OVERSEAS_UPLIFT = Decimal("1.25")
+SURVEY = "Enquête 2024 auprès des commissaires sur les pactes locaux"
+DEMO_REGION = "76"  # Occitanie: the demo commissioner's, left to complete
+SUBMITTED_REGIONS = ["11", "32", "44", "52", "53", "75"]  # Île-de-France … Nouvelle-Aquitaine
+VALIDATED_REGIONS = ["11", "32", "52", "53", "75"]  # the Grand Est's submission still waits for the DIPLP
+
+
+def demo_pacts_load(now=None) -> int:
+    """Envelopes, pacts and survey of 2024 (idempotent); returns the number of pacts created."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _envelopes()
+    created = 0
+    if not Pact.objects.filter(year=YEAR).exists():
+        created = _pacts()
+    if not Campaign.objects.filter(name=SURVEY).exists():
+        with transaction.atomic():
+            _survey(now)
+    return created
+
+
+def _envelopes() -> None:
+    if EnvelopeYear.objects.filter(year=YEAR).exists():
+        return
+    role = system_role()
+    envelope_year, _ = envelope_year_save(
+        role=role, year=YEAR, national_amount=NATIONAL_AMOUNT, overseas_uplift=OVERSEAS_UPLIFT
+    )
+    with DEMO_FILE.open("rb") as handle:
+        indicator_import(
+            role=role,
+            envelope_year=envelope_year,
+            fileobj=handle,
+            file_name=DEMO_FILE.name,
+            source="Démonstration : indicateur synthétique (population × taux), pas une donnée de l’Insee",
+            indicator_year=2021,
+        )
+    envelope_year.refresh_from_db()
+    envelope_year_freeze(role=role, envelope_year=envelope_year, expected_version=envelope_year.version)
+
+
+def _pacts() -> int:
+    # The generator shares the pacts among régions by contract actions: the demo's contracts, one plan each.
+    plans = [
+        SimpleNamespace(size=row["actions"], authority=SimpleNamespace(id=row["authority_id"]))
+        for row in Contract.objects.values("authority_id").annotate(actions=Count("actions")).filter(actions__gt=0)
+    ]
+    generate_pacts(plans=plans, seed=2025, year=YEAR)
+    _fit_envelopes()
+    return Pact.objects.filter(year=YEAR).count()
+
+
+def _fit_envelopes() -> None:
+    """Scale down the pact and action credits of any région beyond 95 % of its frozen envelope."""
+    envelopes = dict(RegionalEnvelope.objects.filter(envelope_year__year=YEAR).values_list("region_id", "amount"))
+    committed = Pact.objects.filter(year=YEAR).values("region_id").annotate(total=Sum("state_amount"))
+    for row in committed:
+        ceiling = envelopes.get(row["region_id"], Decimal("0")) * Decimal("0.95")
+        if not row["total"] or row["total"] <= ceiling:
+            continue
+        ratio = (ceiling / row["total"]).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+        pacts = Pact.objects.filter(year=YEAR, region_id=row["region_id"])
+        for pact in pacts:
+            pact.state_amount = (pact.state_amount * ratio).quantize(Decimal("1"), rounding=ROUND_DOWN)
+        Pact.objects.bulk_update(pacts, ["state_amount"])
+        # Whole euros rounded down: the actions' credits stay within their pact's.
+        actions = list(PactAction.objects.filter(pact__in=pacts, state_amount__isnull=False))
+        for action in actions:
+            action.state_amount = (action.state_amount * ratio).quantize(Decimal("1"), rounding=ROUND_DOWN)
+        PactAction.objects.bulk_update(actions, ["state_amount"])
+
+
+def _survey(now) -> None:
+    admin = _role(ADMIN, RoleKind.NATIONAL_ADMIN)
+    campaign = campaign_save(
+        campaign=Campaign(
+            name=SURVEY,
+            kind=CampaignKind.ENQUETE,
+            year=YEAR,
+            opens_at=now - timedelta(days=14),
+            closes_at=now + timedelta(days=21),
+            instructions=(
+                "Pour chaque pacte local de votre région et chacune de ses actions, répondez aux questions de "
+                "l’enquête ; les réponses déjà saisies dans les fiches sont reprises. Soumettez ensuite le dossier "
+                "de la région à la DIPLP."
+            ),
+            reminder_days=[7, 2],
+        ),
+        contract_types=[],
+        role=admin,
+    )
+    validator = _role(VALIDATOR, RoleKind.NATIONAL_ADMIN)
+    for dossier in campaign.dossiers.select_related("region").filter(region__code__in=SUBMITTED_REGIONS):
+        if dossier_problems(dossier):
+            continue  # a région whose generated answers miss one stays a draft
+        dossier_submit(dossier=dossier, role=admin)
+        if dossier.region.code in VALIDATED_REGIONS:
+            dossier_validate(dossier=dossier, role=validator, comment="Merci pour ces réponses complètes.")
