@@ -332,7 +332,7 @@ class SurveyQuestion(models.Model):
     )
     required = models.BooleanField(
         "réponse exigée à la soumission",
-        default=True,
+        db_default=True,
         help_text="Une question facultative (un texte libre, un nombre souvent inconnu la première année) ne bloque pas.",
     )
     position = models.PositiveSmallIntegerField("ordre", default=0)

@@ -4,6 +4,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from pilotactions.pacts.pact_urls import PactReferenceConverter
+
 # The only views an anonymous visitor may open.
 PUBLIC_VIEWS = {
     "home",
@@ -34,12 +36,21 @@ def walk(patterns, namespace="", converters=None):
             yield f"{namespace}{pattern.name}", pattern.callback, found
 
 
+def sample_value(converter):
+    """A value the converter accepts: 1 for an integer, a pact reference for the pacts' own converter."""
+    if isinstance(converter, IntConverter):
+        return 1
+    if isinstance(converter, PactReferenceConverter):
+        return "PL-2024-76-001"
+    return "x"
+
+
 def project_views():
     """(name, view, sample URL) of every named view of the project, the Django admin apart."""
     for name, callback, converters in walk(get_resolver().url_patterns):
         if name.startswith("admin:"):
             continue  # the Django admin has its own guard (national admins only), tested in accounts
-        kwargs = {key: 1 if isinstance(conv, IntConverter) else "x" for key, conv in converters.items()}
+        kwargs = {key: sample_value(conv) for key, conv in converters.items()}
         yield name, callback, reverse(name, kwargs=kwargs)
 
 
