@@ -145,3 +145,19 @@ def test_generated_pacts_are_exported(questions):
     active = PactAction.objects.filter(status="active").count()
     assert len(lines) == 1 + Pact.objects.count() + active
     assert "survey_h4_meeting" in lines[0] and "survey_h4_field" not in lines[0]
+
+
+def test_a_text_answer_comes_from_its_question_pool():
+    """« À quelle fréquence les instances… ? » is never answered with another question's sentence; a text
+    question without a pool of its own stays unanswered."""
+    from pilotactions.demo.generator.pacts import TEXTS
+
+    SurveyQuestion.objects.update_or_create(
+        code="h7_free_text", defaults={"label": "Autre texte", "kind": "text", "scope": "pact", "position": 950}
+    )
+    generate(actions=300, seed=5, background=False)
+    texts = SurveyAnswer.objects.filter(question__kind="text").values_list("question__code", "value")
+    assert {code for code, _ in texts} >= {"meeting_frequency", "illustration"}
+    for code, value in texts:
+        assert value in TEXTS[code], (code, value)
+    assert not SurveyAnswer.objects.filter(question__code="h7_free_text").exists()

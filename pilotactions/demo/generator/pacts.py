@@ -18,7 +18,8 @@ chapter III of the bilan (122 pacts, 457 actions, for 1,445 contract actions).
   from the amounts and the target, the pact's State amount and budget split among its actions.
 - **Survey answers**: for every question of the year loaded in the database (`SurveyQuestion`, not the ones a
   pact or action field already holds), by kind; a condition on another answer (or a field) is respected, an
-  exclusive option (« aucune ») is ticked alone; abandoned pacts are not surveyed.
+  exclusive option (« aucune ») is ticked alone; a free text comes from its own question's pool (`TEXTS`, by code),
+  none when the question has no pool; abandoned pacts are not surveyed.
 
 Deterministic: every draw comes from `random.Random(f"{seed}:pact…")`; reference data are read in code order.
 Rows are written by batches of 1,000 pacts, one transaction each, with one `COPY` (PostgreSQL) or `executemany`
@@ -145,13 +146,45 @@ PROJECT_LEADS = [
     "DDETS {dep}",
     "Commissaire à la lutte contre la pauvreté",
 ]
-TEXTS = [
-    "Les partenaires ont été réunis à plusieurs reprises.",
-    "Démarche engagée tardivement, reprise au début de l’année.",
-    "Instance stratégique deux fois par an, instance technique chaque trimestre.",
-    "Une forte mobilisation des acteurs associatifs du territoire.",
-    "Le calendrier resserré a limité la participation des personnes concernées.",
-]
+# Free-text answers, by question code (pacts/data/survey_questions.yaml): each question draws from its own pool,
+# never another's; a text question without a pool is left unanswered (free texts are optional).
+TEXTS: dict[str, list[str]] = {
+    "absence_reasons": [
+        "Indisponibilité à la date retenue, réunion fixée pendant les congés scolaires.",
+        "Plusieurs associations n’ont pas pu se libérer faute de bénévoles disponibles.",
+        "Le conseil départemental était représenté par écrit, sans participant présent.",
+        "Les acteurs de l’insertion absents ont été rencontrés individuellement ensuite.",
+        "Invitation reçue trop tardivement par certains partenaires.",
+    ],
+    "comitology_existing": [
+        "Comité départemental des services aux familles (CDSF).",
+        "Comité local pour l’emploi, élargi aux acteurs de la solidarité.",
+        "Instance de pilotage du contrat de ville.",
+        "Conférence territoriale des solidarités du département.",
+    ],
+    "meeting_frequency": [
+        "Instance stratégique deux fois par an, instance technique chaque trimestre.",
+        "Comité de pilotage une fois par an, comités techniques tous les deux mois.",
+        "Une réunion plénière par semestre et des groupes de travail thématiques mensuels.",
+        "Comité de suivi trimestriel réunissant l’État, la collectivité et les associations.",
+        "Instance stratégique annuelle ; le suivi technique se fait au fil de l’eau.",
+    ],
+    "illustration": [
+        "Le pacte a permis de coordonner l’aide alimentaire entre trois communes et d’ouvrir une épicerie solidaire.",
+        "Une forte mobilisation des acteurs associatifs du territoire autour de l’accès aux droits.",
+        "Le pacte a fédéré les partenaires autour d’un diagnostic partagé des besoins des familles monoparentales.",
+        "Création d’un point d’accueil unique pour les personnes éloignées du numérique.",
+        "Les actions ont permis d’accompagner vers l’emploi des jeunes sans solution dans les quartiers prioritaires.",
+        "Démarche engagée tardivement, reprise au début de l’année avec un nouveau calendrier.",
+    ],
+    "action_illustration": [
+        "Une centaine de familles accompagnées dans leurs démarches d’accès aux droits.",
+        "Ouverture d’un tiers-lieu alimentaire fréquenté chaque semaine par une soixantaine de personnes.",
+        "Des ateliers de remobilisation ont permis à plusieurs jeunes de reprendre une formation.",
+        "La mobilité solidaire a facilité l’accès aux entretiens d’embauche en zone rurale.",
+        "Le calendrier resserré a limité la participation des personnes concernées au lancement.",
+    ],
+}
 
 
 def bracket_budget(euros: Decimal | None) -> str:
@@ -534,7 +567,8 @@ class PactDrafter:
             return nice_count(math.exp(rng.gauss(math.log(50), 1.0)))
         if kind == QuestionKind.DATE:
             return (date(self.year, 6, 1) + timedelta(days=rng.randrange(0, 365))).isoformat()
-        return rng.choice(TEXTS)
+        pool = TEXTS.get(question.code)
+        return rng.choice(pool) if pool else None
 
 
 def _split(cents: int, weights: list[float]) -> list[int]:
