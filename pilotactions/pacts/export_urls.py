@@ -4,7 +4,7 @@ from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 
-from pilotactions.accounts.perms import current_role
+from pilotactions.accounts.perms import current_role, require
 from pilotactions.core.db_router import iterate_from_replica
 from pilotactions.core.decorators import role_required
 from pilotactions.core.tabular import download_response
@@ -12,6 +12,7 @@ from pilotactions.core.tabular import download_response
 from .enums import PactStatus
 from .export import EXPORT_FORMATS, export_questions, export_rows, people_csv_lines, scope_filter, write_xlsx
 from .models import Pact
+from .perms import can_read_pacts
 
 DEFAULT_YEAR = 2024
 
@@ -31,6 +32,7 @@ def pact_export(request, extension):
     if extension not in EXPORT_FORMATS:  # only the documented formats answer
         raise Http404("Export disponible en CSV ou XLSX.")
     role = current_role(request.user)
+    require(can_read_pacts(role))
     year = _year(request)
     status = request.GET.get("status") or ""
     pacts = scope_filter(

@@ -7,17 +7,18 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
-from pilotactions.contracts.forms import AmountField, DateInput, option_queryset
+from pilotactions.contracts.forms import AMOUNT_ERRORS, AmountField, DateInput, option_queryset
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.models import Authority, Commune, Departement, Epci, Region
 
 from .enums import PactStatus, PactTerritoryKind
-from .models import Pact, PactAction
+from .models import EnvelopeYear, Pact, PactAction
 from .services import (
     ACTION_MULTI_LISTS,
     ACTION_SINGLE_LISTS,
     COFINANCER_LIST,
     DOCUMENT_KINDS,
+    WHOLE_EUROS,
     CofinancingInput,
     region_authorities,
 )
@@ -85,6 +86,7 @@ class PactForm(HiddenTokenMixin, forms.Form):
         min_value=2020,
         max_value=2100,
         error_messages={"invalid": "Saisissez une année, par exemple 2025."},
+        help_text="Par défaut, la dernière année dont la DIPLP a figé les enveloppes régionales.",
     )
     territory_kind = forms.ChoiceField(
         label="Territoire du pacte", choices=PactTerritoryKind.choices, widget=forms.RadioSelect
@@ -124,7 +126,12 @@ class PactForm(HiddenTokenMixin, forms.Form):
         help_text="Facultatif : leurs agents pourront consulter le pacte.",
     )
     total_budget = AmountField(label="Budget total (€)", required=False)
-    state_amount = AmountField(label="Crédits de l’enveloppe régionale (€)")
+    state_amount = AmountField(
+        label="Crédits de l’enveloppe régionale (€)",
+        decimal_places=0,
+        error_messages={**AMOUNT_ERRORS, "max_decimal_places": WHOLE_EUROS},
+        help_text="En euros entiers, comme l’enveloppe.",
+    )
     project_lead = forms.CharField(label="Porteur de projet", max_length=255, required=False)
     start_date = forms.DateField(label="Date de début", required=False, widget=DateInput())
     end_date = forms.DateField(label="Date de fin", required=False, widget=DateInput())
@@ -163,10 +170,13 @@ class PactForm(HiddenTokenMixin, forms.Form):
             kwargs["initial"] = pact_initial(pact)
         super().__init__(*args, **kwargs)
         self._setup_token(editing=pact is not None)
-        self.initial.setdefault("year", timezone.localdate().year)
         self.initial.setdefault("status", PactStatus.BUILDING)
         if pact is not None:
             del self.fields["year"]
+        else:
+            # A pact draws on a year's envelope: by default the latest the DIPLP froze.
+            latest = EnvelopeYear.objects.filter(frozen_at__isnull=False).order_by("-year").first()
+            self.initial.setdefault("year", latest.year if latest else timezone.localdate().year)
         held = self.initial.get("priorities") or []
         self.fields["priorities"].queryset = option_queryset("axes_pacte", held).order_by("order")
         self.fields["departements"].queryset = Departement.objects.filter(region=region)

@@ -33,6 +33,15 @@ def pact_scope_q(role, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
+def can_read_pacts(role) -> tuple[bool, str]:
+    """Whether the role has any pact to read at all: not a measure pilot (the list and the export say so)."""
+    if role is None:
+        return False, NO_ROLE
+    if role.kind == RoleKind.MEASURE_PILOT:
+        return False, "Les pilotes de mesures nationales n’ont pas accès aux pactes locaux."
+    return True, ""
+
+
 def can_read_pact(role, pact) -> bool:
     from .models import Pact
 

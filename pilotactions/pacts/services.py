@@ -208,6 +208,9 @@ def _check_territory(region: Region, territory_kind: str, territory_label: str, 
         errors.setdefault("departements", []).append("Choisissez au moins un département.")
 
 
+WHOLE_EUROS = "Les crédits de l’enveloppe régionale se comptent en euros entiers, comme l’enveloppe : sans centimes."
+
+
 def _check_pact(pact: Pact, multi: dict, cofinancings: list[CofinancingInput]) -> list[str]:
     """Refuse (ValidationError) what cannot be saved; return the warnings to show."""
     errors: dict = {}
@@ -231,6 +234,8 @@ def _check_pact(pact: Pact, multi: dict, cofinancings: list[CofinancingInput]) -
         errors.setdefault("end_date", []).append("La date de fin précède la date de début.")
     if pact.state_amount is None:
         errors.setdefault("state_amount", []).append("Indiquez les crédits de l’enveloppe régionale (0 si aucun).")
+    elif pact.state_amount != pact.state_amount.to_integral_value():
+        errors.setdefault("state_amount", []).append(WHOLE_EUROS)
     _check_cofinancings(errors, cofinancings)
     warnings = []
     if pact.state_amount is not None and pact.status != PactStatus.ABANDONED:

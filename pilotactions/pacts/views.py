@@ -67,6 +67,7 @@ def _envelope(role, pact_or_region, year):
 @role_required
 def pact_list(request):
     role = current_role(request.user)
+    require(perms.can_read_pacts(role))
     visible = Pact.objects.visible_to(role)
     years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
     national = role.kind in NATIONAL_ROLES

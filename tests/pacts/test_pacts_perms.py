@@ -62,7 +62,10 @@ def test_outsiders_neither_read_nor_change(client, pact, kind, code):
 
 def test_measure_pilot_reads_no_pact(client, pact):
     login(client, make_role("measure_pilot"))
-    assert _listed(client) == []
+    for url in ("/pactes/", "/pactes/export.csv?annee=2024", "/pactes/export.xlsx?annee=2024"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Les pilotes de mesures nationales n’ont pas accès aux pactes locaux." in response.content.decode()
     for url in _pages(pact):
         assert client.get(url).status_code == 404
 

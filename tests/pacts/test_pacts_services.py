@@ -418,3 +418,21 @@ def test_documents_checked_and_stored_privately(settings, tmp_path):
 
 def test_epci_model_is_reachable():
     assert Epci.objects.exists()
+
+
+def test_envelope_credits_are_whole_euros():
+    with pytest.raises(ValidationError) as error:
+        make_pact(state_amount=Decimal("1000.50"))
+    assert services.WHOLE_EUROS in error.value.message_dict["state_amount"]
+
+
+def test_the_creation_form_proposes_the_latest_frozen_envelope_year():
+    from pilotactions.pacts.forms import PactForm
+
+    region = Region.objects.get(code="32")
+    freeze_envelope(year=2024)
+    EnvelopeYear.objects.create(year=2025, national_amount=Decimal("1000"))  # opened, not frozen
+    assert PactForm(region=region).initial["year"] == 2024
+    form = PactForm({"state_amount": "1 000,50"}, region=region)
+    assert not form.is_valid()
+    assert form.errors["state_amount"] == [services.WHOLE_EUROS]
