@@ -136,6 +136,10 @@ NUMBER_COLUMNS = {code for code, _label, kind in FIXED if kind in (AMOUNT, INTEG
 _WIDTHS = {"title": 50, "territory_label": 30, "project_lead": 30, "pilot_name": 30, **dict.fromkeys(MULTI, 40)}
 YES_NO = {True: "OUI", False: "NON"}  # the survey's codes of a yes/no answer (pacts.survey)
 YES_NO_LABELS = {"OUI": "Oui", "NON": "Non"}
+TERRITORY_NAME = "territory_label" + LABEL  # for people: the territory's name (the pact's label or its places')
+# Number formats for people: a year is not a quantity (« 2024 », never « 2 024 »); amounts are headed « (€) »,
+# so their cells do not repeat the euro sign.
+PEOPLE_FORMATS = {"year": "0", **{code: "#,##0.00" for code, _label, kind in FIXED if kind == AMOUNT}}
 
 
 # --- The survey questions of a year ------------------------------------------------------------------------
@@ -198,6 +202,7 @@ class _Chunk:
     action_cofinancings: dict[int, list[tuple[str, Decimal]]]
     pact_answers: dict[int, dict[int, object]]
     action_answers: dict[int, dict[int, object]]
+    territory_names: dict[str, dict[int, list[str]]]  # for people: the communes' and EPCI's names of each pact
 
 
 PACT_FIELDS = [
@@ -320,8 +325,21 @@ class _Reader:
                     pact_answers[pact_id][question_id] = value
                 else:
                     action_answers[action_id][question_id] = value
+        territory_names = {}
+        if self.labels:
+            territory_names = {
+                "communes": self._m2m(Pact, "communes", "pact_id", pact_ids, "commune__name"),
+                "epcis": self._m2m(Pact, "epcis", "pact_id", pact_ids, "epci__name"),
+            }
         return _Chunk(
-            pact_multi, pact_cofinancings, actions, action_multi, action_cofinancings, pact_answers, action_answers
+            pact_multi,
+            pact_cofinancings,
+            actions,
+            action_multi,
+            action_cofinancings,
+            pact_answers,
+            action_answers,
+            territory_names,
         )
 
 
@@ -408,7 +426,23 @@ def _pact_row(pact: dict, data: _Chunk, reader: _Reader) -> dict:
     _survey(result, data.pact_answers.get(pact["id"], {}), reader, QuestionScope.PACT)
     if reader.labels:
         _labels(result, pact, reader)
+        result[TERRITORY_NAME] = _territory_name(pact, result, data)
     return result
+
+
+def _territory_name(pact: dict, result: dict, data: _Chunk) -> str:
+    """« Nom du territoire » for people: the name given on the pact (a quartier's), otherwise the names of its
+    communes, EPCI, départements or région, as its kind says."""
+    if pact["territory_label"]:
+        return pact["territory_label"]
+    kind = pact["territory_kind"]
+    if kind in (PactTerritoryKind.COMMUNES, PactTerritoryKind.EPCIS):
+        return LABEL_SEPARATOR.join(data.territory_names[kind].get(pact["id"], ()))
+    if kind == PactTerritoryKind.DEPARTEMENT:
+        return result["departements" + LABEL]
+    if kind == PactTerritoryKind.REGION:
+        return pact["region__name"]
+    return ""
 
 
 def _action_row(pact: dict, action: dict, data: _Chunk, reader: _Reader) -> dict:
@@ -433,6 +467,7 @@ def _action_row(pact: dict, action: dict, data: _Chunk, reader: _Reader) -> dict
     _survey(result, data.action_answers.get(action["id"], {}), reader, QuestionScope.ACTION)
     if reader.labels:
         _labels(result, pact, reader)
+        result[TERRITORY_NAME] = ""
     return result
 
 
@@ -499,8 +534,8 @@ def people_columns(questions: list[SurveyQuestion]) -> list[tuple[str, Column]]:
     labels = {code: label for code, label, _kind in FIXED}
     columns = []
     for code in FIXED_CODES:
-        column = Column(labels[code], kind=kinds[code], width=_WIDTHS.get(code))
-        columns.append((code + LABEL if code in CODED else code, column))
+        column = Column(labels[code], kind=kinds[code], width=_WIDTHS.get(code), number_format=PEOPLE_FORMATS.get(code))
+        columns.append((code + LABEL if code in CODED or code == "territory_label" else code, column))
     for question in questions:
         key = SURVEY_PREFIX + question.code
         kind = INTEGER if question.kind == QuestionKind.NUMBER else DATE if question.kind == QuestionKind.DATE else TEXT

@@ -210,6 +210,35 @@ def test_xlsx_for_people_has_labels_then_codes(pacts, tmp_path):
     assert action["Cible un public spécifique"] == "Oui"
 
 
+def test_xlsx_for_people_year_territory_names_and_euros_shown_once(pacts, tmp_path):
+    """A user's walkthrough: « Année » shown « 2024 » (not « 2 024 »), « Nom du territoire » named for a pact
+    of communes, EPCI or a département, French labels beside the internal codes, the euro sign in the header
+    only."""
+    nord, occitanie = pacts
+    nord.communes.set(Commune.objects.filter(code__in=["59350"]))
+    occitanie.territory_kind = "departement"
+    occitanie.save()
+    quartier = make_pact("32", 2, territory_label="Quartier des Provinces")
+    Pact.objects.filter(pk=quartier.pk).update(territory_kind="quartier")
+    target = tmp_path / "pactes.xlsx"
+    call_command("export_pacts", "--year", str(YEAR), "--format", "xlsx", "--out", str(target))
+    sheet = load_workbook(target).active
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    by_ref = {(r["Référence du pacte"].value, r["Niveau"].value): r for r in rows}
+    pact = by_ref["PL-2024-32-001", "pacte"]
+    assert pact["Année"].value == 2024 and pact["Année"].number_format == "0"
+    assert pact["Nom du territoire"].value == Commune.objects.get(code="59350").name
+    assert pact["Communes (codes INSEE)"].value == "59350"  # the codes as they were
+    assert pact["Territoire"].value == "Commune(s)" and pact["Territoire (code)"].value == "communes"
+    assert pact["Statut du pacte"].value == "Finalisé" and pact["Statut du pacte (code)"].value == "finalised"
+    assert pact["Crédits de l’État (€)"].number_format == "#,##0.00"  # « (€) » in the header, not in the cell
+    assert "€" not in pact["Budget total (€)"].number_format
+    assert by_ref["PL-2024-76-001", "pacte"]["Nom du territoire"].value == "Haute-Garonne"
+    assert by_ref[quartier.reference, "pacte"]["Nom du territoire"].value == "Quartier des Provinces"
+    assert by_ref["PL-2024-32-001", "action"]["Nom du territoire"].value is None
+
+
 def test_download_follows_the_role_and_answers_only_csv_and_xlsx(client, pacts):
     login(client, make_role("regional", "32"))
     response = client.get("/pactes/export.csv?annee=2024")
