@@ -167,8 +167,14 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
     page.get_by_label("Commune(s)", exact=True).check(force=True)
     page.get_by_label("Communes (codes INSEE)").fill("31555, 34172")
     check_first(page, "priorities", count=2)
-    page.get_by_label("Crédits de l’enveloppe régionale (€)").fill("300 000")
     page.get_by_label("Début de la construction").fill("2024-02-01")
+    # More than the envelope: refused with the envelope, the committed and the left amounts; nothing lost.
+    page.get_by_label("Crédits de l’enveloppe régionale (€)").fill(str(int(envelope.amount) + 1))
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("main")).to_contain_text("dépassent ce qui reste de l’enveloppe")
+    assert not Pact.objects.exists()
+    expect(page.get_by_label("Communes (codes INSEE)")).to_have_value("31555, 34172")
+    page.get_by_label("Crédits de l’enveloppe régionale (€)").fill("300 000")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator("main")).to_contain_text("PL-2024-76-001")
     pact = Pact.objects.get(reference="PL-2024-76-001")
@@ -219,10 +225,22 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
     page.goto("/")
     expect(page.locator("main")).to_contain_text("Enquête pactes locaux 2024")  # the home page's task
 
-    # The survey of the région: the pact's questions, then the action's.
+    # The région's dossier lists what the survey still lacks, each linked to its survey page.
     page.goto(f"/dossiers/{dossier.pk}/")
+    expect(page.get_by_role("heading", name=re.compile(r"^À régler avant de soumettre"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text("sans réponse")
+
+    # The survey of the région: the pact's questions, then the action's.
     page.goto("/pactes/enquete/2024/76/")
     page.get_by_role("link", name="Questions du pacte PL-2024-76-001").click()
+    # No meeting of the « forces vives »: the actors are not asked, whatever was ticked.
+    page.locator("input[name='forces_vives_meeting']:not([value='OUI']):not([value=''])").first.check(force=True)
+    answer(page, "actors_invited")
+    page.get_by_role("button", name="Enregistrer les réponses").click()
+    expect(page.locator("main")).to_contain_text("Réponses données")
+    saved = set(SurveyAnswer.objects.filter(pact=pact, action=None).values_list("question__code", flat=True))
+    assert "forces_vives_meeting" in saved and "actors_invited" not in saved
+    page.goto(f"/pactes/enquete/2024/pacte/{pact.reference}/")
     page.locator("input[name='forces_vives_meeting'][value='OUI']").check(force=True)
     for name in [
         "actors_invited",
@@ -251,6 +269,7 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
 
     # The région's dossier: nothing left to answer, submitted after the confirmation page.
     page.goto(f"/dossiers/{dossier.pk}/")
+    expect(page.get_by_role("heading", name=re.compile(r"^À régler avant de soumettre"))).to_have_count(0)
     page.get_by_role("link", name="Soumettre l’enquête à la validation de la DIPLP").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Occitanie")
     page.get_by_role("button", name="Confirmer la soumission").click()
