@@ -182,6 +182,19 @@ class Pact(BaseModel):
     def __str__(self):
         return f"{self.reference} — {self.title}"
 
+    def territory_text(self) -> str:
+        """« Commune(s) — Lille, Roubaix » : the kind and the names (prefetch communes, epcis, departements)."""
+        kind = PactTerritoryKind(self.territory_kind)
+        names = {
+            PactTerritoryKind.COMMUNES: [c.name for c in self.communes.all()],
+            PactTerritoryKind.EPCIS: [e.name for e in self.epcis.all()],
+            PactTerritoryKind.DEPARTEMENT: [d.name for d in self.departements.all()],
+            PactTerritoryKind.REGION: [self.region.name],
+        }.get(kind) or ([self.territory_label] if self.territory_label else [])
+        if len(names) > 3:
+            names = names[:3] + [f"et {len(names) - 3} autres"]
+        return f"{kind.label} — {', '.join(sorted(names[:3]) + names[3:])}" if names else kind.label
+
 
 class PactCofinancing(models.Model):
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="cofinancings")

@@ -80,6 +80,7 @@ def pact_list(request):
         pacts = pacts.filter(year=filters["annee"])
     pacts = (
         pacts.select_related("region")
+        .prefetch_related("communes", "epcis", "departements")
         .annotate(action_count=Count("actions", filter=Q(actions__status=PactActionStatus.ACTIVE)))
         .order_by("-year", "reference")
     )

@@ -434,7 +434,7 @@ def test_a_region_reads_its_own_frozen_envelope_never_another(client, frozen):
     page = client.get("/pactes/enveloppes/2024/regions/32/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert envelopes.euros(amount, 2) in text
+    assert envelopes.euros(amount) in text
     assert envelopes.euros(amount - 100000, 2) in text  # what is left
     assert 'href="/pactes/PL-32-2024-001/"' in text
     other = client.get("/pactes/enveloppes/2024/regions/76/")
