@@ -103,7 +103,7 @@ def dossier_problems(dossier: Dossier) -> list[Problem]:
         url = surveys.survey_url(dossier)
         if not surveys.regions_with_pacts(campaign.year).filter(pk=dossier.region_id).exists():
             return [Problem(f"La région n’a aucun pacte local pour {campaign.year} : il n’y a rien à soumettre.", url)]
-        return [Problem(message, url) for message in surveys.survey_problems(dossier.region, campaign.year)]
+        return [Problem(p.message, p.url) for p in surveys.survey_problems(dossier.region, campaign.year)]
     contract = dossier.contract
     problems = []
     actions = list(

@@ -18,8 +18,9 @@ from .enums import CampaignKind, DossierState
 from .models import Campaign, Dossier
 
 
-def survey_problems(region, year: int) -> list[str]:
-    """One French line per missing answer that blocks the submission (pacts.survey)."""
+def survey_problems(region, year: int) -> list[survey.SurveyProblem]:
+    """One problem (French line, link to the page that fixes it) per missing answer that blocks the
+    submission (pacts.survey)."""
     return survey.survey_problems(region, year)
 
 

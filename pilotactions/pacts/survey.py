@@ -16,12 +16,14 @@ except free texts.
 import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from pilotactions.accounts.perms import require
 from pilotactions.contracts.services import ConcurrentEditError
@@ -450,26 +452,48 @@ def _survey_pacts(region, year: int):
     )
 
 
-def survey_problems(region, year: int) -> list[str]:
-    """One French line per required answer missing from the région's survey of `year` (asked
-    questions only, pacts not abandoned, active actions); form-held ones say where to enter them."""
+@dataclass(frozen=True)
+class SurveyProblem:
+    """A required answer missing: the French line, and the page where it is given (the pact's or action's
+    survey page, or its edit page when the answer is a field of the pact or action)."""
+
+    message: str
+    url: str
+
+
+def survey_problems(region, year: int) -> list[SurveyProblem]:
+    """One problem per required answer missing from the région's survey of `year` (asked questions only,
+    pacts not abandoned, active actions); form-held ones say where to enter them and link to that form."""
     pact_questions = questions_for(year, QuestionScope.PACT)
     action_questions = questions_for(year, QuestionScope.ACTION)
     problems = []
 
-    def missing(prefix, questions, values):
+    def missing(prefix, questions, values, survey_url, edit_url):
         for question, value in asked_values(questions, values):
             if is_required(question) and is_blank(value):
                 where = " (à saisir dans la fiche)" if question.form_field else ""
-                problems.append(f"{prefix} : question « {question.label} » sans réponse{where}")
+                problems.append(
+                    SurveyProblem(
+                        f"{prefix} : question « {question.label} » sans réponse{where}",
+                        edit_url if question.form_field else survey_url,
+                    )
+                )
 
     for pact in _survey_pacts(region, year):
-        missing(f"Pacte {pact.reference}", pact_questions, current_values(pact, None, year, pact_questions))
+        missing(
+            f"Pacte {pact.reference}",
+            pact_questions,
+            current_values(pact, None, year, pact_questions),
+            reverse("pacts:survey_pact", kwargs={"year": year, "reference": pact.reference}),
+            reverse("pacts:update", args=[pact.reference]),
+        )
         for action in pact.actions.all():
             missing(
                 f"Pacte {pact.reference}, action {action.reference}",
                 action_questions,
                 current_values(pact, action, year, action_questions),
+                reverse("pacts:survey_action", kwargs={"year": year, "reference": action.reference}),
+                reverse("pacts:action_update", args=[action.reference]),
             )
     return problems
 

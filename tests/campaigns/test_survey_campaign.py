@@ -29,6 +29,7 @@ from pilotactions.campaigns.services import (
 from pilotactions.contracts.models import ContractType
 from pilotactions.pacts.guards import survey_lock_reason
 from pilotactions.pacts.models import Pact
+from pilotactions.pacts.survey import SurveyProblem
 from pilotactions.territories.models import Region
 from tests.factories import login, make_action, make_campaign, make_contract, make_role
 
@@ -148,14 +149,16 @@ def test_the_commissioner_submits_the_regions_survey_not_another_regions(survey,
 
 
 def test_blocking_problems_prevent_the_submission(survey, client):
-    survey["problems"].append("Pacte PL-2024-76-001 : question « Dynamique » sans réponse")
+    survey["problems"].append(
+        SurveyProblem("Pacte PL-2024-76-001 : question « Dynamique » sans réponse", "/pactes/enquete/2024/pacte/X/")
+    )
     with pytest.raises(ValidationError) as error:
         dossier_submit(dossier=survey["occitanie"], role=survey["commissioner"])
     assert error.value.messages == ["Pacte PL-2024-76-001 : question « Dynamique » sans réponse"]
     login(client, survey["commissioner"])
     html = client.get(f"/dossiers/{survey['occitanie'].pk}/").content.decode()
     assert "question « Dynamique » sans réponse" in html
-    assert 'href="/pactes/enquete/2024/76/"' in html
+    assert 'href="/pactes/enquete/2024/pacte/X/"' in html  # the page of the pact or action to fix
     # A région whose pacts of the year are gone has nothing to submit.
     Pact.objects.filter(region__code=HDF).delete()
     with pytest.raises(ValidationError, match="aucun pacte local pour 2024"):

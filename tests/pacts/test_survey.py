@@ -402,7 +402,21 @@ def test_survey_problems_and_snapshot_on_a_small_case(commissioner):
             "satisfaction": "SAT_PLUTOT",
         },
     )
-    problems = s.survey_problems(region, YEAR)
+    found = s.survey_problems(region, YEAR)
+    problems = [p.message for p in found]
+    # Each problem links to the page that fixes it: the pact's or action's survey page, its edit page for a
+    # field held by the pact or action.
+    links = {p.message.split(" : question")[1]: p.url for p in found}
+    assert links[" « Difficultés rencontrées » sans réponse"] == f"/pactes/enquete/{YEAR}/pacte/{pact.reference}/"
+    assert links[" « L’action a-t-elle un impact direct sur les usagers ? » sans réponse"] == (
+        f"/pactes/enquete/{YEAR}/action/{action.reference}/"
+    )
+    assert links[" « Date de finalisation du pacte local » sans réponse (à saisir dans la fiche)"] == (
+        f"/pactes/{pact.reference}/modifier/"
+    )
+    assert links[" « Échelle géographique de l’action » sans réponse (à saisir dans la fiche)"] == (
+        f"/pactes/actions/{action.reference}/modifier/"
+    )
     assert problems == [
         f"Pacte {pact.reference} : question « Date de finalisation du pacte local » sans réponse (à saisir dans la fiche)",
         f"Pacte {pact.reference} : question « Difficultés rencontrées » sans réponse",
