@@ -112,6 +112,12 @@ def euros(amount):
     return f"{int(amount):,}".replace(",", "\u202f")
 
 
+def envelope_cells(page):
+    """The envelope, committed and left cells of a région's envelope page."""
+    table = page.locator("table", has=page.get_by_role("columnheader", name="Engagé par les pactes"))
+    return table.locator("tbody td")
+
+
 def answer(page, name):
     """Give the first answer offered to a question or a field: the first option of a list, or the first
     non-empty radio or box (the DSFR label covers the box)."""
@@ -151,9 +157,9 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
     # The frozen envelope of the région: amount, committed, left.
     page.goto("/pactes/enveloppes/2024/regions/76/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Occitanie")
-    table = page.get_by_role("table", name="Enveloppe 2024 d’Occitanie")
-    expect(table).to_contain_text(euros(envelope.amount))
-    expect(table.locator("tbody td").nth(1)).to_contain_text("0,00")
+    cells = envelope_cells(page)
+    expect(cells.nth(0)).to_contain_text(euros(envelope.amount))
+    expect(cells.nth(1)).to_have_text(re.compile(r"^\s*0(,00)?\s*€\s*$"))  # nothing committed yet
 
     # A pact on two communes of the région, two priorities, within the envelope.
     page.goto("/pactes/")
@@ -213,13 +219,16 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
     for url in [
         f"/pactes/actions/{action.reference}/",
         f"/pactes/actions/{action.reference}/modifier/",
+        f"/pactes/actions/{action.reference}/historique/",
+        f"/pactes/actions/{action.reference}/retirer/",
         f"/pactes/{pact.reference}/modifier/",
+        f"/pactes/{pact.reference}/historique/",
         "/pactes/enveloppes/",
         "/",
         "/pactes/enveloppes/2024/regions/76/",
     ]:
         page.goto(url)
-    cells = page.get_by_role("table", name="Enveloppe 2024 d’Occitanie").locator("tbody td")
+    cells = envelope_cells(page)
     expect(cells.nth(1)).to_contain_text(euros(300000))  # committed by the pact
     expect(cells.nth(2)).to_contain_text(euros(envelope.amount - 300000))  # left
     page.goto("/")
@@ -288,8 +297,15 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
     snapshot = dossier.snapshots.first().data
     assert snapshot["region"]["code"] == "76"
     # The national side of the pages the commissioner used: axe on each (the region choice before a pact).
-    for url in ["/pactes/nouveau/", "/pactes/?region=76", f"/pactes/{pact.reference}/", "/pactes/enquete/2024/76/"]:
+    for url in [
+        "/pactes/nouveau/",
+        "/pactes/?region=76",
+        f"/pactes/{pact.reference}/",
+        "/pactes/enquete/2024/76/",
+        f"/pactes/enquete/2024/pacte/{pact.reference}/",  # read only once submitted
+    ]:
         page.goto(url)
+    expect(page.locator("main")).to_contain_text("Lecture seule")
     page.get_by_role("heading", level=1).wait_for()
     checked = {urlsplit(url).path for url in page.axe.checked_urls}
     assert {
@@ -301,6 +317,9 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
         f"/pactes/{pact.reference}/modifier/",
         f"/pactes/actions/{action.reference}/",
         f"/pactes/actions/{action.reference}/modifier/",
+        f"/pactes/actions/{action.reference}/historique/",
+        f"/pactes/actions/{action.reference}/retirer/",
+        f"/pactes/{pact.reference}/historique/",
         "/pactes/enquete/2024/76/",
         f"/pactes/enquete/2024/pacte/{pact.reference}/",
         f"/pactes/enquete/2024/action/{action.reference}/",
