@@ -163,13 +163,15 @@ def _late_and_waiting(role, *, exclude_surveys=False) -> list[Todo]:
     late = Q(state__in=EDITABLE_STATES) & (
         Q(extended_until__isnull=True, campaign__closes_at__lt=now) | Q(extended_until__lt=now)
     )
+    # Four eyes: a dossier this person submitted waits for someone else's decision, not theirs.
+    waiting = Q(state=DossierState.SUBMITTED) & ~Q(submitted_by_id=role.user_id)
     dossiers = Dossier.objects.visible_to(role)
     if exclude_surveys:
         dossiers = dossiers.exclude(campaign__kind=CampaignKind.ENQUETE)
     rows = (
         dossiers.filter(campaign__opens_at__lte=now)
         .values("campaign")
-        .annotate(late=Count("id", filter=late), waiting=Count("id", filter=Q(state=DossierState.SUBMITTED)))
+        .annotate(late=Count("id", filter=late), waiting=Count("id", filter=waiting))
         .filter(Q(late__gt=0) | Q(waiting__gt=0))
     )
     counts = {row["campaign"]: row for row in rows}

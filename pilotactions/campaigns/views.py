@@ -12,13 +12,13 @@ from pilotactions.contracts import perms as contract_perms
 from pilotactions.contracts.enums import ActionStatus
 from pilotactions.contracts.models import Action, ActionYear
 from pilotactions.contracts.services import ConcurrentEditError
-from pilotactions.core.charts.maps import departements_map, map_table
+from pilotactions.core.charts.maps import departements_map, map_table, regions_map
 from pilotactions.core.decorators import role_required
 from pilotactions.core.formats import counted
 from pilotactions.core.forms import form_add_service_errors
 
 from . import acknowledgement, diff, exports, perms, selectors, services, surveys
-from .enums import EDITABLE_STATES, CampaignKind, Transition
+from .enums import EDITABLE_STATES, CampaignKind, DossierState, Transition
 from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
 from .models import Campaign, Dossier, DossierSnapshot
 
@@ -109,6 +109,7 @@ def _cockpit_context(request, campaign):
     )
     if survey:
         del form.fields["contract_type"]  # a survey has no contract type
+        del form.fields["departement"]  # nor a département: its dossiers are régions'
     filters = form.cleaned_data if form.is_valid() else {}
     dossiers = selectors.filtered(visible, filters, survey=survey)
     return role, form, dossiers
@@ -130,16 +131,27 @@ def campaign_detail(request, pk):
     if perms.can_view_cockpit(role)[0]:
         figures = selectors.cockpit(campaign, dossiers)
         categorical = selectors.MAP_CATEGORIES
+        if campaign.kind == CampaignKind.ENQUETE:
+            # A survey's dossiers are régions': the map paints each région with its dossier's state.
+            values = {
+                row["code"]: next(state for state, n in zip(selectors.PROGRESS_ORDER, row["counts"], strict=True) if n)
+                for row in figures["regions"]
+                if row["total"]
+            }
+            draw, level, by = regions_map, "regions", "région"
+        else:
+            values, draw, level, by = figures["map_values"], departements_map, "departements", "département"
         context.update(
             cockpit=figures,
-            map_svg=departements_map(
-                figures["map_values"],
-                title=f"État des dossiers par département — {campaign.name}",
+            map_by=by,
+            map_svg=draw(
+                values,
+                title=f"État des dossiers par {by} — {campaign.name}",
                 categorical=categorical,
                 legend_title="État des dossiers",
                 id_prefix="carte-dossiers",
             ),
-            map_rows=map_table(figures["map_values"], categorical=categorical, include_missing=False),
+            map_rows=map_table(values, level=level, categorical=categorical, include_missing=False),
         )
     return render(request, "campaigns/campaign_detail.html", context)
 
@@ -182,6 +194,12 @@ def _dossier_page(request, dossier, **bound_forms):
         for t in [Transition.SUBMIT, Transition.VALIDATE, Transition.RETURN, Transition.REOPEN]
     }
     problems = services.dossier_problems(dossier) if dossier.state in EDITABLE_STATES else []
+    # Four eyes: the decider who submitted the dossier may not validate it; the page says who will.
+    submitted_by_me = (
+        dossier.state == DossierState.SUBMITTED
+        and dossier.submitted_by_id == role.user_id
+        and perms.is_state_decider(role, dossier)
+    )
     return render(
         request,
         "campaigns/dossier_detail.html",
@@ -195,6 +213,7 @@ def _dossier_page(request, dossier, **bound_forms):
             "comments": dossier.comments.select_related("author", "action"),
             "problems": problems,
             "transitions": transitions,
+            "submitted_by_me": submitted_by_me,
             "can_edit_content": contract_perms.can_edit_actions(role, dossier.contract)[0],
             "can_edit_execution": perms.can_edit_execution(role, dossier)[0],
             "can_comment": perms.can_comment(role, dossier)[0],
@@ -213,6 +232,7 @@ def _dossier_page(request, dossier, **bound_forms):
 
 def _survey_dossier_page(request, dossier, role, **bound_forms):
     """A région's survey dossier: its pacts of the year, the link to the answers, the same circuit and exchanges."""
+    from pilotactions.pacts.enums import PactStatus
     from pilotactions.pacts.models import Pact
 
     transitions = {
@@ -220,6 +240,12 @@ def _survey_dossier_page(request, dossier, role, **bound_forms):
         for t in [Transition.SUBMIT, Transition.VALIDATE, Transition.RETURN, Transition.REOPEN]
     }
     problems = services.dossier_problems(dossier) if dossier.state in EDITABLE_STATES else []
+    # Four eyes: the decider who submitted the dossier may not validate it; the page says who will.
+    submitted_by_me = (
+        dossier.state == DossierState.SUBMITTED
+        and dossier.submitted_by_id == role.user_id
+        and perms.is_state_decider(role, dossier)
+    )
     pacts = Pact.objects.filter(region=dossier.region, year=dossier.campaign.year)
     return render(
         request,
@@ -229,12 +255,15 @@ def _survey_dossier_page(request, dossier, role, **bound_forms):
             "dossier": dossier,
             "campaign": dossier.campaign,
             "region": dossier.region,
-            "pact_count": pacts.count(),
+            # The pacts the survey asks (as the submission counts them); the abandoned ones apart.
+            "pact_count": pacts.exclude(status=PactStatus.ABANDONED).count(),
+            "abandoned_count": pacts.filter(status=PactStatus.ABANDONED).count(),
             "survey_url": surveys.survey_url(dossier),
             "events": dossier.events.select_related("actor"),
             "comments": dossier.comments.select_related("author"),
             "problems": problems,
             "transitions": transitions,
+            "submitted_by_me": submitted_by_me,
             "can_comment": perms.can_comment(role, dossier)[0],
             "can_extend": perms.can_extend(role, dossier)[0],
             "can_remind": perms.can_remind(role, dossier)[0] and dossier.state in EDITABLE_STATES,
@@ -276,9 +305,10 @@ def dossier_submit(request, pk):
                 f"Le dossier n’a pas été soumis : {counted(len(error.messages), 'points')} à régler, listés ci-dessous.",
             )
         else:
+            who = "la DIPLP est prévenue" if dossier.is_survey else "le service de l’État est prévenu"
             messages.success(
                 request,
-                "Dossier soumis : le service de l’État est prévenu et le contenu est gelé jusqu’à sa décision. "
+                f"Dossier soumis : {who} et le contenu est gelé jusqu’à sa décision. "
                 f"L’accusé de réception n° {snapshot.pk} vous est envoyé par courriel ; il se télécharge aussi ci-dessous.",
             )
         return redirect("campaigns:dossier", pk=dossier.pk)
@@ -310,7 +340,8 @@ def dossier_acknowledgement(request, pk, snapshot):
     return response
 
 
-# The decisions that need a form: (its class, its prefix, the name the page gives it, the service call, the message).
+# The decisions that need a form: (its class, its prefix, the name the page gives it, the service call, the
+# message for a contract's dossier, the message for a région's survey dossier).
 DECISION_FORMS = {
     "renvoyer": (
         ReturnForm,
@@ -320,6 +351,7 @@ DECISION_FORMS = {
             dossier=dossier, role=role, comment=data["comment"], action=data.get("action"), field=data.get("field", "")
         ),
         "Dossier renvoyé à la collectivité avec votre commentaire.",
+        "Dossier renvoyé à la région avec votre commentaire.",
     ),
     "rouvrir": (
         ReasonForm,
@@ -327,6 +359,7 @@ DECISION_FORMS = {
         "reopen_form",
         lambda dossier, role, data: services.dossier_reopen(dossier=dossier, role=role, reason=data["reason"]),
         "Dossier rouvert : la collectivité peut de nouveau le modifier.",
+        "Dossier rouvert : la région peut de nouveau modifier ses réponses.",
     ),
     "prolonger": (
         ExtendForm,
@@ -335,6 +368,7 @@ DECISION_FORMS = {
         lambda dossier, role, data: services.dossier_extend(
             dossier=dossier, role=role, until=data["until"], reason=data["reason"]
         ),
+        "Prolongation accordée.",
         "Prolongation accordée.",
     ),
 }
@@ -351,11 +385,13 @@ def dossier_decide(request, pk, decision):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Dossier validé ; la collectivité est prévenue.")
+            who = "le commissaire de la région est prévenu" if dossier.is_survey else "la collectivité est prévenue"
+            messages.success(request, f"Dossier validé ; {who}.")
         return redirect("campaigns:dossier", pk=dossier.pk)
     if decision not in DECISION_FORMS:
         raise Http404
-    form_class, prefix, name, decide, done = DECISION_FORMS[decision]
+    form_class, prefix, name, decide, done_contract, done_survey = DECISION_FORMS[decision]
+    done = done_survey if dossier.is_survey else done_contract
     kwargs = {"dossier": dossier} if form_class is ReturnForm else {}
     form = form_class(request.POST, prefix=prefix, **kwargs)
     if form.is_valid():

@@ -433,3 +433,78 @@ def test_contract_campaigns_are_unchanged_by_the_survey(survey):
     campaign = make_campaign()
     assert list(campaign.dossiers.values_list("contract__reference", flat=True)) == [contract.reference]
     assert str(campaign.dossiers.get()) == f"{campaign} — {contract.reference}"
+
+
+def test_survey_dossier_texts_name_the_diplp_and_the_region(survey, client):
+    """A user's walkthrough: the flash messages of a survey dossier name the DIPLP and the région, not the
+    contract's State service and authority; the pacts counted are the surveyed ones; the campaign page has no
+    département filter and paints the régions."""
+    occitanie = survey["occitanie"]
+    abandoned = make_pact(OCCITANIE)
+    Pact.objects.filter(pk=abandoned.pk).update(status="abandoned")
+    login(client, survey["commissioner"])
+    html = client.get(f"/dossiers/{occitanie.pk}/").content.decode()
+    assert "Pactes locaux de la région pour 2024 : 2 (sans compter 1 pacte abandonné, hors enquête)." in html
+    page = client.post(f"/dossiers/{occitanie.pk}/soumettre/", follow=True).content.decode()
+    assert "Dossier soumis : la DIPLP est prévenue" in page and "service de l’État" not in page
+    admin = make_role(R.NATIONAL_ADMIN)
+    login(client, admin)
+    page = client.post(f"/dossiers/{occitanie.pk}/renvoyer/", {"renvoi-comment": "Précisez."}, follow=True)
+    assert "Dossier renvoyé à la région avec votre commentaire." in page.content.decode()
+    dossier_submit(dossier=reload(occitanie), role=survey["commissioner"])
+    page = client.post(f"/dossiers/{occitanie.pk}/valider/", follow=True).content.decode()
+    assert "Dossier validé ; le commissaire de la région est prévenu." in page and "la collectivité est" not in page
+    page = client.post(f"/dossiers/{occitanie.pk}/rouvrir/", {"reouverture-reason": "Oubli."}, follow=True)
+    assert "Dossier rouvert : la région peut de nouveau modifier ses réponses." in page.content.decode()
+
+    response = client.get(f"/campagnes/{survey['campaign'].pk}/")
+    assert "departement" not in response.context["form"].fields
+    assert response.context["map_by"] == "région"
+    assert [row.code for row in response.context["map_rows"]] == [HDF, OCCITANIE]
+
+
+def test_the_submitted_answers_count_in_french(survey, client, monkeypatch):
+    monkeypatch.setattr(surveys, "survey_snapshot_data", lambda region, year: {"pacts": [], "actions": []})
+    from pilotactions.campaigns import acknowledgement
+
+    monkeypatch.setattr(
+        acknowledgement,
+        "summary",
+        lambda snapshot: {"survey": True, "pacts": 17, "actions": 1200, "answers": 1236, "amounts": []},
+    )
+    login(client, survey["commissioner"])
+    html = client.get(f"/dossiers/{survey['occitanie'].pk}/soumettre/").content.decode()
+    assert "1\u202f236" in html or "1 236" in html or "1\xa0236" in html
+    assert ">1236<" not in html
+
+
+def test_the_admin_who_submitted_is_told_another_one_decides(survey, client):
+    """Four eyes: the national admin who submitted a survey has no « en attente de validation » task for it,
+    and its page says who decides."""
+    occitanie, admin = survey["occitanie"], survey["admin"]
+    dossier_submit(dossier=occitanie, role=admin)
+    assert not any("soumis en attente de validation" in t.title for t in todos_for(admin))
+    other = make_role(R.NATIONAL_ADMIN)
+    assert any("1 dossier soumis en attente de validation" in t.title for t in todos_for(other))
+    login(client, admin)
+    html = client.get(f"/dossiers/{occitanie.pk}/").content.decode()
+    assert "Vous avez soumis ce dossier : un autre administrateur national le valide ou le renvoie." in html
+    assert "Valider le dossier" not in html
+    login(client, other)
+    html = client.get(f"/dossiers/{occitanie.pk}/").content.decode()
+    assert "Vous avez soumis ce dossier" not in html and "Valider le dossier" in html
+
+
+def test_the_admin_who_submitted_a_contract_dossier_is_told_too(client, monkeypatch):
+    from pilotactions.campaigns import services
+
+    monkeypatch.setattr(services, "dossier_problems", lambda dossier: [])
+    make_contract("59")
+    campaign = make_campaign()
+    dossier = Dossier.objects.get(campaign=campaign)
+    admin = make_role(R.NATIONAL_ADMIN)
+    dossier_submit(dossier=dossier, role=admin)
+    assert not any("soumis en attente de validation" in t.title for t in todos_for(admin))
+    login(client, admin)
+    html = client.get(f"/dossiers/{dossier.pk}/").content.decode()
+    assert "Vous avez soumis ce dossier : un autre agent de l’État le valide ou le renvoie." in html
