@@ -7,9 +7,12 @@ survey campaign.
 - **Pacts**: drawn by the generator (`demo.generator.pacts`) in proportion with the demo's contract actions,
   then each région's pact credits brought within 95 % of its frozen envelope (the generator knows nothing of
   envelopes; the services refuse a pact over its région's): the commissioners keep some credits to build more.
-- **Survey 2024** (campaign of kind `enquete`): opened 14 days ago, closing in three weeks; a third of the
-  régions submitted, most of those validated by the DIPLP (four eyes: submitted by one administrator, validated
-  by another); the Occitanie's, the demo commissioner's, still to complete.
+  Every pact and action gets its creation entry in the history (the generator writes none), so that a later
+  change shows field by field. One pact of the Nouvelle-Aquitaine covers the Gironde, for its DDETS to read.
+- **Survey 2024** (campaign of kind `enquete`): opened 14 days ago, closing in three weeks; six régions
+  submitted by their commissioner (`COMMISSIONERS`, same password as every demo account), five of them
+  validated by the DIPLP, the Grand Est's waiting for it; the Occitanie's, the demo commissioner's, still to
+  complete.
 """
 
 from datetime import timedelta
@@ -20,16 +23,20 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from pilotactions.accounts.enums import RoleKind
-from pilotactions.accounts.services import system_role
+from pilotactions.accounts.enums import OrganisationKind, RoleKind
+from pilotactions.accounts.models import Organisation
+from pilotactions.accounts.services import role_grant, system_role, user_get_or_create
 from pilotactions.campaigns.enums import CampaignKind
 from pilotactions.campaigns.models import Campaign
 from pilotactions.campaigns.services import campaign_save, dossier_problems, dossier_submit, dossier_validate
 from pilotactions.contracts.models import Contract
+from pilotactions.pacts.enums import PactTerritoryKind
 from pilotactions.pacts.envelopes import DEMO_FILE, envelope_year_freeze, envelope_year_save, indicator_import
 from pilotactions.pacts.models import EnvelopeYear, Pact, PactAction, RegionalEnvelope
+from pilotactions.territories.models import Departement
 
-from .campaigns import ADMIN, VALIDATOR, _role
+from .accounts import DEMO_PASSWORD
+from .campaigns import ADMIN, DOMAIN, _role
 from .generator.pacts import generate_pacts
 
 YEAR = 2024
@@ -37,8 +44,17 @@ NATIONAL_AMOUNT = Decimal("17827000")
 OVERSEAS_UPLIFT = Decimal("1.25")
 SURVEY = "Enquête 2024 auprès des commissaires sur les pactes locaux"
 DEMO_REGION = "76"  # Occitanie: the demo commissioner's, left to complete
-SUBMITTED_REGIONS = ["11", "32", "44", "52", "53", "75"]  # Île-de-France … Nouvelle-Aquitaine
+# The commissioners who submitted their région's survey: (région, e-mail local part, first name, last name).
+COMMISSIONERS = [
+    ("11", "commissaire.ile-de-france", "Nadia", "Benali"),
+    ("32", "commissaire.hauts-de-france", "Julien", "Vasseur"),
+    ("44", "commissaire.grand-est", "Claire", "Schmitt"),
+    ("52", "commissaire.pays-de-la-loire", "Yann", "Le Goff"),
+    ("53", "commissaire.bretagne", "Maëlle", "Kerjean"),
+    ("75", "commissaire.nouvelle-aquitaine", "Sophie", "Darrigrand"),
+]
 VALIDATED_REGIONS = ["11", "32", "52", "53", "75"]  # the Grand Est's submission still waits for the DIPLP
+GIRONDE = "33"
 
 
 def demo_pacts_load(now=None) -> int:
@@ -83,7 +99,34 @@ def _pacts() -> int:
     ]
     generate_pacts(plans=plans, seed=2025, year=YEAR)
     _fit_envelopes()
-    return Pact.objects.filter(year=YEAR).count()
+    _cover_gironde()
+    pacts = Pact.objects.filter(year=YEAR)
+    author = system_role().user
+    Pact.history.bulk_history_create(list(pacts), default_user=author, default_change_reason="Démonstration")
+    PactAction.history.bulk_history_create(
+        list(PactAction.objects.filter(pact__year=YEAR)), default_user=author, default_change_reason="Démonstration"
+    )
+    return pacts.count()
+
+
+def _cover_gironde() -> None:
+    """The first département-wide pact of the Nouvelle-Aquitaine is the Gironde's (the generator drew another)."""
+    gironde = Departement.objects.get(code=GIRONDE)
+    if Pact.objects.filter(year=YEAR, departements=gironde).exists():
+        return
+    pact = (
+        Pact.objects.filter(year=YEAR, region=gironde.region, territory_kind=PactTerritoryKind.DEPARTEMENT)
+        .order_by("reference")
+        .first()
+    ) or Pact.objects.filter(year=YEAR, region=gironde.region).order_by("reference").first()
+    Pact.objects.filter(pk=pact.pk).update(  # before its creation entry is written: no history of its own
+        territory_kind=PactTerritoryKind.DEPARTEMENT,
+        territory_label="",
+        title="Pacte local des solidarités de la Gironde",
+    )
+    for relation in (Pact.communes, Pact.epcis, Pact.departements):  # through rows: no m2m history signal
+        relation.through.objects.filter(pact=pact).delete()
+    Pact.departements.through.objects.create(pact=pact, departement=gironde)
 
 
 def _fit_envelopes() -> None:
@@ -125,10 +168,22 @@ def _survey(now) -> None:
         contract_types=[],
         role=admin,
     )
-    validator = _role(VALIDATOR, RoleKind.NATIONAL_ADMIN)
-    for dossier in campaign.dossiers.select_related("region").filter(region__code__in=SUBMITTED_REGIONS):
+    commissioners = _commissioners()
+    for dossier in campaign.dossiers.select_related("region").filter(region__code__in=commissioners):
         if dossier_problems(dossier):
             continue  # a région whose generated answers miss one stays a draft
-        dossier_submit(dossier=dossier, role=admin)
+        dossier_submit(dossier=dossier, role=commissioners[dossier.region.code])
         if dossier.region.code in VALIDATED_REGIONS:
-            dossier_validate(dossier=dossier, role=validator, comment="Merci pour ces réponses complètes.")
+            dossier_validate(dossier=dossier, role=admin, comment="Merci pour ces réponses complètes.")
+
+
+def _commissioners() -> dict:
+    """The regional role of each commissioner who submitted, by région code (idempotent)."""
+    roles = {}
+    for code, local, first_name, last_name in COMMISSIONERS:
+        user, _ = user_get_or_create(
+            email=f"{local}@{DOMAIN}", first_name=first_name, last_name=last_name, password=DEMO_PASSWORD
+        )
+        organisation = Organisation.objects.get(kind=OrganisationKind.REGIONAL_STATE, region__code=code, acronym="SGAR")
+        roles[code] = role_grant(user=user, kind=RoleKind.REGIONAL, organisation=organisation, granted_by=None)
+    return roles
