@@ -17,6 +17,7 @@ from .enums import QuestionKind
 BLANK_LABEL = "Sans réponse"
 RADIO_MAX = 6  # single choices longer than this are a select
 PICKER_THRESHOLD = 12  # checkbox lists longer than this get the filter of core/option-picker.js
+TEXT_MAX = f"{survey.TEXT_MAX_LENGTH:,}".replace(",", "\u202f")  # « 5 000 », in a message
 
 
 def condition_hint(question, by_code: dict) -> str:
@@ -73,16 +74,22 @@ class SurveyForm(forms.Form):
     def _field(self, question, current):
         label = question.label
         common = {"label": label, "required": False, "help_text": question.help_text}
-        invalid_choice = f"« %(value)s » ne fait pas partie des réponses possibles à la question « {label} »."
+        # Every message names its question once (the page's list of errors shows the message alone).
+        invalid_choice = f"Question « {label} » : « %(value)s » ne fait pas partie des réponses possibles."
         kind = question.kind
         if kind == QuestionKind.MULTIPLE:
             choices = _choices(question, current)
             if len(choices) > PICKER_THRESHOLD:
                 self.searchable.add(question.code)
+            # The exclusive option is unticked by the others (and unticks them) in the browser: pacts/survey-exclusive.js.
+            attrs = {"data-pa-exclusive": question.exclusive_option} if question.exclusive_option else {}
             return forms.MultipleChoiceField(
                 choices=choices,
-                widget=forms.CheckboxSelectMultiple,
-                error_messages={"invalid_choice": invalid_choice},
+                widget=forms.CheckboxSelectMultiple(attrs=attrs),
+                error_messages={
+                    "invalid_choice": invalid_choice,
+                    "invalid_list": f"Question « {label} » : cochez une ou plusieurs réponses de la liste.",
+                },
                 **common,
             )
         if kind in (QuestionKind.SINGLE, QuestionKind.SCALE, QuestionKind.YES_NO):
@@ -109,7 +116,13 @@ class SurveyForm(forms.Form):
                 **common,
             )
         return forms.CharField(
-            widget=forms.Textarea(attrs={"rows": 4}), max_length=survey.TEXT_MAX_LENGTH, strip=True, **common
+            widget=forms.Textarea(attrs={"rows": 4}),
+            max_length=survey.TEXT_MAX_LENGTH,
+            strip=True,
+            error_messages={
+                "max_length": f"Question « {label} » : {TEXT_MAX} caractères au plus (%(show_value)d saisis)."
+            },
+            **common,
         )
 
     @staticmethod

@@ -27,9 +27,10 @@ from .survey_forms import SurveyForm
 
 def _write_refusal(role, pact, year: int, action=None) -> str:
     """Why this role may not answer now ("" when it may)."""
-    allowed, reason = can_edit_pact(role, pact)
+    allowed, _reason = can_edit_pact(role, pact)
     if not allowed:
-        return reason
+        # The pacts' own reason speaks of creating pacts; here, who answers the survey.
+        return "seul le niveau régional de la région répond à l’enquête."
     if pact.status == PactStatus.ABANDONED:
         return "Ce pacte local a été abandonné : l’enquête ne le concerne plus."
     if action is not None and action.status != PactActionStatus.ACTIVE:
@@ -139,9 +140,11 @@ def _answer_page(request, year, pact, action=None):
             "obj": obj,
             "form": form,
             "prefilled": prefilled,
+            # Read-only, a question not asked (its condition unmet) is not listed.
             "fields": [
                 (form[q.code], form.conditional.get(q.code, ""), survey.value_display(q, values.get(q.code)))
                 for q in form.questions
+                if not refusal or survey.is_asked(q, values)
             ],
             "refusal": refusal,
             "conflict": conflict,

@@ -168,7 +168,7 @@ def test_answers_out_of_their_list_are_refused_naming_the_question(commissioner)
         save(commissioner, pact, {"comitology": "COMITO_INVENTEE", "construction_dynamics": "DYN_TRES_BONNE"})
     assert error.value.message_dict == {
         "comitology": [
-            "Question « Dans quelle comitologie s'inscrit ce pacte local ? » : "
+            "Question « Dans quelle comitologie s’inscrit ce pacte local ? » : "
             "« COMITO_INVENTEE » ne fait pas partie des réponses possibles."
         ]
     }
@@ -224,6 +224,7 @@ def test_form_held_answers_are_prefilled_and_not_asked_twice(client, commissione
     assert 'name="forces_vives_meeting"' in page
     assert "Si oui à la question « Une réunion pour co-construire" in page
     assert "« Aucune réussite particulière » se coche seule." in page
+    assert 'data-pa-exclusive="REU_AUCUNE"' in page and "pacts/survey-exclusive" in page  # unticks the others
     page = client.get(f"/pactes/enquete/{YEAR}/action/{action.reference}/").content.decode()
     assert scale.label in page and public.label in page
     assert 'name="target_publics"' not in page and 'name="direct_impact"' in page
@@ -246,7 +247,7 @@ def test_concurrent_answers_are_refused_with_the_questions_changed(commissioner)
     assert error.value.changes == [
         {
             "code": "comitology",
-            "label": "Dans quelle comitologie s'inscrit ce pacte local ?",
+            "label": "Dans quelle comitologie s’inscrit ce pacte local ?",
             "new": "Une comitologie dédiée",
         }
     ]
@@ -322,8 +323,20 @@ def test_the_page_keeps_what_was_typed_on_a_conflict_and_on_a_bad_answer(client,
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "ne fait pas partie des réponses possibles à la question « Dans quelle comitologie" in page
+    assert (
+        "Question « Dans quelle comitologie s’inscrit ce pacte local ? » : « INVENTEE » ne fait pas partie des "
+        "réponses possibles." in page
+    )
     assert "Autre texte" in page
+    # The exclusive option with another: the server's refusal names the question once.
+    response = client.post(
+        url,
+        {"token": s.answers_token(pact, year=YEAR), "successes": ["REU_AUCUNE", "REU_DYNAMIQUES"]},
+    )
+    page = response.content.decode()
+    assert "ne peut pas être cochée avec une autre réponse" in page
+    summary = page.split("Les réponses n’ont pas été enregistrées")[1].split("</ul>")[0]
+    assert summary.count("Principales réussites de cette démarche de construction ?") == 1
 
 
 # --- Permissions ---------------------------------------------------------------------------------
@@ -366,6 +379,30 @@ def test_readers_read_without_answering(client, commissioner):
     login(client, make_role("national_reader"))
     assert client.get(url).status_code == 200
     assert pact.reference in client.get(f"/pactes/enquete/{YEAR}/32/").content.decode()
+
+
+def test_a_read_only_page_says_who_answers_and_lists_only_the_questions_asked(client, commissioner):
+    pact = make_pact(departements=("59",), status=PactStatus.FINALISED)
+    save(commissioner, pact, {"forces_vives_meeting": "NON", "comitology": "COMITO_DEDIEE"})
+    login(client, make_role("departmental_state", "59"))
+    page = client.get(f"/pactes/enquete/{YEAR}/pacte/{pact.reference}/").content.decode()
+    assert "Lecture seule : seul le niveau régional de la région répond à l’enquête." in page
+    assert "créent des pactes locaux" not in page
+    # No meeting: the actors invited and present are not asked, so not listed; the comitology's follow-up neither.
+    assert "Acteurs invités à la réunion des forces vives" not in page
+    assert "Dans quelle comitologie existante" not in page
+    assert "Dans quelle comitologie s’inscrit ce pacte local ?" in page  # asked, answered
+    assert "Qu’a apporté le pacte local sur le territoire ?" in page  # asked, not answered yet
+    # A form-held answer missing: « Non renseigné », capitalised.
+    assert "Non renseigné" in page and "non renseigné" not in page
+
+
+def test_question_labels_use_the_typographic_apostrophe():
+    import yaml
+
+    data = yaml.safe_load(s.DATA_FILE.read_text(encoding="utf-8"))
+    straight = [q["code"] for q in data["questions"] if "'" in q["label"] + q.get("help_text", "")]
+    assert straight == []
 
 
 def test_the_campaign_guard_locks_the_answers(client, commissioner, monkeypatch):
