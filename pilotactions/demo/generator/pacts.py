@@ -236,6 +236,7 @@ class RegionInfo:
     name: str
     overseas: bool
     departements: list[tuple[int, str, str]]  # id, code, name with article (« du Nord »)
+    of_name: str = ""  # the région's name with its article (« des Hauts-de-France »)
     communes: dict[int, list[tuple[int, str, int, int]]] = field(default_factory=dict)  # dep id → (id, name, epci, pop)
     epcis: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # dep id → (EPCI id, name), by SIREN
 
@@ -262,7 +263,14 @@ class PactReference:
         for region in Region.objects.order_by("code"):
             if len(region.code) == 2 and departements.get(region.pk):
                 regions.append(
-                    RegionInfo(region.pk, region.code, region.name, region.code < "10", departements[region.pk])
+                    RegionInfo(
+                        region.pk,
+                        region.code,
+                        region.name,
+                        region.code < "10",
+                        departements[region.pk],
+                        of_name=region.name_with_article,
+                    )
                 )
         by_departement = {dep[0]: info for info in regions for dep in info.departements}
         epci_departements: dict[int, set[int]] = defaultdict(set)
@@ -405,7 +413,7 @@ class PactDrafter:
         state = round_amount(rng, MEAN_STATE * state_factor)
         total = max(state, round_amount(rng, state / 100 * (MEAN_PACT_BUDGET / MEAN_STATE) * rng.uniform(0.6, 1.4)))
         dep_name = next((d[2] for d in region.departements if d[0] == departements[0]), "")
-        lead = rng.choice(PROJECT_LEADS).format(dep=dep_name or of_place(region.name))
+        lead = rng.choice(PROJECT_LEADS).format(dep=dep_name or region.of_name)
         draft = PactDraft(
             reference=reference,
             region=region,
@@ -442,7 +450,7 @@ class PactDrafter:
         dep_id, _code, dep_name = rng.choice(region.departements)
         communes_pool = region.communes.get(dep_id) or []
         if kind == PactTerritoryKind.REGION or not communes_pool:
-            return [], [], [d[0] for d in region.departements], region.name, of_place(region.name)
+            return [], [], [d[0] for d in region.departements], region.name, region.of_name
         if kind == PactTerritoryKind.DEPARTEMENT:
             return [], [], [dep_id], "", dep_name
         epcis_pool = region.epcis.get(dep_id) or []
