@@ -57,9 +57,9 @@ def storage_root() -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT) / "contracts"
 
 
-@transaction.atomic
-def document_add(*, contract: Contract, kind: str, uploaded_file, role) -> ContractDocument:
-    require(perms.can_add_document(role, contract))
+def store_checked_upload(uploaded_file, root: Path) -> tuple[str, str]:
+    """Check an upload by its content (PDF, ODT or DOCX, 20 Mo at most) and store it under `root` with a
+    random name; returns (storage name, content type). Contracts and local pacts keep their documents so."""
     if uploaded_file.size > MAX_DOCUMENT_SIZE:
         raise ValidationError({"file": f"Le fichier pèse {uploaded_file.size / 1024 / 1024:.1f} Mo : 20 Mo au plus."})
     if uploaded_file.size == 0:
@@ -76,13 +76,18 @@ def document_add(*, contract: Contract, kind: str, uploaded_file, role) -> Contr
         raise ValidationError(
             {"file": f"« {uploaded_file.name} » n’est ni un PDF, ni un document ODT, ni un document DOCX valide."}
         )
-    extension = EXTENSIONS[content_type]
-    storage_name = f"{uuid.uuid4().hex}{extension}"
-    root = storage_root()
+    storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
     root.mkdir(parents=True, exist_ok=True)
     with open(root / storage_name, "wb") as target:
         for chunk in uploaded_file.chunks():
             target.write(chunk)
+    return storage_name, content_type
+
+
+@transaction.atomic
+def document_add(*, contract: Contract, kind: str, uploaded_file, role) -> ContractDocument:
+    require(perms.can_add_document(role, contract))
+    storage_name, content_type = store_checked_upload(uploaded_file, storage_root())
     document = ContractDocument.objects.create(
         contract=contract,
         kind=kind,

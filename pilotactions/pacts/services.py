@@ -5,7 +5,6 @@ optimistic lock and the list of fields changed meanwhile (`contracts.services._c
 `changes_since`), the document checks (`contracts.documents`), the amounts' formatting.
 """
 
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +17,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from pilotactions.accounts.perms import require
-from pilotactions.contracts.documents import EXTENSIONS, MAX_DOCUMENT_SIZE, detect_content_type, download_name
+from pilotactions.contracts.documents import download_name, store_checked_upload
 from pilotactions.contracts.services import ConcurrentEditError, _claim_version  # noqa: F401 -- re-exported
 from pilotactions.core import formats
 from pilotactions.core.audit import audit_event_record
@@ -582,28 +581,7 @@ def pact_document_add(*, pact: Pact, kind: str, uploaded_file, role) -> PactDocu
     require(perms.can_edit_pact(role, pact))
     if kind not in dict(DOCUMENT_KINDS):
         raise ValidationError({"kind": "Choisissez un type de document de la liste."})
-    if uploaded_file.size > MAX_DOCUMENT_SIZE:
-        raise ValidationError({"file": f"Le fichier pèse {uploaded_file.size / 1024 / 1024:.1f} Mo : 20 Mo au plus."})
-    if uploaded_file.size == 0:
-        raise ValidationError({"file": "Le fichier est vide."})
-    uploaded_file.seek(0)
-    head = uploaded_file.read(8)
-    uploaded_file.seek(0)
-    try:
-        content_type = detect_content_type(head, uploaded_file, label=uploaded_file.name)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
-    uploaded_file.seek(0)
-    if content_type is None:
-        raise ValidationError(
-            {"file": f"« {uploaded_file.name} » n’est ni un PDF, ni un document ODT, ni un document DOCX valide."}
-        )
-    storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
-    root = storage_root()
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / storage_name, "wb") as target:
-        for chunk in uploaded_file.chunks():
-            target.write(chunk)
+    storage_name, content_type = store_checked_upload(uploaded_file, storage_root())
     document = PactDocument.objects.create(
         pact=pact,
         kind=kind,
