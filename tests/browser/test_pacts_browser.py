@@ -165,11 +165,7 @@ def test_commissioner_creates_a_pact_answers_the_survey_and_submits_then_the_dip
     page.goto("/pactes/")
     page.get_by_role("link", name="Nouveau pacte local").click()
     page.get_by_label("Intitulé du pacte").fill("Pacte local des solidarités de Toulouse et Montpellier")
-    year = page.get_by_label("Année de l’enveloppe")
-    if year.evaluate("field => field.tagName") == "SELECT":  # the years whose envelopes are open
-        year.select_option("2024")
-    else:
-        year.fill("2024")
+    expect(page.get_by_label("Année de l’enveloppe")).to_have_value("2024")  # the latest frozen envelopes
     page.get_by_label("Commune(s)", exact=True).check(force=True)
     page.get_by_label("Communes (codes INSEE)").fill("31555, 34172")
     check_first(page, "priorities", count=2)
