@@ -1,5 +1,6 @@
 from django import forms
 
+from pilotactions.campaigns.enums import CampaignKind
 from pilotactions.campaigns.models import Campaign
 from pilotactions.territories.models import Authority, Departement, Region
 
@@ -23,7 +24,8 @@ class BilanFilterForm(forms.Form):
 
     def __init__(self, *args, authority_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.order_by("-opens_at")
+        # Chapters I–II read the contract campaigns' snapshots; a survey's (local pacts) is not theirs.
+        self.fields["campaign"].queryset = Campaign.objects.exclude(kind=CampaignKind.ENQUETE).order_by("-opens_at")
         authorities = Authority.objects.order_by("name")
         if authority_ids is not None:
             authorities = authorities.filter(id__in=authority_ids)

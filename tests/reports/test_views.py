@@ -108,3 +108,13 @@ def test_chapter_one_page_and_the_command_line_report(client, data, tmp_path):
     national = tmp_path / "bilan.html"
     call_command("bilan", format="html", out=str(national))
     assert "Tableau de bord du Pacte des solidarités" in national.read_text(encoding="utf-8")
+
+
+def test_the_bilan_offers_contract_campaigns_not_the_pacts_survey():
+    from pilotactions.reports.forms import BilanFilterForm
+    from tests.factories import make_campaign
+
+    suivi = make_campaign()
+    survey = make_campaign("enquete", types=())
+    offered = set(BilanFilterForm().fields["campaign"].queryset)
+    assert suivi in offered and survey not in offered
