@@ -193,7 +193,8 @@ class Pact(BaseModel):
         }.get(kind) or ([self.territory_label] if self.territory_label else [])
         if len(names) > 3:
             names = names[:3] + [f"et {len(names) - 3} autres"]
-        return f"{kind.label} — {', '.join(sorted(names[:3]) + names[3:])}" if names else kind.label
+        label = "EPCI" if kind == PactTerritoryKind.EPCIS else kind.label  # the full label is long for a table
+        return f"{label} — {', '.join(sorted(names[:3]) + names[3:])}" if names else label
 
 
 class PactCofinancing(models.Model):
