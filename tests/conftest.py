@@ -102,7 +102,8 @@ def flushes_db(item):
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "postgres: needs PostgreSQL (pg_dump, pg_restore); deselected with a message on SQLite"
+        "markers",
+        "postgres: needs PostgreSQL (pg_dump, pg_restore, real concurrent transactions); deselected with a message on SQLite",
     )
     config.addinivalue_line(
         "markers", "office: opens files in LibreOffice (soffice, python3-uno); deselected with a message without it"

@@ -571,7 +571,7 @@ def test_import_posted_after_the_freeze_is_refused_visibly(client, admin, frozen
     assert frozen.indicator_source == "Insee, Filosofi 2021 (test)"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions: PostgreSQL")
+@pytest.mark.postgres  # real concurrent transactions; deselected on SQLite
 @pytest.mark.django_db(transaction=True)
 def test_adjust_and_freeze_at_the_same_moment_one_wins_the_other_is_told(admin):
     envelope_year, _ = envelopes.envelope_year_save(

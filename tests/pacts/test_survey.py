@@ -257,7 +257,7 @@ def test_concurrent_answers_are_refused_with_the_questions_changed(commissioner)
     assert SurveyAnswer.objects.get(pact=pact, question__code="comitology").value == "COMITO_EXISTANTE"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions: PostgreSQL")
+@pytest.mark.postgres  # real concurrent transactions; deselected on SQLite
 @pytest.mark.django_db(transaction=True)
 def test_two_people_answering_at_the_same_moment_one_wins_the_other_is_told():
     pact = make_pact()
