@@ -179,7 +179,9 @@ def form_value(question: SurveyQuestion, obj):
     """The answer the pact or action form already holds, as the survey stores answers."""
     field = obj._meta.get_field(question.form_field)
     if field.many_to_many:
-        codes = [o.code for o in getattr(obj, question.form_field).all().order_by("order", "code")]
+        # Sorted here rather than by the database, so that a prefetched list is read without a query.
+        options = sorted(getattr(obj, question.form_field).all(), key=lambda o: (o.order, o.code))
+        codes = [o.code for o in options]
         return codes or None
     value = getattr(obj, question.form_field)
     if value is None:
@@ -204,13 +206,45 @@ def stored_answers(pact, action, year: int) -> dict[str, SurveyAnswer]:
     return {a.question.code: a for a in answers}
 
 
+PRELOADED = "_survey_answers_preloaded"  # (year, {question code: answer}) kept on a pact or an action
+# The option fields of an action the survey reads from its form: loaded with the actions, not one by one.
+ACTION_OPTION_FKS = [
+    f.name for f in PactAction._meta.get_fields() if isinstance(f, models.ForeignKey) and f.related_model is Option
+]
+ACTION_OPTION_M2M = [f.name for f in PactAction._meta.many_to_many if f.related_model is Option]
+
+
+def actions_prefetch(actions) -> models.Prefetch:
+    """A pact's actions with every option field the survey reads (for a région's pages, problems, snapshot)."""
+    return models.Prefetch(
+        "actions", queryset=actions.select_related(*ACTION_OPTION_FKS).prefetch_related(*ACTION_OPTION_M2M)
+    )
+
+
+def preload_answers(pacts: list, year: int) -> list:
+    """The stored answers of these pacts and of their (prefetched) actions in one query, kept on each object
+    for `current_values`, which would otherwise read them one pact or action at a time."""
+    by_target: dict[tuple, dict] = {(pact.pk, None): {} for pact in pacts}
+    for pact in pacts:
+        by_target.update({(pact.pk, action.pk): {} for action in pact.actions.all()})
+    answers = SurveyAnswer.objects.filter(year=year, pact__in=pacts).select_related("question")
+    for answer in answers:
+        by_target.setdefault((answer.pact_id, answer.action_id), {})[answer.question.code] = answer
+    for pact in pacts:
+        setattr(pact, PRELOADED, (year, by_target[pact.pk, None]))
+        for action in pact.actions.all():
+            setattr(action, PRELOADED, (year, by_target[pact.pk, action.pk]))
+    return pacts
+
+
 def current_values(pact, action, year: int, questions=None) -> dict:
     """Every answer of a pact (action None) or an action: stored ones and the form-held ones, by code,
     plus the object's status under `field_key("status")` for the conditions."""
     obj = _target(pact, action)
     scope = QuestionScope.ACTION if action is not None else QuestionScope.PACT
     questions = questions if questions is not None else questions_for(year, scope)
-    stored = stored_answers(pact, action, year)
+    preloaded = getattr(obj, PRELOADED, None)
+    stored = preloaded[1] if preloaded and preloaded[0] == year else stored_answers(pact, action, year)
     values = {field_key("status"): obj.status}
     for question in questions:
         if question.form_field:
@@ -443,13 +477,14 @@ def answers_save(*, role, pact, action=None, year: int, values: dict, token: str
 # --- Reads for the campaign: completeness and snapshot -----------------------------------------
 
 
-def _survey_pacts(region, year: int):
-    return (
+def _survey_pacts(region, year: int) -> list:
+    pacts = (
         Pact.objects.filter(region=region, year=year)
         .exclude(status=PactStatus.ABANDONED)
         .order_by("reference")
-        .prefetch_related(models.Prefetch("actions", queryset=PactAction.objects.active().order_by("number")))
+        .prefetch_related(actions_prefetch(PactAction.objects.active().order_by("number")))
     )
+    return preload_answers(list(pacts), year)
 
 
 @dataclass(frozen=True)

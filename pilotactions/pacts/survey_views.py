@@ -47,8 +47,9 @@ def survey_region(request, year, region_code):
         .filter(region=region, year=year)
         .distinct()
         .order_by("reference")
-        .prefetch_related("actions")
+        .prefetch_related(survey.actions_prefetch(PactAction.objects.order_by("number")))
     )
+    survey.preload_answers(pacts, year)
     own_region = role.kind in NATIONAL_ROLES or (
         role.kind == RoleKind.REGIONAL and role.organisation.region_id == region.pk
     )

@@ -9,7 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from pilotactions.nomenclatures.models import Option
 from pilotactions.pacts import guards
 from pilotactions.pacts import survey as s
 from pilotactions.pacts.enums import PactActionStatus, PactStatus, QuestionScope
@@ -504,3 +506,29 @@ def test_region_overview_counts_answers(client, commissioner):
     assert f"{answered} / {asked}" in page
     assert "Avant l’envoi :" in page and "question « Dynamique globale" in page
     assert f"/pactes/enquete/{YEAR}/action/{action.reference}/" in page
+
+
+def test_a_region_s_survey_reads_in_a_constant_number_of_queries(client, commissioner):
+    """The overview, the problems and the snapshot read every pact and action of the région: not one by one."""
+    region = Region.objects.get(code="32")
+    policy_field = Option.objects.filter(option_list__code="champs_action_publique_pactes_locaux").first()
+
+    def grow(first):
+        for number in range(first, first + 3):
+            pact = make_pact(number=number)
+            save(commissioner, pact, {"forces_vives_meeting": "NON"})
+            for action_number in (1, 2):
+                make_pact_action(pact, action_number).policy_fields.set([policy_field])
+
+    def counted():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/pactes/enquete/{YEAR}/32/").status_code == 200
+            s.survey_problems(region, YEAR)
+            s.survey_snapshot_data(region, YEAR)
+        return len(queries.captured_queries)
+
+    login(client, commissioner)
+    grow(1)
+    few = counted()
+    grow(4)
+    assert counted() == few
