@@ -65,3 +65,9 @@ def counted(value, plural: str, singular: str | None = None) -> str:
             for word in plural.split()
         )
     return f"{number(value)} {plural if abs(value) >= 2 else singular}"
+
+
+MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip

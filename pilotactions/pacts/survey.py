@@ -477,14 +477,13 @@ def answers_save(*, role, pact, action=None, year: int, values: dict, token: str
 # --- Reads for the campaign: completeness and snapshot -----------------------------------------
 
 
-def _survey_pacts(region, year: int) -> list:
-    pacts = (
-        Pact.objects.filter(region=region, year=year)
-        .exclude(status=PactStatus.ABANDONED)
-        .order_by("reference")
-        .prefetch_related(actions_prefetch(PactAction.objects.active().order_by("number")))
-    )
-    return preload_answers(list(pacts), year)
+def _survey_pacts(region, year: int, *, with_amounts: bool = False) -> list:
+    actions = PactAction.objects.active().order_by("number")
+    pacts = Pact.objects.filter(region=region, year=year).exclude(status=PactStatus.ABANDONED).order_by("reference")
+    if with_amounts:  # the snapshot's amounts and co-financings (chapter III of the bilan reads them)
+        actions = actions.prefetch_related("cofinancings__financer_type")
+        pacts = pacts.prefetch_related("cofinancings__financer_type", "departements", "partner_authorities")
+    return preload_answers(list(pacts.prefetch_related(actions_prefetch(actions))), year)
 
 
 @dataclass(frozen=True)
@@ -537,18 +536,33 @@ def _answers_data(questions, values) -> dict:
     return {q.code: values.get(q.code) for q, _ in asked_values(questions, values)}
 
 
+def _amount(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _cofinancings_data(cofinancings) -> list[dict]:
+    return [{"financer_type": c.financer_type.code, "amount": _amount(c.amount)} for c in cofinancings.all()]
+
+
 def survey_snapshot_data(region, year: int) -> dict:
-    """The région's survey answers of `year`, JSON-serialisable, form-held answers included."""
+    """The région's survey answers of `year`, JSON-serialisable, form-held answers included, with the amounts
+    and co-financings of each pact and action (what chapter III of the bilan reads besides the answers)."""
     pact_questions = questions_for(year, QuestionScope.PACT)
     action_questions = questions_for(year, QuestionScope.ACTION)
     pacts = []
-    for pact in _survey_pacts(region, year):
+    for pact in _survey_pacts(region, year, with_amounts=True):
         values = current_values(pact, None, year, pact_questions)
         pacts.append(
             {
                 "reference": pact.reference,
                 "title": pact.title,
                 "status": pact.status,
+                "region": region.code,
+                "departements": sorted(d.code for d in pact.departements.all()),
+                "partner_authorities": sorted(a.code for a in pact.partner_authorities.all()),
+                "total_budget": _amount(pact.total_budget),
+                "state_amount": _amount(pact.state_amount),
+                "cofinancings": _cofinancings_data(pact.cofinancings),
                 "answers": _answers_data(pact_questions, values),
                 "actions": [
                     {
@@ -556,6 +570,10 @@ def survey_snapshot_data(region, year: int) -> dict:
                         "number": action.number,
                         "title": action.title,
                         "status": action.status,
+                        "total_budget": _amount(action.total_budget),
+                        "state_amount": _amount(action.state_amount),
+                        "budget_bracket": action.budget_bracket.code if action.budget_bracket else None,
+                        "cofinancings": _cofinancings_data(action.cofinancings),
                         "answers": _answers_data(
                             action_questions, current_values(pact, action, year, action_questions)
                         ),

@@ -39,6 +39,7 @@ class Scope:
 
     year: int = 2024
     campaign_id: int | None = None
+    survey_campaign_id: int | None = None  # chapter III: a survey campaign's validated snapshots (else live)
     family: str = "CLS"
     region: str | None = None
     departement: str | None = None

@@ -11,9 +11,11 @@ from pilotactions.core.db_router import reading_from_replica
 from pilotactions.core.formats import counted
 from pilotactions.territories.models import Authority
 
+from . import pact_figures  # noqa: F401 — registers chapter III's figures
 from .aggregates import Aggregates, Scope, aggregate_rows
 from .cube import aggregate_cached
 from .figures import REGISTRY, Figure, Result, option_labels
+from .pacts_data import pact_facts
 
 SOURCE = "Pilot'actions"
 CENTS = Decimal("0.01")
@@ -60,7 +62,7 @@ def data_date(scope: Scope):
 def footer(figure: Figure, result: Result, date) -> str:
     base = result.base.get("ALL")
     base_text = counted(base, figure.base_label) if base is not None else figure.base_label
-    return f"Source : {SOURCE} · Date : {date:%d/%m/%Y} · Base : {base_text} · Traitement : DIPLP"
+    return f"Source : {figure.source} · Date : {date:%d/%m/%Y} · Base : {base_text} · Traitement : DIPLP"
 
 
 def figure_payload(figure: Figure, result: Result, date) -> dict:
@@ -79,19 +81,27 @@ def figure_payload(figure: Figure, result: Result, date) -> dict:
         "not_filled": result.not_filled,
         "rows": result.rows,
         "note": figure.note,
+        "source": figure.source,
+        "date": date.isoformat(),
+        "by_contract_type": figure.reads == "contracts",
         "footer": footer(figure, result, date),
     }
 
 
 def bilan_build(scope: Scope, figure_ids=None) -> dict:
+    selected = [figure for figure in REGISTRY.values() if figure_ids is None or figure.id in figure_ids]
     with reading_from_replica():  # the read replica, when DATABASE_REPLICA_URL configures one (core/db_router.py)
-        agg = aggregates_for(scope)
         labels = option_labels()
-        date = data_date(scope)
+        date, agg, facts = data_date(scope), None, None
+        if any(figure.reads == "contracts" for figure in selected):
+            agg = aggregates_for(scope)
+        if any(figure.reads == "pacts" for figure in selected):
+            facts = pact_facts(scope)
         figures = [
-            figure_payload(figure, figure.compute(agg, labels), date)
-            for figure in REGISTRY.values()
-            if figure_ids is None or figure.id in figure_ids
+            figure_payload(figure, figure.compute(facts, labels), facts.date)
+            if figure.reads == "pacts"
+            else figure_payload(figure, figure.compute(agg, labels), date)
+            for figure in selected
         ]
     return {
         "meta": {
@@ -99,7 +109,7 @@ def bilan_build(scope: Scope, figure_ids=None) -> dict:
             "data_date": date.isoformat(),
             "filters": scope.describe(),
             "source": SOURCE,
-            "contract_types": agg.types,
+            "contract_types": agg.types if agg else scope.types,
         },
         "figures": figures,
     }

@@ -32,6 +32,8 @@ class Figure:
     list_code: str | None = None  # option list whose labels name the rows
     note: str = ""
     filters: tuple = ("year", "campaign", "region", "departement", "authority")
+    reads: str = "contracts"  # what compute() is given: the contracts' aggregates, or the pacts (pact_figures)
+    source: str = "Pilot'actions"
 
 
 @dataclass
@@ -58,6 +60,15 @@ CHAPTERS = {
             "II.3": "Les actions des contrats locaux des solidarités",
             "II.4": "Les bénéficiaires",
             "II.5": "Avancement et exécution (campagne de suivi)",
+        },
+    },
+    "III": {
+        "title": "Bilan des pactes locaux des solidarités",
+        "sections": {
+            "III.1": "Les crédits délégués et les pactes conclus",
+            "III.2": "La construction des pactes locaux",
+            "III.3": "Les actions des pactes locaux",
+            "III.4": "Ce que les pactes locaux ont apporté",
         },
     },
 }

@@ -12,7 +12,10 @@ CHART_UNITS = {"%": "%", "€": "€"}
 
 
 def series_of(figure: dict, types: list[str]) -> list[str]:
-    """The value columns shown: the chosen contract types, then the whole ("ALL") when more than one."""
+    """The value columns shown: the chosen contract types, then the whole ("ALL") when more than one; a figure
+    that is not split by contract type (the local pacts') has the whole only."""
+    if not figure.get("by_contract_type", True):
+        return ["ALL"]
     return [*types, "ALL"] if len(types) > 1 else types
 
 

@@ -149,8 +149,7 @@ def _restrict_rows(figure: dict, role) -> dict:
     return figure
 
 
-# What each chapter is made of, said on the bilan's index and at the top of the chapter. A chapter III (the
-# territorial comparisons, say) is one more entry here and in figures.CHAPTERS.
+# What each chapter is made of, said on the bilan's index and at the top of the chapter.
 CHAPTER_TEXTS = {
     "I": {
         "summary": (
@@ -171,6 +170,18 @@ CHAPTER_TEXTS = {
             "bénéficiaires, avancement et exécution, filtrables par campagne, territoire et type de contrat."
         ),
         "source": "Chaque figure est calculée à partir des fiches-actions (hors actions retirées), avec sa base et sa source.",
+    },
+    "III": {
+        "summary": (
+            "Les pactes locaux des solidarités : crédits délégués aux commissaires, construction des pactes, "
+            "leurs actions et ce qu’ils ont apporté, d’après l’enquête auprès des commissaires à la lutte contre "
+            "la pauvreté (CLP)."
+        ),
+        "source": (
+            "Les figures de ce chapitre sont calculées à partir des pactes locaux, de leurs actions et des réponses "
+            "à l’enquête auprès des CLP (pactes abandonnés et actions retirées exclus) : à jour, ou telles que "
+            "validées dans une campagne d’enquête. Les crédits délégués sont les enveloppes régionales figées."
+        ),
     },
 }
 # Row headings of the tables whose rows are not the modalities of a variable.

@@ -71,7 +71,7 @@ def test_the_chapters_link_to_each_other_and_say_where_their_figures_come_from(c
     assert 'href="/bilan/chapitre/I/"' in second
     assert '<a class="fr-btn" aria-current="page" href="/bilan/chapitre/II/">' in second
     assert "calculée à partir des fiches-actions" in second and "Appliquer les filtres" in second
-    assert client.get("/bilan/chapitre/III/").status_code == 404
+    assert client.get("/bilan/chapitre/IV/").status_code == 404
 
 
 @pytest.mark.parametrize("chapter", ["I", "II"])

@@ -177,10 +177,12 @@ def test_every_figure_follows_the_json_contract(dataset):
     assert set(payload["meta"]) >= {"generated_at", "data_date", "filters", "source"}
     for figure in payload["figures"]:
         assert {"id", "title", "kind", "unit", "base", "not_filled", "rows"} <= set(figure), figure["id"]
-        assert figure["footer"].startswith("Source : Pilot'actions · Date : ")
+        assert figure["footer"].startswith(f"Source : {figure['source']} · Date : ")
+        assert figure["source"] == ("Enquête auprès des CLP" if figure["id"].startswith("pl.") else "Pilot'actions")
         for row in figure["rows"]:
             assert {"key", "label", "values"} <= set(row)
-            expected = {A} if figure["chapter"].startswith("I.") else {D, M, A}  # measures are not split by type
+            # measures and pacts are not split by contract type
+            expected = {A} if figure["chapter"].startswith(("I.", "III.")) else {D, M, A}
             assert set(row["values"]) == expected, figure["id"]
 
 

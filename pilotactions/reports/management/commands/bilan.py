@@ -18,22 +18,29 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True)
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--year", type=int)
-        source.add_argument("--campaign", type=int, help="Lit les instantanés validés de cette campagne.")
+        source.add_argument(
+            "--campaign",
+            type=int,
+            action="append",
+            help="Lit les instantanés validés de cette campagne : une campagne de suivi des contrats (chapitre II), "
+            "une enquête auprès des commissaires (chapitre III), ou l’une et l’autre (--campaign deux fois).",
+        )
         parser.add_argument("--region")
         parser.add_argument("--departement")
         parser.add_argument("--authority")
 
     def handle(self, *args, format, out, year, campaign, region, departement, authority, **options):
         started = time.monotonic()
-        if campaign:
-            from pilotactions.campaigns.models import Campaign
-
-            found = Campaign.objects.filter(pk=campaign).first()
-            if found is None:
-                raise CommandError(f"Aucune campagne n° {campaign}.")
-            year = found.year
+        chosen = self.campaigns(campaign or [])
+        if chosen:
+            year = next(iter(chosen.values())).year
         scope = Scope(
-            year=year or 2024, campaign_id=campaign, region=region, departement=departement, authority=authority
+            year=year or 2024,
+            campaign_id=chosen["contracts"].pk if "contracts" in chosen else None,
+            survey_campaign_id=chosen["survey"].pk if "survey" in chosen else None,
+            region=region,
+            departement=departement,
+            authority=authority,
         )
         if format == "json":
             payload = bilan_build(scope)
@@ -47,3 +54,23 @@ class Command(BaseCommand):
             f"« {summary['title']} » écrit dans {out} ({format.upper()}) en {time.monotonic() - started:.2f} s "
             f"(calcul et mise en page {summary['build_s']:.2f} s, écriture {summary['write_s']:.2f} s)."
         )
+
+    def campaigns(self, numbers: list[int]) -> dict:
+        """The campaigns named, by what they feed: "contracts" (chapter II) or "survey" (chapter III)."""
+        from pilotactions.campaigns.enums import CampaignKind
+        from pilotactions.campaigns.models import Campaign
+
+        chosen = {}
+        for number in numbers:
+            found = Campaign.objects.filter(pk=number).first()
+            if found is None:
+                raise CommandError(f"Aucune campagne n° {number}.")
+            kind = "survey" if found.kind == CampaignKind.ENQUETE else "contracts"
+            if kind in chosen:
+                raise CommandError(
+                    "Une seule campagne de chaque sorte : une campagne des contrats et une enquête sur les pactes."
+                )
+            chosen[kind] = found
+        if len({c.year for c in chosen.values()}) > 1:
+            raise CommandError("Les deux campagnes doivent porter sur la même année.")
+        return chosen
