@@ -16,6 +16,7 @@ except free texts.
 import datetime
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from pilotactions.nomenclatures.models import Option, OptionList
 
 from .enums import PactActionStatus, PactStatus, QuestionKind, QuestionScope
 from .guards import survey_lock_reason
-from .models import Pact, PactAction, SurveyAnswer, SurveyQuestion
+from .models import Pact, PactAction, PactActionCofinancing, PactCofinancing, SurveyAnswer, SurveyQuestion
 from .perms import can_edit_pact
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "survey_questions.yaml"
@@ -180,14 +181,20 @@ def form_value(question: SurveyQuestion, obj):
     field = obj._meta.get_field(question.form_field)
     if field.many_to_many:
         # Sorted here rather than by the database, so that a prefetched list is read without a query.
-        options = sorted(getattr(obj, question.form_field).all(), key=lambda o: (o.order, o.code))
-        codes = [o.code for o in options]
-        return codes or None
+        return codes_answer((o.order, o.code) for o in getattr(obj, question.form_field).all())
     value = getattr(obj, question.form_field)
+    return stored_form(value.code if isinstance(field, models.ForeignKey) and value is not None else value)
+
+
+def codes_answer(options) -> list[str] | None:
+    """A multiple choice held by the form: its codes in the list's order, from (order, code) pairs."""
+    return [code for _order, code in sorted(options)] or None
+
+
+def stored_form(value):
+    """A form field's value (an option's code for an option) as the survey stores answers."""
     if value is None:
         return None
-    if isinstance(field, models.ForeignKey):
-        return value.code
     if isinstance(value, bool):
         return "OUI" if value else "NON"
     if isinstance(value, datetime.date):
@@ -477,13 +484,19 @@ def answers_save(*, role, pact, action=None, year: int, values: dict, token: str
 # --- Reads for the campaign: completeness and snapshot -----------------------------------------
 
 
-def _survey_pacts(region, year: int, *, with_amounts: bool = False) -> list:
-    actions = PactAction.objects.active().order_by("number")
-    pacts = Pact.objects.filter(region=region, year=year).exclude(status=PactStatus.ABANDONED).order_by("reference")
-    if with_amounts:  # the snapshot's amounts and co-financings (chapter III of the bilan reads them)
-        actions = actions.prefetch_related("cofinancings__financer_type")
-        pacts = pacts.prefetch_related("cofinancings__financer_type", "departements", "partner_authorities")
-    return preload_answers(list(pacts.prefetch_related(actions_prefetch(actions))), year)
+def surveyed_pacts(year: int):
+    """The pacts a survey of `year` asks about: the year's pacts, except the abandoned ones."""
+    return Pact.objects.filter(year=year).exclude(status=PactStatus.ABANDONED)
+
+
+def _survey_pacts(region, year: int) -> list:
+    pacts = (
+        surveyed_pacts(year)
+        .filter(region=region)
+        .order_by("reference")
+        .prefetch_related(actions_prefetch(PactAction.objects.active().order_by("number")))
+    )
+    return preload_answers(list(pacts), year)
 
 
 @dataclass(frozen=True)
@@ -532,64 +545,138 @@ def survey_problems(region, year: int) -> list[SurveyProblem]:
     return problems
 
 
-def _answers_data(questions, values) -> dict:
-    return {q.code: values.get(q.code) for q, _ in asked_values(questions, values)}
-
-
 def _amount(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _cofinancings_data(cofinancings) -> list[dict]:
-    return [{"financer_type": c.financer_type.code, "amount": _amount(c.amount)} for c in cofinancings.all()]
+def _m2m_codes(model, name: str, owners) -> dict[int, list]:
+    """{owner id: [codes…]} of a many-to-many field, in one query; for options, (order, code) pairs."""
+    field = model._meta.get_field(name)
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    option = field.related_model is Option
+    columns = [f"{target}__order", f"{target}__code"] if option else [f"{target}__code"]
+    rows = field.remote_field.through.objects.filter(**{f"{source}__in": owners}).values_list(f"{source}_id", *columns)
+    found = defaultdict(list)
+    for owner, *value in rows:
+        found[owner].append(tuple(value) if option else value[0])
+    return found
+
+
+def _cofinancings(model, owner: str, owners) -> dict[int, list]:
+    rows = model.objects.filter(**{f"{owner}__in": owners}).order_by(owner, "id")
+    found = defaultdict(list)
+    for owner_id, financer_type, amount in rows.values_list(f"{owner}_id", "financer_type__code", "amount"):
+        found[owner_id].append({"financer_type": financer_type, "amount": _amount(amount)})
+    return found
+
+
+def _form_reader(model, questions):
+    """How to read the form-held answers of rows read with values(): the columns to read, the many-to-many
+    fields (read apart, `_m2m_codes`), and a function giving a row's {question code: answer}."""
+    columns, m2m = {}, []
+    for question in questions:
+        if question.form_field:
+            field = model._meta.get_field(question.form_field)
+            if field.many_to_many:
+                m2m.append(field.name)
+            else:
+                columns[question.code] = f"{field.name}__code" if isinstance(field, models.ForeignKey) else field.name
+
+    def read(row: dict, codes: dict) -> dict:
+        values = {code: stored_form(row[column]) for code, column in columns.items()}
+        for question in questions:
+            if question.form_field in m2m:
+                values[question.code] = codes_answer(codes[question.form_field].get(row["id"], []))
+        return values
+
+    return list(columns.values()), m2m, read
+
+
+def _record_answers(questions, status, form_values: dict, stored: dict) -> dict:
+    """The answers of the asked questions (as `current_values` then `asked_values` give them)."""
+    values = {field_key("status"): status, **{q.code: stored[q.code] for q in questions if q.code in stored}}
+    values.update(form_values)
+    return {q.code: values.get(q.code) for q, _ in asked_values(questions, values)}
+
+
+def survey_records(pacts, year: int) -> list[dict]:
+    """The survey of `year` for these pacts (a queryset, abandoned pacts already left out) as JSON-serialisable
+    records — each pact with its answers, amounts, co-financings and territory, and its active actions likewise —
+    in a fixed number of queries whatever the number of pacts: what a survey dossier's snapshot keeps and what
+    chapter III of the bilan reads live. Pacts in (région, reference) order, actions by number."""
+    pact_questions = questions_for(year, QuestionScope.PACT)
+    action_questions = questions_for(year, QuestionScope.ACTION)
+    pact_columns, pact_m2m, pact_form = _form_reader(Pact, pact_questions)
+    action_columns, action_m2m, action_form = _form_reader(PactAction, action_questions)
+    pacts = pacts.order_by()
+    actions = PactAction.objects.active().filter(pact__in=pacts)
+    stored = defaultdict(dict)
+    for pact_id, action_id, code, value in SurveyAnswer.objects.filter(year=year, pact__in=pacts).values_list(
+        "pact_id", "action_id", "question__code", "value"
+    ):
+        stored[pact_id, action_id][code] = value
+    pact_codes = {name: _m2m_codes(Pact, name, pacts) for name in pact_m2m}
+    action_codes = {name: _m2m_codes(PactAction, name, actions) for name in action_m2m}
+    departements = _m2m_codes(Pact, "departements", pacts)
+    partners = _m2m_codes(Pact, "partner_authorities", pacts)
+    pact_cofinancings = _cofinancings(PactCofinancing, "pact", pacts)
+    action_cofinancings = _cofinancings(PactActionCofinancing, "action", actions)
+    by_pact = defaultdict(list)
+    action_rows = actions.order_by("pact_id", "number").values(
+        "id", "pact_id", "reference", "number", "title", "status", "total_budget", "state_amount",
+        "budget_bracket__code", *action_columns,
+    )  # fmt: skip
+    for row in action_rows:
+        by_pact[row["pact_id"]].append(
+            {
+                "reference": row["reference"],
+                "number": row["number"],
+                "title": row["title"],
+                "status": row["status"],
+                "total_budget": _amount(row["total_budget"]),
+                "state_amount": _amount(row["state_amount"]),
+                "budget_bracket": row["budget_bracket__code"],
+                "cofinancings": action_cofinancings.get(row["id"], []),
+                "answers": _record_answers(
+                    action_questions, row["status"], action_form(row, action_codes), stored[row["pact_id"], row["id"]]
+                ),
+            }
+        )
+    pact_rows = pacts.order_by("region__code", "reference").values(
+        "id", "reference", "title", "status", "region__code", "total_budget", "state_amount", *pact_columns
+    )
+    return [
+        {
+            "reference": row["reference"],
+            "title": row["title"],
+            "status": row["status"],
+            "region": row["region__code"],
+            "departements": sorted(departements.get(row["id"], [])),
+            "partner_authorities": sorted(partners.get(row["id"], [])),
+            "total_budget": _amount(row["total_budget"]),
+            "state_amount": _amount(row["state_amount"]),
+            "cofinancings": pact_cofinancings.get(row["id"], []),
+            "answers": _record_answers(
+                pact_questions, row["status"], pact_form(row, pact_codes), stored[row["id"], None]
+            ),
+            "actions": by_pact[row["id"]],
+        }
+        for row in pact_rows
+    ]
 
 
 def survey_snapshot_data(region, year: int) -> dict:
-    """The région's survey answers of `year`, JSON-serialisable, form-held answers included, with the amounts
-    and co-financings of each pact and action (what chapter III of the bilan reads besides the answers)."""
-    pact_questions = questions_for(year, QuestionScope.PACT)
-    action_questions = questions_for(year, QuestionScope.ACTION)
-    pacts = []
-    for pact in _survey_pacts(region, year, with_amounts=True):
-        values = current_values(pact, None, year, pact_questions)
-        pacts.append(
-            {
-                "reference": pact.reference,
-                "title": pact.title,
-                "status": pact.status,
-                "region": region.code,
-                "departements": sorted(d.code for d in pact.departements.all()),
-                "partner_authorities": sorted(a.code for a in pact.partner_authorities.all()),
-                "total_budget": _amount(pact.total_budget),
-                "state_amount": _amount(pact.state_amount),
-                "cofinancings": _cofinancings_data(pact.cofinancings),
-                "answers": _answers_data(pact_questions, values),
-                "actions": [
-                    {
-                        "reference": action.reference,
-                        "number": action.number,
-                        "title": action.title,
-                        "status": action.status,
-                        "total_budget": _amount(action.total_budget),
-                        "state_amount": _amount(action.state_amount),
-                        "budget_bracket": action.budget_bracket.code if action.budget_bracket else None,
-                        "cofinancings": _cofinancings_data(action.cofinancings),
-                        "answers": _answers_data(
-                            action_questions, current_values(pact, action, year, action_questions)
-                        ),
-                    }
-                    for action in pact.actions.all()
-                ],
-            }
-        )
+    """The région's survey answers of `year`, JSON-serialisable, form-held answers included, with the amounts,
+    co-financings and territory of each pact and action (what chapter III of the bilan reads besides answers)."""
     return {
         "year": year,
         "region": region.code,
         "questions": [
             {"code": q.code, "label": q.label, "kind": q.kind, "scope": q.scope}
-            for q in pact_questions + action_questions
+            for scope in (QuestionScope.PACT, QuestionScope.ACTION)
+            for q in questions_for(year, scope)
         ],
-        "pacts": pacts,
+        "pacts": survey_records(surveyed_pacts(year).filter(region=region), year),
     }
 
 

@@ -2,8 +2,8 @@
 as records in the format of a survey dossier's snapshot (`pacts.survey.survey_snapshot_data`), and the frozen
 regional envelopes.
 
-Live, the records are that snapshot function applied now, région by région: the same code makes a validated
-snapshot, so that a figure read live just before the validation equals the one read from the snapshot after.
+Live, the records are read by the function that makes a survey dossier's snapshot (`survey_records`), for the
+pacts of the scope: a figure read live just before the validation equals the one read from the snapshot after.
 From a survey campaign (`Scope.survey_campaign_id`), they are the latest snapshot of each validated dossier.
 """
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from pilotactions.campaigns.enums import CampaignKind, DossierState
 from pilotactions.campaigns.models import Campaign, Dossier
-from pilotactions.pacts.models import EnvelopeYear, RegionalEnvelope
-from pilotactions.pacts.survey import survey_snapshot_data
+from pilotactions.pacts.models import EnvelopeYear, Pact, RegionalEnvelope
+from pilotactions.pacts.survey import survey_records, surveyed_pacts
 from pilotactions.territories.models import Region
 
 from .aggregates import Scope
@@ -48,10 +48,14 @@ def in_scope(record: dict, scope: Scope) -> bool:
 
 
 def live_records(scope: Scope) -> list[dict]:
-    regions = Region.objects.filter(pacts__year=scope.year).distinct().order_by("code")
+    pacts = surveyed_pacts(scope.year)
     if scope.region:
-        regions = regions.filter(code=scope.region)
-    return [pact for region in regions for pact in survey_snapshot_data(region, scope.year)["pacts"]]
+        pacts = pacts.filter(region__code=scope.region)
+    if scope.departement:
+        pacts = pacts.filter(pk__in=Pact.objects.filter(departements__code=scope.departement).values("pk"))
+    if scope.authority:
+        pacts = pacts.filter(pk__in=Pact.objects.filter(partner_authorities__code=scope.authority).values("pk"))
+    return survey_records(pacts, scope.year)
 
 
 def campaign_records(campaign_id: int) -> list[dict]:
