@@ -100,3 +100,20 @@ class ReportText(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} du rapport {self.year}"
+
+
+class RegionPactTally(models.Model):
+    """One région's chapter III tally for a year (reports/pact_tally.py), kept with the fingerprint of the data
+    it was built from: rebuilt when the fingerprint no longer matches."""
+
+    year = models.PositiveSmallIntegerField()
+    region_code = models.CharField(max_length=3)
+    fingerprint = models.CharField(max_length=64)
+    data = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "region_code"], name="region_pact_tally_unique")]
+
+    def __str__(self):
+        return f"Pactes locaux {self.year}, région {self.region_code}"

@@ -1,4 +1,5 @@
-"""Chapter III of the bilan: the local pacts' figures (`pl.*`), computed from `pacts_data.PactFacts`.
+"""Chapter III of the bilan: the local pacts' figures (`pl.*`), computed from `pacts_data.PactFacts` (the
+régions' tallies, `pact_tally.PactTally`, and the frozen envelopes).
 
 Every figure has one value column, "ALL" (a pact has no contract type). A share's base is the pacts or actions
 that answered the question — for a question asked only after another answer (actors invited, when a meeting was
@@ -7,18 +8,21 @@ answer are counted apart (`not_filled`), as in chapter II. The choices made wher
 itself are in docs/demo-data.md, « Chapitre III ».
 """
 
-from collections import Counter, defaultdict
 from decimal import Decimal
 
 from pilotactions.core.formats import MONTHS
 
 from .figures import Result, register, row, share
+from .pact_tally import PactTally
 from .pacts_data import SOURCE, PactFacts
 
 ALL = "ALL"
 FILTERS = ("year", "survey_campaign", "region", "departement", "authority")
 BASE_PACTS = "pactes locaux"
 BASE_ACTIONS = "actions des pactes locaux"
+MULTIPLE = "Plusieurs réponses possibles : le total dépasse 100 %."
+YES_NO = {"OUI": "Oui", "NON": "Non"}
+GOOD_DYNAMICS = ("DYN_TRES_BONNE", "DYN_PLUTOT_BONNE")
 
 
 def pacts_figure(**kwargs):
@@ -31,41 +35,35 @@ def one(value) -> dict:
     return {ALL: value}
 
 
-def answered(records: list[dict], code: str) -> list:
-    """The answers given to a question (missing and empty answers left out)."""
-    return [r["answers"][code] for r in records if r["answers"].get(code) not in (None, "", [])]
+def mean(total, count):
+    return Decimal(total) / count if count else None
 
 
-def not_answered(records: list[dict], code: str) -> int:
-    return sum(1 for r in records if r["answers"].get(code) in (None, "", []))
-
-
-def option_rows(values: list, names: dict[str, str], *, keep_zero: bool = False) -> list[dict]:
-    """One row per option of the list, its share of the answers (a multiple answer counts each option ticked);
-    options nobody ticked are left out, as the report leaves them out, unless `keep_zero`."""
-    counts = Counter()
-    for value in values:
-        counts.update(value if isinstance(value, list) else [value])
+def option_rows(tally: PactTally, level: str, code: str, names: dict[str, str], subset="", keep_zero=False):
+    """One row per option of the list, its share of the records that answered (a multiple answer counts each
+    option ticked); options nobody ticked are left out, as the report leaves them out, unless `keep_zero`."""
+    answered = tally.count(level, code, subset=subset)
     return [
-        row(code, label, one(share(counts[code], len(values))))
-        for code, label in names.items()
-        if keep_zero or counts[code]
+        row(option, label, one(share(tally.count(level, code, option, subset), answered)))
+        for option, label in names.items()
+        if keep_zero or tally.count(level, code, option, subset)
     ]
 
 
-def answer_shares(records: list[dict], code: str, names: dict[str, str], **kwargs) -> Result:
-    values = answered(records, code)
+def answer_shares(tally: PactTally, level: str, code: str, names: dict[str, str], subset="", **kwargs) -> Result:
+    answered = tally.count(level, code, subset=subset)
     return Result(
-        option_rows(values, names, **kwargs), base=one(len(values)), not_filled=one(not_answered(records, code))
+        option_rows(tally, level, code, names, subset, **kwargs),
+        base=one(answered),
+        not_filled=one(tally.size(level, subset) - answered),
     )
 
 
-def with_answer(records: list[dict], code: str, accepted: set[str]) -> list[dict]:
-    return [r for r in records if r["answers"].get(code) in accepted]
-
-
-def amount(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
+def counter_shares(counts, names: dict[str, str]) -> Result:
+    """One row per option of a plain count (co-financings, brackets), its share of the whole count."""
+    total = sum(counts.values())
+    rows = [row(code, label, one(share(counts[code], total))) for code, label in names.items() if counts.get(code)]
+    return Result(rows, base=one(total))
 
 
 # --- III.1 The credits and the pacts ---------------------------------------------------------------
@@ -99,16 +97,16 @@ def credits_by_region(facts: PactFacts, labels):
     note="Un pacte abandonné n’est pas compté ; le budget d’un pacte est son budget total, tous financeurs.",
 )
 def pacts_count(facts: PactFacts, labels):
-    budgets = [amount(p["total_budget"]) for p in facts.pacts if p.get("total_budget") is not None]
-    credits = [amount(p["state_amount"]) for p in facts.pacts if p.get("state_amount") is not None]
+    tally = facts.total
+    pacts, counted = tally.size("pact"), tally.sums["pact_budget_n"]
     rows = [
-        row("pacts", "Pactes locaux", one(len(facts.pacts))),
-        row("actions", "Actions", one(len(facts.actions))),
-        row("budget_total", "Budget total des pactes (€)", one(sum(budgets, Decimal(0)))),
-        row("budget_mean", "Budget moyen d’un pacte (€)", one(sum(budgets) / len(budgets) if budgets else None)),
-        row("credits", "Crédits des pactes engagés (€)", one(sum(credits, Decimal(0)))),
+        row("pacts", "Pactes locaux", one(pacts)),
+        row("actions", "Actions", one(tally.size("action"))),
+        row("budget_total", "Budget total des pactes (€)", one(Decimal(tally.sums["pact_budget"]))),
+        row("budget_mean", "Budget moyen d’un pacte (€)", one(mean(tally.sums["pact_budget"], counted))),
+        row("credits", "Crédits des pactes engagés (€)", one(Decimal(tally.sums["pact_credits"]))),
     ]
-    return Result(rows, base=one(len(facts.pacts)), not_filled=one(len(facts.pacts) - len(budgets)))
+    return Result(rows, base=one(pacts), not_filled=one(pacts - counted))
 
 
 @pacts_figure(
@@ -121,33 +119,28 @@ def pacts_count(facts: PactFacts, labels):
     note="Nombre cumulé de pactes finalisés à la fin de chaque mois, d’après la date de finalisation déclarée.",
 )
 def calendar(facts: PactFacts, labels):
-    months = Counter(value[:7] for value in answered(facts.pacts, "finalised_on"))
+    months = facts.total.months
     rows, total = [], 0
     for month in sorted(months):
         total += months[month]
         year, number = int(month[:4]), int(month[5:])
         rows.append(row(month, f"{MONTHS[number - 1]} {year}", one(total)))
-    return Result(rows, base=one(total), not_filled=one(not_answered(facts.pacts, "finalised_on")))
+    return Result(rows, base=one(total), not_filled=one(facts.total.size("pact") - total))
 
 
 # --- III.2 The construction of the pacts -----------------------------------------------------------
 
-MET = {"OUI"}
-SOME_DIFFICULTIES = {"DIF_OUI_UN_PEU", "DIF_OUI_BEAUCOUP"}
-GOOD_DYNAMICS = {"DYN_TRES_BONNE", "DYN_PLUTOT_BONNE"}
 
-
-def pact_question(figure_id, title, code, list_code, chapter="III.2", note="", among=None, base=BASE_PACTS):
-    """A figure of the shares of the answers to a pact question; `among` = (question, codes) restricts the pacts
-    to those that gave one of these answers to an earlier question."""
+def pact_question(figure_id, title, code, list_code, chapter="III.2", note="", among="", base=BASE_PACTS):
+    """A figure of the shares of the answers to a pact question; `among` names the pacts it is asked to
+    (`pact_tally.SUBSETS`: those that gave one of some answers to an earlier question), all of them by default."""
 
     @pacts_figure(
         id=figure_id, title=title, kind="bars", unit="%", base_label=base, chapter=chapter, note=note,
         list_code=list_code,
     )  # fmt: skip
     def compute(facts: PactFacts, labels):
-        records = with_answer(facts.pacts, *among) if among else facts.pacts
-        return answer_shares(records, code, labels(list_code))
+        return answer_shares(facts.total, "pact", code, labels(list_code), subset=among)
 
     return compute
 
@@ -163,7 +156,7 @@ pact_question(
     "Acteurs invités à la réunion des forces vives",
     "actors_invited",
     "acteurs_forces_vives_pactes_locaux",
-    among=("forces_vives_meeting", MET),
+    among="met",
     base="pactes ayant réuni les forces vives",
 )
 pact_question(
@@ -171,7 +164,7 @@ pact_question(
     "Acteurs présents à la réunion des forces vives",
     "actors_present",
     "acteurs_forces_vives_pactes_locaux",
-    among=("forces_vives_meeting", MET),
+    among="met",
     base="pactes ayant réuni les forces vives",
 )
 
@@ -186,13 +179,12 @@ pact_question(
     note="Une réunion où tous les acteurs invités étaient présents : chaque acteur invité est aussi coché présent.",
 )
 def participation(facts: PactFacts, labels):
-    met = [p for p in with_answer(facts.pacts, "forces_vives_meeting", MET) if p["answers"].get("actors_invited")]
-    full = sum(1 for p in met if set(p["answers"]["actors_invited"]) <= set(p["answers"].get("actors_present") or []))
+    met, full = facts.total.sums["meetings_with_invited"], facts.total.sums["meetings_full"]
     rows = [
-        row("all_present", "Tous les acteurs invités ont participé", one(share(full, len(met)))),
-        row("some_absent", "Des acteurs invités n’ont pas participé", one(share(len(met) - full, len(met)))),
+        row("all_present", "Tous les acteurs invités ont participé", one(share(full, met))),
+        row("some_absent", "Des acteurs invités n’ont pas participé", one(share(met - full, met))),
     ]
-    return Result(rows, base=one(len(met)))
+    return Result(rows, base=one(met))
 
 
 pact_question(
@@ -212,7 +204,7 @@ pact_question(
     "Principales réussites de la démarche de construction",
     "successes",
     "reussites",
-    note="Plusieurs réponses possibles : le total dépasse 100 %.",
+    note=MULTIPLE,
 )
 pact_question(
     "pl.difficulties.level",
@@ -225,91 +217,72 @@ pact_question(
     "Difficultés rencontrées, parmi les pactes qui en ont rencontré",
     "difficulties",
     "difficultes_rencontrees",
-    among=("difficulties_level", SOME_DIFFICULTIES),
+    among="difficulties",
     base="pactes ayant rencontré des difficultés",
-    note="Plusieurs réponses possibles : le total dépasse 100 %.",
+    note=MULTIPLE,
 )
 
 
-def region_rows(facts: PactFacts, selected) -> Result:
-    """Per région: the share of its answering pacts for which `selected(answers)` is true, from the lowest share;
-    `selected` returns None when the pact did not answer."""
-    counts = defaultdict(lambda: [0, 0])
-    for pact in facts.pacts:
-        verdict = selected(pact["answers"])
-        if verdict is not None:
-            counts[pact["region"]][0] += bool(verdict)
-            counts[pact["region"]][1] += 1
-    ranked = sorted(counts.items(), key=lambda item: (share(*item[1]), item[0]))
-    rows = [row(code, facts.region_names.get(code, code), one(share(n, d))) for code, (n, d) in ranked]
-    return Result(rows, base=one(sum(d for _n, d in counts.values())))
+def region_rows(facts: PactFacts, question: str, codes: tuple[str, ...]) -> Result:
+    """Per région: the share of its pacts that answered `question` whose answer is one of `codes` (for a multiple
+    choice, the codes must exclude each other, as « aucune réussite particulière » is ticked alone), from the
+    lowest share."""
+    shares = {}
+    for code, tally in facts.by_region.items():
+        answered = tally.count("pact", question)
+        if answered:
+            selected = sum(tally.count("pact", question, option) for option in codes)
+            shares[code] = (share(selected, answered), answered)
+    ranked = sorted(shares.items(), key=lambda item: (item[1][0], item[0]))
+    rows = [row(code, facts.region_names.get(code, code), one(value)) for code, (value, _n) in ranked]
+    return Result(rows, base=one(sum(n for _value, n in shares.values())))
 
 
-def answer_is(code: str, accepted: set[str]):
-    def selected(answers):
-        value = answers.get(code)
-        if value in (None, "", []):
-            return None
-        return bool(set(value) & accepted) if isinstance(value, list) else value in accepted
+def region_figure(figure_id, title, question, codes):
+    @pacts_figure(
+        id=figure_id, title=title, kind="bars", unit="%", base_label=BASE_PACTS, chapter="III.2",
+        note="Régions classées de la part la plus faible à la plus forte.",
+    )  # fmt: skip
+    def compute(facts: PactFacts, labels):
+        return region_rows(facts, question, codes)
 
-    return selected
+    return compute
 
 
-@pacts_figure(
-    id="pl.regions.forces_vives_meeting",
-    title="Part des pactes ayant réuni les forces vives, par région",
-    kind="bars",
-    unit="%",
-    base_label=BASE_PACTS,
-    chapter="III.2",
-    note="Régions classées de la part la plus faible à la plus forte.",
+region_figure(
+    "pl.regions.forces_vives_meeting",
+    "Part des pactes ayant réuni les forces vives, par région",
+    "forces_vives_meeting",
+    ("OUI",),
 )
-def regions_meeting(facts: PactFacts, labels):
-    return region_rows(facts, answer_is("forces_vives_meeting", MET))
-
-
-@pacts_figure(
-    id="pl.regions.good_dynamics",
-    title="Part des pactes dont la dynamique de construction est bonne ou plutôt bonne, par région",
-    kind="bars",
-    unit="%",
-    base_label=BASE_PACTS,
-    chapter="III.2",
-    note="Régions classées de la part la plus faible à la plus forte.",
+region_figure(
+    "pl.regions.good_dynamics",
+    "Part des pactes dont la dynamique de construction est bonne ou plutôt bonne, par région",
+    "construction_dynamics",
+    GOOD_DYNAMICS,
 )
-def regions_dynamics(facts: PactFacts, labels):
-    return region_rows(facts, answer_is("construction_dynamics", GOOD_DYNAMICS))
-
-
-@pacts_figure(
-    id="pl.regions.no_success",
-    title="Part des pactes sans réussite particulière, par région",
-    kind="bars",
-    unit="%",
-    base_label=BASE_PACTS,
-    chapter="III.2",
-    note="Régions classées de la part la plus faible à la plus forte.",
+region_figure(
+    "pl.regions.no_success",
+    "Part des pactes sans réussite particulière, par région",
+    "successes",
+    ("REU_AUCUNE",),
 )
-def regions_no_success(facts: PactFacts, labels):
-    return region_rows(facts, answer_is("successes", {"REU_AUCUNE"}))
-
 
 # --- III.3 The actions of the pacts -----------------------------------------------------------------
 
 
-def action_question(figure_id, title, code, list_code, note="", among=None, base=BASE_ACTIONS, keep_zero=False):
+def action_question(figure_id, title, code, list_code, note="", among="", base=BASE_ACTIONS, keep_zero=False):
     @pacts_figure(
         id=figure_id, title=title, kind="bars", unit="%", base_label=base, chapter="III.3", note=note,
         list_code=list_code,
     )  # fmt: skip
     def compute(facts: PactFacts, labels):
-        records = with_answer(facts.actions, *among) if among else facts.actions
-        return answer_shares(records, code, labels(list_code), keep_zero=keep_zero)
+        names = labels(list_code) if list_code else YES_NO
+        return answer_shares(facts.total, "action", code, names, subset=among, keep_zero=keep_zero)
 
     return compute
 
 
-MULTIPLE = "Plusieurs réponses possibles : le total dépasse 100 %."
 action_question(
     "pl.actions.policy_fields",
     "Champs d’action publique des actions des pactes locaux",
@@ -318,26 +291,13 @@ action_question(
     note=MULTIPLE,
 )
 action_question("pl.actions.scale", "Échelle géographique des actions", "scale", "echelle_geographique_pactes_locaux")
-
-
-@pacts_figure(
-    id="pl.actions.specific_public",
-    title="Actions ciblant un public spécifique",
-    kind="bars",
-    unit="%",
-    base_label=BASE_ACTIONS,
-    chapter="III.3",
-)
-def specific_public(facts: PactFacts, labels):
-    return answer_shares(facts.actions, "targets_specific_public", {"OUI": "Oui", "NON": "Non"})
-
-
+action_question("pl.actions.specific_public", "Actions ciblant un public spécifique", "targets_specific_public", None)
 action_question(
     "pl.actions.target_publics",
     "Publics cibles des actions, parmi celles qui ciblent un public spécifique",
     "target_publics",
     "publics_cibles",
-    among=("targets_specific_public", {"OUI"}),
+    among="specific_public",
     base="actions ciblant un public spécifique",
     note=MULTIPLE,
 )
@@ -362,15 +322,14 @@ action_question(
     "bénéficiaires touchés aux bénéficiaires visés des mêmes actions.",
 )
 def beneficiaries(facts: PactFacts, labels):
-    declared = [a["answers"] for a in facts.actions if a["answers"].get("beneficiaries_target") is not None]
-    targeted = sum(a["beneficiaries_target"] for a in declared)
-    reached = sum(a.get("beneficiaries_reached") or 0 for a in declared)
+    sums = facts.total.sums
+    declared, targeted, reached = (int(sums[f"beneficiaries_{k}"]) for k in ("declared", "targeted", "reached"))
     rows = [
         row("targeted", "Bénéficiaires visés", one(targeted)),
         row("reached", "Bénéficiaires touchés", one(reached)),
         row("rate", "Taux d’atteinte (%)", one(share(reached, targeted))),
     ]
-    return Result(rows, base=one(len(declared)), not_filled=one(len(facts.actions) - len(declared)))
+    return Result(rows, base=one(declared), not_filled=one(facts.total.size("action") - declared))
 
 
 action_question(
@@ -401,12 +360,13 @@ action_question(
 )
 def budget_brackets(facts: PactFacts, labels):
     names = labels("tranches_budget_action")
-    unknown = next((code for code, label in names.items() if label == "Non renseigné"), None)
-    values = [a.get("budget_bracket") or unknown for a in facts.actions]
+    unknown = next((code for code, label in names.items() if label == "Non renseigné"), "")
+    counts = dict(facts.total.brackets)
+    counts[unknown] = counts.get(unknown, 0) + counts.pop("", 0)  # no bracket: no budget declared
     ordered = dict(reversed(list(names.items())))  # from the smallest bracket, as the report prints them
     if unknown in ordered:  # « Non renseigné » first, as printed
         ordered = {unknown: ordered.pop(unknown), **ordered}
-    return Result(option_rows([v for v in values if v], ordered), base=one(len(values)))
+    return counter_shares(counts, ordered)
 
 
 @pacts_figure(
@@ -418,20 +378,14 @@ def budget_brackets(facts: PactFacts, labels):
     chapter="III.3",
 )
 def action_budget(facts: PactFacts, labels):
-    budgets = [amount(a["total_budget"]) for a in facts.actions if a.get("total_budget") is not None]
+    tally = facts.total
+    counted = tally.sums["action_budget_n"]
     rows = [
-        row("mean", "Budget moyen", one(sum(budgets) / len(budgets) if budgets else None)),
-        row("min", "Budget minimal", one(min(budgets, default=None))),
-        row("max", "Budget maximal", one(max(budgets, default=None))),
+        row("mean", "Budget moyen", one(mean(tally.sums["action_budget"], counted))),
+        row("min", "Budget minimal", one(tally.extremes.get("action_budget_min"))),
+        row("max", "Budget maximal", one(tally.extremes.get("action_budget_max"))),
     ]
-    return Result(rows, base=one(len(budgets)), not_filled=one(len(facts.actions) - len(budgets)))
-
-
-def cofinanced(action: dict) -> bool | None:
-    """Whether an action has financers besides the pact's credits: None when its budget is not declared."""
-    if action.get("total_budget") is None:
-        return None
-    return bool(action.get("cofinancings")) or amount(action["total_budget"]) > (amount(action["state_amount"]) or 0)
+    return Result(rows, base=one(counted), not_filled=one(tally.size("action") - counted))
 
 
 @pacts_figure(
@@ -446,18 +400,14 @@ def cofinanced(action: dict) -> bool | None:
     "cofinancées.",
 )
 def cofinancing(facts: PactFacts, labels):
-    verdicts = [cofinanced(a) for a in facts.actions]
-    total = len(verdicts)
-    with_cofinancing = [a for a, v in zip(facts.actions, verdicts, strict=True) if v]
-    credits = [amount(a["state_amount"]) for a in with_cofinancing if a.get("state_amount") is not None]
-    without = verdicts.count(False)
+    sums, total = facts.total.sums, facts.total.size("action")
     rows = [
-        row("cofinanced", "Actions cofinancées (%)", one(share(len(with_cofinancing), total))),
-        row("not_cofinanced", "Actions sans cofinancement (%)", one(share(without, total))),
-        row("not_filled", "Cofinancement non renseigné (%)", one(share(verdicts.count(None), total))),
-        row("not_cofinanced_count", "Actions sans cofinancement (nombre)", one(without)),
+        row("cofinanced", "Actions cofinancées (%)", one(share(sums["cofinanced"], total))),
+        row("not_cofinanced", "Actions sans cofinancement (%)", one(share(sums["not_cofinanced"], total))),
+        row("not_filled", "Cofinancement non renseigné (%)", one(share(sums["cofinancing_unknown"], total))),
+        row("not_cofinanced_count", "Actions sans cofinancement (nombre)", one(int(sums["not_cofinanced"]))),
         row("mean_credits", "Crédits du pacte par action cofinancée, en moyenne (€)", one(
-            sum(credits) / len(credits) if credits else None
+            mean(sums["cofinanced_credits"], sums["cofinanced_credits_n"])
         )),
     ]  # fmt: skip
     return Result(rows, base=one(total))
@@ -474,26 +424,14 @@ def cofinancing(facts: PactFacts, labels):
     note="Part de chaque catégorie parmi les co-financements déclarés (un co-financeur par ligne de financement).",
 )
 def cofinancers(facts: PactFacts, labels):
-    values = [c["financer_type"] for a in facts.actions for c in a.get("cofinancings", [])]
-    return Result(option_rows(values, labels("cofinanceurs_pactes_locaux")), base=one(len(values)))
+    return counter_shares(facts.total.cofinancers, labels("cofinanceurs_pactes_locaux"))
 
 
 action_question("pl.actions.duration", "Durée des actions", "duration", "duree_actions")
 action_question("pl.actions.progress", "État d’avancement des actions", "progress_status", "etat_avancement_actions")
-
-
-@pacts_figure(
-    id="pl.actions.deployment",
-    title="Actions dont le déploiement est jugé satisfaisant",
-    kind="bars",
-    unit="%",
-    base_label=BASE_ACTIONS,
-    chapter="III.3",
+action_question(
+    "pl.actions.deployment", "Actions dont le déploiement est jugé satisfaisant", "deployment_satisfactory", None
 )
-def deployment(facts: PactFacts, labels):
-    return answer_shares(facts.actions, "deployment_satisfactory", {"OUI": "Oui", "NON": "Non"})
-
-
 action_question(
     "pl.actions.expected_impacts", "Impacts attendus des actions", "expected_impacts", "impacts_attendus",
     note=MULTIPLE,

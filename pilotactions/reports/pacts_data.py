@@ -1,14 +1,15 @@
 """What chapter III of the bilan is computed from: the local pacts of a year, their actions and the survey answers,
-as records in the format of a survey dossier's snapshot (`pacts.survey.survey_snapshot_data`), and the frozen
-regional envelopes.
+tallied région by région (`pact_tally`), and the frozen regional envelopes.
 
-Live, the records are read by the function that makes a survey dossier's snapshot (`survey_records`), for the
-pacts of the scope: a figure read live just before the validation equals the one read from the snapshot after.
-From a survey campaign (`Scope.survey_campaign_id`), they are the latest snapshot of each validated dossier.
+The tallies are built from records in the format of a survey dossier's snapshot: live, read by the function that
+makes that snapshot (`pacts.survey.survey_records`) — so that a figure read live just before the validation
+equals the one read from the snapshot after —; from a survey campaign (`Scope.survey_campaign_id`), the latest
+snapshot of each validated dossier. Live tallies of a région or the nation are kept between bilans.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from pilotactions.pacts.survey import survey_records, surveyed_pacts
 from pilotactions.territories.models import Region
 
 from .aggregates import Scope
+from .pact_tally import PactTally, choice_questions, live_tallies, tallies_from_records
 
 SOURCE = "Enquête auprès des CLP"
 
@@ -26,15 +28,18 @@ SOURCE = "Enquête auprès des CLP"
 @dataclass
 class PactFacts:
     year: int
-    pacts: list[dict]  # snapshot records: answers, amounts, actions (docs/bilan-json.md, chapter III)
+    by_region: dict[str, PactTally]  # région code → its tally within the scope
     envelopes: dict[str, Decimal] = field(default_factory=dict)  # région code → frozen envelope amount
     national_amount: Decimal | None = None  # the year's national amount, once the envelopes are frozen
     region_names: dict[str, str] = field(default_factory=dict)
     date: object = None
 
-    @property
-    def actions(self) -> list[dict]:
-        return [action for pact in self.pacts for action in pact["actions"]]
+    @cached_property
+    def total(self) -> PactTally:
+        total = PactTally()
+        for tally in self.by_region.values():
+            total.merge(tally)
+        return total
 
 
 def in_scope(record: dict, scope: Scope) -> bool:
@@ -47,7 +52,10 @@ def in_scope(record: dict, scope: Scope) -> bool:
     return not scope.authority or scope.authority in record.get("partner_authorities", [])
 
 
-def live_records(scope: Scope) -> list[dict]:
+def live_tallies_for(scope: Scope) -> dict[str, PactTally]:
+    """A région or the nation: the régions' kept tallies; a département or an authority: its pacts' records."""
+    if not (scope.departement or scope.authority):
+        return live_tallies(scope.year, [scope.region] if scope.region else None)
     pacts = surveyed_pacts(scope.year)
     if scope.region:
         pacts = pacts.filter(region__code=scope.region)
@@ -55,7 +63,7 @@ def live_records(scope: Scope) -> list[dict]:
         pacts = pacts.filter(pk__in=Pact.objects.filter(departements__code=scope.departement).values("pk"))
     if scope.authority:
         pacts = pacts.filter(pk__in=Pact.objects.filter(partner_authorities__code=scope.authority).values("pk"))
-    return survey_records(pacts, scope.year)
+    return tallies_from_records(survey_records(pacts, scope.year), choice_questions())
 
 
 def campaign_records(campaign_id: int) -> list[dict]:
@@ -92,10 +100,11 @@ def pact_facts(scope: Scope) -> PactFacts:
     year = scope.year
     if scope.survey_campaign_id:
         year = survey_campaign_year(scope.survey_campaign_id) or year
-        records = campaign_records(scope.survey_campaign_id)
+        records = [r for r in campaign_records(scope.survey_campaign_id) if in_scope(r, scope)]
+        by_region = tallies_from_records(records, choice_questions())
         date = survey_campaign_date(scope.survey_campaign_id)
     else:
-        records = live_records(scope)
+        by_region = live_tallies_for(scope)
         date = timezone.localdate()
     envelopes = RegionalEnvelope.objects.filter(envelope_year__year=year, envelope_year__frozen_at__isnull=False)
     if scope.departement or scope.authority:  # an envelope is regional: no share of it belongs to a département
@@ -105,7 +114,7 @@ def pact_facts(scope: Scope) -> PactFacts:
     national = EnvelopeYear.objects.filter(year=year, frozen_at__isnull=False).values_list("national_amount", flat=True)
     return PactFacts(
         year=year,
-        pacts=[record for record in records if in_scope(record, scope)],
+        by_region=by_region,
         envelopes=dict(envelopes.values_list("region__code", "amount")),
         national_amount=national.first(),
         region_names=dict(Region.objects.values_list("code", "name")),

@@ -3,6 +3,7 @@ out by hand — conditional questions, multiple answers, missing answers, an aba
 territory, and read live or from a survey campaign's validated snapshots (the same figures)."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -256,8 +257,10 @@ def test_a_survey_campaign_gives_the_live_figures_and_keeps_them(pacts, monkeypa
     assert len(live) == len(snapshot) >= 30
     for figure_id, figure in live.items():
         assert snapshot[figure_id] == figure, figure_id
-    # A later change is live only: the validated figures stay.
-    SurveyAnswer.objects.filter(pact=pacts[1], question__code="forces_vives_meeting").update(value="OUI")
+    # A later change (saved as the survey's service saves it) is live only: the validated figures stay.
+    changed = SurveyAnswer.objects.get(pact=pacts[1], question__code="forces_vives_meeting")
+    changed.value = "OUI"
+    changed.save()
     assert values(figures()["pl.forces_vives.meeting"]) == {"OUI": 100}
     assert values(figures(survey_campaign_id=campaign.pk)["pl.forces_vives.meeting"])["OUI"] == Decimal("66.67")
 
@@ -299,3 +302,29 @@ def test_chapter_three_reads_a_fixed_number_of_queries_whatever_the_number_of_pa
         make_action(pact, 2, policy=["CAP_PL_02"], total_budget=500)
     assert values(figures()["pl.pacts.count"])["pacts"] == 9
     assert count_queries() == before <= 25
+
+
+def test_live_tallies_are_kept_and_rebuilt_only_where_the_data_changed(pacts, monkeypatch):
+    from pilotactions.reports import pact_tally
+    from pilotactions.reports.models import RegionPactTally
+
+    built = []
+    real = pact_tally.tallies_from_records
+
+    def counting(records, choices):
+        records = list(records)
+        built.extend({r["region"] for r in records})
+        return real(records, choices)
+
+    monkeypatch.setattr(pact_tally, "tallies_from_records", counting)
+    first = figures()
+    assert sorted(built) == [HDF, OCCITANIE] and RegionPactTally.objects.count() == 2
+    built.clear()
+    assert figures() == first and built == []  # nothing changed: the kept tallies are read
+    make_action(pacts[2], 2, policy=["CAP_PL_01"])  # Occitanie only
+    second = figures()
+    assert built == [OCCITANIE]
+    assert values(second["pl.pacts.count"])["actions"] == 5
+    built.clear()
+    call_command("refresh_bilan", "--year", str(YEAR), stdout=io.StringIO())
+    assert built == []  # up to date already
