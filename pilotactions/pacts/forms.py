@@ -414,6 +414,16 @@ class ReasonForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class IllustrationForm(forms.Form):
+    text = forms.CharField(
+        label="Texte de l’illustration",
+        required=False,
+        help_text="Imprimé dans un encadré « Illustration » du chapitre III du bilan, avec l’intitulé, la région "
+        "et le territoire du pacte. Une ligne vide sépare deux paragraphes ; vide : le pacte n’illustre pas le bilan.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
 class PactFilterForm(forms.Form):
     """The list's filters; the same parameters (`annee`, `region` code, `status`) filter the export."""
 

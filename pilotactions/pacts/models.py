@@ -163,6 +163,12 @@ class Pact(BaseModel):
     status = models.CharField("statut", max_length=16, choices=PactStatus.choices, default=PactStatus.BUILDING)
     finalised_on = models.DateField("date de finalisation", null=True, blank=True)
     abandoned_reason = models.TextField("motif de l’abandon", blank=True)
+    bilan_illustration = models.TextField(
+        "illustration du bilan",
+        blank=True,
+        help_text="Texte imprimé dans un encadré « Illustration » du chapitre III du bilan ; vide : le pacte "
+        "n’illustre pas le bilan. Choisi par la DIPLP.",
+    )
     version = models.PositiveIntegerField(default=1)
     form_token = models.UUIDField(null=True, blank=True, editable=False)
     history = HistoricalRecords(

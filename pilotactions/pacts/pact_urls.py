@@ -29,6 +29,7 @@ urlpatterns = [
     path("<pact_ref:reference>/", views.pact_detail, name="detail"),
     path("<pact_ref:reference>/modifier/", views.pact_update, name="update"),
     path("<pact_ref:reference>/historique/", views.pact_history_view, name="history"),
+    path("<pact_ref:reference>/illustration/", views.pact_illustration, name="illustration"),
     path("<pact_ref:reference>/documents/", views.document_upload, name="document_upload"),
     path("<pact_ref:reference>/documents/<int:pk>/", views.document_download, name="document_download"),
     path("<pact_ref:reference>/actions/nouvelle/", views.action_create, name="action_create"),

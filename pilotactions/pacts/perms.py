@@ -1,7 +1,8 @@
 """Who may read and change the local pacts and the regional envelopes.
 
 - national roles read every pact and envelope; the national admin (DIPLP) sets the national amount,
-  imports the indicator, adjusts and freezes the envelopes, and administers the option lists;
+  imports the indicator, adjusts and freezes the envelopes, administers the option lists, and chooses the
+  pacts that illustrate the bilan;
 - the regional level (commissioner, SGAR, DREETS) creates and edits its région's pacts and reads its
   own frozen envelope;
 - a departmental State service reads the pacts touching its département;
@@ -72,6 +73,13 @@ def can_manage_envelopes(role) -> tuple[bool, str]:
     if is_national_admin(role):
         return True, ""
     return False, "Seule la délégation interministérielle (DIPLP) fixe et fige les enveloppes régionales."
+
+
+def can_mark_illustration(role) -> tuple[bool, str]:
+    """Which pacts illustrate the bilan, and with which text, is the DIPLP's choice (its national admins)."""
+    if is_national_admin(role):
+        return True, ""
+    return False, "Seule la délégation interministérielle (DIPLP) choisit les pactes qui illustrent le bilan."
 
 
 def can_read_envelope(role, region) -> tuple[bool, str]:

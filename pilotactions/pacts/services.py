@@ -383,6 +383,40 @@ def pact_update(
     return pact, warnings
 
 
+ILLUSTRATION_MAX_LENGTH = 3000
+
+
+@transaction.atomic
+def pact_illustration_set(*, pact: Pact, role, text: str) -> Pact:
+    """Mark a pact as an illustration of the bilan with the text printed in its « Illustration » box (chapter
+    III of the report and of the bilan page); an empty text unmarks it. Historised and audited; the pact's
+    version is not claimed: the text is the DIPLP's, not a field of the pact form that someone may be editing."""
+    require(perms.can_mark_illustration(role))
+    pact = Pact.objects.select_for_update().get(pk=pact.pk)
+    text = "\n\n".join(" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip())
+    if text and pact.status == PactStatus.ABANDONED:
+        raise ValidationError(
+            {"text": "Ce pacte est abandonné : il ne figure pas au bilan et ne peut pas l’illustrer."}
+        )
+    if len(text) > ILLUSTRATION_MAX_LENGTH:
+        raise ValidationError(
+            {"text": f"Le texte de l’illustration compte {len(text)} caractères : {ILLUSTRATION_MAX_LENGTH} au plus."}
+        )
+    if text == pact.bilan_illustration:
+        return pact
+    was_marked = bool(pact.bilan_illustration)
+    pact.bilan_illustration = text
+    pact._history_user = role.user
+    pact.save(update_fields=["bilan_illustration", "updated_at"])
+    if text:
+        verb = "pact_illustration_changed" if was_marked else "pact_illustration_marked"
+        message = f"Pacte local {pact.reference} choisi pour illustrer le bilan."
+    else:
+        verb, message = "pact_illustration_unmarked", f"Pacte local {pact.reference} retiré des illustrations du bilan."
+    audit_event_record(actor=role, verb=verb, target=pact, message=message)
+    return pact
+
+
 # --- Actions -------------------------------------------------------------------------------------
 
 ACTION_VALUE_FIELDS = [

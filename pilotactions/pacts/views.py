@@ -21,6 +21,7 @@ from .enums import PactActionStatus
 from .export import scope_filter
 from .forms import (
     CofinancingFormSet,
+    IllustrationForm,
     PactActionForm,
     PactDocumentForm,
     PactFilterForm,
@@ -30,9 +31,11 @@ from .forms import (
     cofinancing_inputs,
 )
 from .history import action_history, pact_history
-from .models import Pact, PactAction, PactDocument
+from .models import Pact, PactAction, PactDocument, SurveyAnswer
 from .selectors import envelope_summary
 from .services import AlreadyCreated, ConcurrentEditError
+
+ILLUSTRATION_QUESTION = "illustration"  # the survey question whose answer proposes the illustration's text
 
 
 def get_pact(request, reference) -> Pact:
@@ -201,8 +204,44 @@ def pact_detail(request, reference):
             "can_edit": perms.can_edit_pact(role, pact)[0],
             "document_form": PactDocumentForm(),
             "envelope": _envelope(role, pact, pact.year),
+            "can_mark_illustration": perms.can_mark_illustration(role)[0],
+            "illustration_form": IllustrationForm(initial={"text": illustration_initial(pact)}),
         },
     )
+
+
+def illustration_initial(pact: Pact) -> str:
+    """The illustration's text, or, while none is chosen, the commissioner's survey answer « Illustration »."""
+    if pact.bilan_illustration:
+        return pact.bilan_illustration
+    answer = SurveyAnswer.objects.filter(
+        pact=pact, action=None, year=pact.year, question__code=ILLUSTRATION_QUESTION
+    ).first()
+    return answer.value if answer and isinstance(answer.value, str) else ""
+
+
+@require_POST
+@role_required
+def pact_illustration(request, reference):
+    """The DIPLP marks the pact as an illustration of the bilan, with the text to print (empty: unmarked)."""
+    pact = get_pact(request, reference)
+    role = current_role(request.user)
+    require(perms.can_mark_illustration(role))
+    form = IllustrationForm(request.POST)
+    if form.is_valid():
+        try:
+            pact = services.pact_illustration_set(pact=pact, role=role, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, f"Illustration : {message}")
+        else:
+            messages.success(
+                request,
+                f"Le pacte {pact.reference} illustre le bilan {pact.year} (chapitre III)."
+                if pact.bilan_illustration
+                else f"Le pacte {pact.reference} n’illustre plus le bilan.",
+            )
+    return redirect(reverse("pacts:detail", kwargs={"reference": reference}) + "#illustration")
 
 
 @role_required

@@ -1,6 +1,6 @@
 from django import forms
 
-from pilotactions.campaigns.enums import CampaignKind
+from pilotactions.campaigns.enums import CampaignKind, DossierState
 from pilotactions.campaigns.models import Campaign
 from pilotactions.territories.models import Authority, Departement, Region
 
@@ -13,6 +13,13 @@ class BilanFilterForm(forms.Form):
         required=False,
         empty_label="Données à jour (pas de campagne)",
     )
+    survey_campaign = forms.ModelChoiceField(
+        label="Enquête auprès des CLP (données validées)",
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="Réponses à jour (pas d’enquête)",
+        help_text="Chapitre III : les réponses des commissaires telles que la DIPLP les a validées.",
+    )
     contract_type = forms.ChoiceField(
         label="Type de contrat",
         required=False,
@@ -22,10 +29,13 @@ class BilanFilterForm(forms.Form):
     departement = forms.ChoiceField(label="Département", required=False)
     authority = forms.ChoiceField(label="Collectivité", required=False)
 
-    def __init__(self, *args, authority_ids=None, **kwargs):
+    def __init__(self, *args, authority_ids=None, chapter=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Chapters I–II read the contract campaigns' snapshots; a survey's (local pacts) is not theirs.
+        # Chapters I–II read the contract campaigns' snapshots; a survey's (local pacts) is chapter III's.
         self.fields["campaign"].queryset = Campaign.objects.exclude(kind=CampaignKind.ENQUETE).order_by("-opens_at")
+        self.fields["survey_campaign"].queryset = survey_campaigns()
+        for name in CHAPTER_FIELDS_LEFT_OUT.get(chapter, ()):
+            del self.fields[name]
         authorities = Authority.objects.order_by("name")
         if authority_ids is not None:
             authorities = authorities.filter(id__in=authority_ids)
@@ -37,6 +47,47 @@ class BilanFilterForm(forms.Form):
         self.fields["region"].choices = [("", "France entière")] + [(r.code, r.name) for r in regions]
         self.fields["departement"].choices = [("", "Tous")] + [(d.code, f"{d.name} ({d.code})") for d in departements]
         self.fields["authority"].choices = [("", "Toutes")] + [(a.code, a.name) for a in authorities]
+
+    def clean(self):
+        data = super().clean()
+        survey, campaign = data.get("survey_campaign"), data.get("campaign")
+        year = campaign.year if campaign else data.get("year")
+        if survey and year and survey.year != year:
+            self.add_error(
+                "survey_campaign",
+                f"Cette enquête porte sur l’année {survey.year}, et non sur {year} : choisissez l’enquête de "
+                f"l’année {year} ou les réponses à jour.",
+            )
+        return data
+
+    def scope_year(self) -> int:
+        """The year the filters read: the contract campaign's, else the year typed, else the survey's, else 2024."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("campaign"):
+            return data["campaign"].year
+        if data.get("year"):
+            return data["year"]
+        return data["survey_campaign"].year if data.get("survey_campaign") else 2024
+
+
+def survey_campaigns():
+    """The survey campaigns (local pacts, chapter III), the latest first."""
+    return Campaign.objects.filter(kind=CampaignKind.ENQUETE).order_by("-year", "-opens_at")
+
+
+def default_survey_campaign(year: int):
+    """The latest survey campaign of the year with validated dossiers, if any: what chapter III of a report reads
+    unless the DIPLP chooses otherwise."""
+    return survey_campaigns().filter(year=year, dossiers__state=DossierState.VALIDATED).distinct().first()
+
+
+# The filters a chapter's page leaves out: the contract type and campaigns do not apply to the local pacts
+# (chapter III), the survey campaign applies to them only.
+CHAPTER_FIELDS_LEFT_OUT = {
+    "I": ("survey_campaign",),
+    "II": ("survey_campaign",),
+    "III": ("campaign", "contract_type"),
+}
 
 
 class ReportRequestForm(BilanFilterForm):
@@ -52,11 +103,18 @@ class ReportRequestForm(BilanFilterForm):
         ],
         initial="pdf",
     )
-    field_order = ["format", "year", "campaign", "region", "departement", "authority"]
+    field_order = ["format", "year", "campaign", "survey_campaign", "region", "departement", "authority"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["contract_type"]
+        self.fields[
+            "survey_campaign"
+        ].help_text = (
+            "Chapitre III du rapport : par défaut, la dernière enquête de l’année dont des dossiers sont validés."
+        )
+        if not self.is_bound:
+            self.initial.setdefault("survey_campaign", default_survey_campaign(self.fields["year"].initial))
 
 
 class ReportTextForm(forms.Form):

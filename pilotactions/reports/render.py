@@ -9,6 +9,7 @@ from .figures import map_values
 
 SERIES_LABELS = {"CLS-D": "Départements", "CLS-M": "Métropoles", "ALL": "Ensemble"}
 CHART_UNITS = {"%": "%", "€": "€"}
+TOTAL_ROW = "total"
 
 
 def series_of(figure: dict, types: list[str]) -> list[str]:
@@ -80,7 +81,8 @@ def chart(figure: dict, series: list[str]) -> str | None:
         )
     if figure["kind"] == "map":
         total = series[-1]
-        values, legend_note = map_values(figure, total)
+        territories = [r for r in figure["rows"] if r["key"] != TOTAL_ROW]  # a table's total is not on the map
+        values, legend_note = map_values({**figure, "rows": territories}, total)
         draw = regions_map if figure["id"].endswith("by_region") else departements_map
         return draw(
             values,

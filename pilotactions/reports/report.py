@@ -16,14 +16,17 @@ from pilotactions.core.charts import bars
 from pilotactions.measures import periods
 from pilotactions.measures.enums import CommitteeState
 from pilotactions.measures.models import Committee
+from pilotactions.pacts.enums import PactStatus
+from pilotactions.pacts.models import Pact
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import render as figure_render
 from .aggregates import Scope
 from .bilan import aggregates_for, bilan_build
 from .document import Comparison, ReportDocument, ReportFigure, ReportSection, TableRow
-from .figures import CHAPTERS
+from .figures import CHAPTERS, REGISTRY
 from .models import ReportText
+from .pacts_data import in_scope, survey_campaign_year
 
 METHODOLOGY, SYNTHESIS = "methodology", "synthesis"
 # The published report's structure (the bilan 2025): chapter I opens on the budget table, then the measures
@@ -33,7 +36,18 @@ METHODOLOGY, SYNTHESIS = "methodology", "synthesis"
 REPORT_CHAPTERS = {
     "I": ["I.2", "I.1"],
     "II": ["II.1", METHODOLOGY, "II.2", "II.3", "II.4", "II.5", SYNTHESIS],
+    "III": ["III.1", "III.2", "III.3", "III.4"],
 }
+# The section after which the pacts chosen by the DIPLP are printed, each in an « Illustration » box: the one
+# of what the pacts brought (the survey's « Illustration » question closes it).
+ILLUSTRATED_SECTION = "III.4"
+# A fiche compares its territory with the nation: chapter III's figures (one value column) get a second one.
+NATIONAL_COLUMN = "France entière"
+# Figures whose rows are cumulated counts (a month of the calendar): a month the territory lacks keeps its total.
+CUMULATED = {"pl.calendar"}
+# Figures whose rows are régions: a fiche's région has its own row only, the others are not zero but absent.
+REGION_ROWS = {"pl.credits.by_region", "pl.regions.forces_vives_meeting", "pl.regions.good_dynamics",
+               "pl.regions.no_success"}  # fmt: skip
 PART_TITLES = {METHODOLOGY: "Encadré méthodologique", SYNTHESIS: "En synthèse"}
 PART_KINDS = {METHODOLOGY: "box", SYNTHESIS: "synthesis"}
 # The « Champ : » line the publication prints under a figure ({year}: the report's year).
@@ -256,6 +270,253 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# --- Chapter III: the local pacts ---------------------------------------------------------------------
+
+
+def _shares(figures: dict, figure_id: str) -> dict:
+    """{row key: share of the whole ("ALL")} of a chapter III figure."""
+    return {r["key"]: r["values"].get("ALL") for r in figures.get(figure_id, {}).get("rows", [])}
+
+
+def _sum_of(shares: dict, keys) -> Decimal | None:
+    """The share of several answers together (« très bonne » or « plutôt bonne »), None when none was given."""
+    if not shares:
+        return None
+    return sum((shares.get(key) or Decimal(0) for key in keys), Decimal(0))
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} et {names[-1]}"
+
+
+def _regions_named(figures: dict, figure_id: str, *, lowest: bool, below=None, count: int = 3) -> str:
+    """The régions a sentence names, with their share: the `count` lowest shares (below the national one) or the
+    highest (above zero), from the per-région figure; empty when fewer than two régions answered (a fiche)."""
+    rows = [r for r in figures.get(figure_id, {}).get("rows", []) if r["values"].get("ALL") is not None]
+    if len(rows) < 2:
+        return ""
+    if lowest:
+        chosen = [r for r in rows if below is None or r["values"]["ALL"] < below][:count]
+    else:
+        chosen = [r for r in reversed(rows) if r["values"]["ALL"] > 0][:count]
+    return _listed([f"{r['label']} ({_pct(r['values']['ALL'])})" for r in chosen]) if chosen else ""
+
+
+def _most_frequent(figures: dict, figure_id: str, count: int = 2, leave_out: str = "") -> list[str]:
+    """« Label » (x %) of the most frequent answers of a figure, from the highest."""
+    rows = [r for r in figures.get(figure_id, {}).get("rows", []) if r["values"].get("ALL") and r["key"] != leave_out]
+    rows.sort(key=lambda r: r["values"]["ALL"], reverse=True)
+    return [f"« {r['label'][:1].lower() + r['label'][1:]} » ({_pct(r['values']['ALL'])})" for r in rows[:count]]
+
+
+def pact_summaries(figures: dict, year: int) -> dict[str, list[str]]:
+    """Chapter III's sentences, each computed from a `pl.*` figure (bilan 2025, chapter III: « En 2024,
+    17 827 000 € ont été délégués… », « Seuls 64 % des pactes locaux ont fait l’objet d’une réunion des forces
+    vives… »); a sentence whose figure is empty is left out."""
+    out = {key: [] for key in CHAPTERS["III"]["sections"]}
+    count = _shares(figures, "pl.pacts.count")
+    pacts, actions = count.get("pacts") or 0, count.get("actions") or 0
+    credits = _shares(figures, "pl.credits.by_region")
+    delegated = credits.get("total") if "total" in credits else next(iter(credits.values()), None)
+    if delegated:
+        regions = len(credits) - ("total" in credits)
+        spread = f", répartis entre {formats.counted(regions, 'régions')}" if regions > 1 else ""
+        out["III.1"].append(
+            f"En {year}, {_euros(delegated)} ont été délégués aux commissaires à la lutte contre la pauvreté pour "
+            f"la mise en œuvre des pactes locaux{spread}."
+        )
+    if not pacts:
+        out["III.1"].append("Aucun pacte local n’est enregistré pour ce périmètre et cette année.")
+        return out
+    mean = count.get("budget_mean")
+    out["III.1"].append(
+        f"Au total, {formats.counted(pacts, 'pactes locaux', 'pacte local')} "
+        f"{'ont été conclus' if pacts > 1 else 'a été conclu'}"
+        + (f" pour un budget moyen de {_euros(mean)}" if mean is not None else "")
+        + f", portant {formats.counted(actions, 'actions')}."
+    )
+    calendar = figures.get("pl.calendar", {}).get("rows", [])
+    if calendar:
+        first, last = calendar[0], calendar[-1]
+        out["III.1"].append(
+            f"Les premiers pactes ont été finalisés en {first['label']} ; fin {last['label']}, "
+            f"{formats.counted(last['values']['ALL'], 'pactes étaient finalisés', 'pacte était finalisé')}."
+        )
+    met = _shares(figures, "pl.forces_vives.meeting").get("OUI")
+    if met is not None:
+        sentence = f"{_pct(met)} des pactes locaux ont fait l’objet d’une réunion des forces vives."
+        named = _regions_named(figures, "pl.regions.forces_vives_meeting", lowest=True, below=met)
+        if named:
+            sentence += f" Parmi les régions qui ont le moins initié de telles réunions, on trouve : {named}."
+        out["III.2"].append(sentence)
+    full = _shares(figures, "pl.forces_vives.participation").get("all_present")
+    if full is not None:
+        out["III.2"].append(
+            f"Dans {_pct(full)} des pactes qui ont réuni les forces vives, tous les acteurs invités étaient présents."
+        )
+    comitology = _shares(figures, "pl.comitology")
+    if comitology:
+        out["III.2"].append(
+            f"{_pct(comitology.get('COMITO_EXISTANTE') or 0)} des pactes s’inscrivent dans une comitologie "
+            f"existante, {_pct(comitology.get('COMITO_DEDIEE') or 0)} dans une comitologie dédiée."
+        )
+    good = _sum_of(_shares(figures, "pl.dynamics"), ["DYN_TRES_BONNE", "DYN_PLUTOT_BONNE"])
+    if good is not None:
+        sentence = (
+            f"Pour {_pct(good)} des pactes locaux, la dynamique globale de construction a été « très bonne » ou "
+            "« plutôt bonne »."
+        )
+        named = _regions_named(figures, "pl.regions.good_dynamics", lowest=True, below=good, count=4)
+        if named:
+            sentence += f" Les dynamiques ont été moins bonnes dans les régions suivantes : {named}."
+        out["III.2"].append(sentence)
+    none = _shares(figures, "pl.successes")
+    if none:
+        top = _most_frequent(figures, "pl.successes", leave_out="REU_AUCUNE")
+        if top:
+            out["III.2"].append(f"Les principales réussites de la démarche sont {_listed(top)}.")
+        sentence = (
+            f"Dans {_pct(none.get('REU_AUCUNE') or 0)} des pactes locaux, aucune réussite particulière n’a été "
+            "identifiée par les pilotes."
+        )
+        named = _regions_named(figures, "pl.regions.no_success", lowest=False, count=2)
+        if named and none.get("REU_AUCUNE"):
+            sentence += f" Il s’agit principalement des régions suivantes : {named}."
+        out["III.2"].append(sentence)
+    difficulties = _sum_of(_shares(figures, "pl.difficulties.level"), ["DIF_OUI_UN_PEU", "DIF_OUI_BEAUCOUP"])
+    if difficulties is not None:
+        which = _most_frequent(figures, "pl.difficulties.which")
+        out["III.2"].append(
+            f"{_pct(difficulties)} des pactes ont rencontré des difficultés dans leur construction"
+            + (f", le plus souvent {_listed(which)}" if which else "")
+            + "."
+        )
+    fields = _most_frequent(figures, "pl.actions.policy_fields", count=3)
+    if fields:
+        out["III.3"].append(
+            f"Les champs d’action publique les plus investis par les {formats.counted(actions, 'actions')} des "
+            f"pactes locaux sont {_listed(fields)}."
+        )
+    beneficiaries = _shares(figures, "pl.actions.beneficiaries")
+    if beneficiaries.get("targeted"):
+        out["III.3"].append(
+            f"Les actions visent {formats.counted(beneficiaries['targeted'], 'bénéficiaires')} ; "
+            f"{formats.number(beneficiaries.get('reached') or 0)} ont déjà été touchés, soit un taux d’atteinte de "
+            f"{_pct(beneficiaries.get('rate'))}."
+        )
+    budget = _shares(figures, "pl.actions.budget")
+    if budget.get("mean") is not None:
+        out["III.3"].append(
+            f"Le budget moyen d’une action s’élève à {_euros(budget['mean'])} (de {_euros(budget.get('min'))} à "
+            f"{_euros(budget.get('max'))})."
+        )
+    cofinancing = _shares(figures, "pl.actions.cofinancing")
+    if cofinancing.get("cofinanced") is not None:
+        without = cofinancing.get("not_cofinanced_count") or 0
+        out["III.3"].append(
+            f"{_pct(cofinancing['cofinanced'])} des actions sont cofinancées par d’autres financeurs que les crédits "
+            "du pacte"
+            + (
+                f" ; {formats.counted(without, 'actions')} {'n’ont' if without > 1 else 'n’a'} aucun cofinancement."
+                if without
+                else "."
+            )
+        )
+    deployment = _shares(figures, "pl.actions.deployment").get("OUI")
+    if deployment is not None:
+        out["III.3"].append(f"Le déploiement est jugé satisfaisant pour {_pct(deployment)} des actions.")
+    satisfied = _sum_of(_shares(figures, "pl.satisfaction"), ["SAT_TRES", "SAT_PLUTOT"])
+    if satisfied is not None:
+        out["III.4"].append(
+            f"Les acteurs locaux sont « très » ou « plutôt » satisfaits du pacte local dans {_pct(satisfied)} des "
+            "pactes."
+        )
+    brought = _most_frequent(figures, "pl.contributions", count=3)
+    if brought:
+        out["III.4"].append(f"Ce que les pactes locaux ont le plus apporté : {_listed(brought)}.")
+    return out
+
+
+def bilan_illustrations(scope: Scope) -> list[dict]:
+    """The pacts the DIPLP chose to illustrate the bilan (pacts.services.pact_illustration_set) within the scope's
+    territory, as the pacts' figures count them (pacts_data.in_scope): title, région, territory and the text."""
+    year = (survey_campaign_year(scope.survey_campaign_id) if scope.survey_campaign_id else None) or scope.year
+    pacts = (
+        Pact.objects.filter(year=year)
+        .exclude(bilan_illustration="")
+        .exclude(status=PactStatus.ABANDONED)
+        .select_related("region")
+        .prefetch_related("communes", "epcis", "departements", "partner_authorities")
+        .order_by("region__name", "reference")
+    )
+    chosen = []
+    for pact in pacts:
+        departements = [d.code for d in pact.departements.all()]
+        record = {
+            "region": pact.region.code,
+            "departements": departements,
+            "partner_authorities": [a.code for a in pact.partner_authorities.all()],
+        }
+        if in_scope(record, scope):
+            chosen.append(
+                {
+                    "reference": pact.reference,
+                    "title": pact.title,
+                    "region": pact.region.name,
+                    "territory": pact.territory_text(),
+                    "paragraphs": [p for p in re.split(r"\n\s*\n", pact.bilan_illustration) if p.strip()],
+                }
+            )
+    return chosen
+
+
+def illustration_section(illustration: dict) -> ReportSection:
+    """An « Illustration » box of the report: the pact's title, région and territory, then the DIPLP's text."""
+    return ReportSection(
+        title=f"Illustration — {illustration['title']}",
+        summary=[f"Région {illustration['region']} · {illustration['territory']}", *illustration["paragraphs"]],
+        level=2,
+        kind="box",
+    )
+
+
+def with_national_column(figure: dict, national: dict, label: str) -> dict:
+    """A chapter III figure of a fiche with the nation's values beside the territory's: its rows in the national
+    order (then any the nation lacks), two columns (the territory's `label`, « France entière »). An answer
+    nobody in the territory gave is 0 %, not unknown; a région's row of a per-région figure is absent elsewhere."""
+    local_rows = {r["key"]: r for r in figure["rows"]}
+    national_rows = {r["key"]: r for r in national["rows"]}
+    counted_locally = bool(figure["base"].get("ALL"))
+    rows, running = [], 0
+    for key in [*national_rows, *(k for k in local_rows if k not in national_rows)]:
+        local, whole = local_rows.get(key), national_rows.get(key)
+        value = local["values"].get("ALL") if local else None
+        if local is None and figure["unit"] == "%" and counted_locally and figure["id"] not in REGION_ROWS:
+            value = Decimal(0)
+        if figure["id"] in CUMULATED and counted_locally:  # a month without any pact keeps the total so far
+            value = running = value if value is not None else running
+        rows.append(
+            {
+                **(local or whole),
+                "values": {label: value, NATIONAL_COLUMN: whole["values"].get("ALL") if whole else None},
+            }
+        )
+    national_base = national["base"].get("ALL")
+    head, separator, tail = figure["footer"].partition(" · Traitement : ")
+    if national_base is not None and separator:
+        base = formats.counted(national_base, REGISTRY[figure["id"]].base_label)
+        head += f" ; {NATIONAL_COLUMN} : {base}"
+    return {
+        **figure,
+        "rows": rows,
+        "base": {label: figure["base"].get("ALL"), NATIONAL_COLUMN: national_base},
+        "not_filled": {label: figure["not_filled"].get("ALL"), NATIONAL_COLUMN: national["not_filled"].get("ALL")}
+        if figure["not_filled"] or national["not_filled"]
+        else {},
+        "footer": head + separator + tail,
+    }
+
+
 def measures_summaries(figures: dict) -> dict[str, list[str]]:
     dashboard = figures.get("measures.dashboard")
     budget = figures.get("measures.budget")
@@ -315,6 +576,10 @@ COMPARED = [
     ("cls.action_budget.median", "total", "Budget médian par action", _euros),
     ("cls.budget.third_party_share", "total", "Part des financeurs tiers", _pct),
     ("cls.actions.cofinanced_share", "total", "Actions cofinancées par des tiers", _pct),
+    ("pl.pacts.count", "pacts", "Pactes locaux conclus", formats.number),
+    ("pl.pacts.count", "budget_mean", "Budget moyen d’un pacte local", _euros),
+    ("pl.forces_vives.meeting", "OUI", "Pactes ayant réuni les forces vives", _pct),
+    ("pl.actions.beneficiaries", "rate", "Taux d’atteinte des bénéficiaires visés par les pactes", _pct),
 ]
 
 
@@ -339,7 +604,7 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
     label = scope_label(scope)
     source = "données validées de la campagne" if scope.campaign_id else "données à jour"
     document = ReportDocument(
-        title=f"Fiche {label} — Bilan des contrats locaux des solidarités {scope.year}"
+        title=f"Fiche {label} — Bilan des contrats et pactes locaux des solidarités {scope.year}"
         if territorial
         else f"Bilan du Pacte des solidarités {scope.year}",
         subtitle=f"{label} · {source} · Source : Pilot’actions · Traitement : DIPLP",
@@ -347,7 +612,8 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
         data_date=django_formats.date_format(timezone.datetime.fromisoformat(payload["meta"]["data_date"]), "j F Y"),
     )
     if territorial:
-        national = {f["id"]: f for f in bilan_build(Scope(year=scope.year, campaign_id=scope.campaign_id))["figures"]}
+        whole = Scope(year=scope.year, campaign_id=scope.campaign_id, survey_campaign_id=scope.survey_campaign_id)
+        national = {f["id"]: f for f in bilan_build(whole)["figures"]}
         for figure_id, key, text, fmt in COMPARED:
             local_value = _values(figures, figure_id, key).get("ALL")
             national_value = _values(national, figure_id, key).get("ALL")
@@ -363,11 +629,13 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
     if not territorial:  # the national measures belong to the national report only
         texts.update(measures_summaries(figures))
     texts[METHODOLOGY] = methodology(figures, scope)
-    series = figure_render.series_of({}, payload["meta"]["contract_types"])
+    texts.update(pact_summaries(figures, scope.year))
+    types = payload["meta"]["contract_types"]
+    illustrations = [illustration_section(item) for item in bilan_illustrations(scope)]
     document.sections.append(
         ReportSection(title="Introduction", summary=introduction(scope, figures, territorial), kind="introduction")
     )
-    for chapter in ["II"] if territorial else ["I", "II"]:
+    for chapter in ["II", "III"] if territorial else ["I", "II", "III"]:
         document.sections.append(
             ReportSection(title=f"Chapitre {chapter}. {CHAPTERS[chapter]['title']}", kind="chapter")
         )
@@ -386,9 +654,16 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
                     "Il ressort de l’analyse des contrats locaux des solidarités les points saillants suivants :"
                 ]
             for figure in payload["figures"]:
-                if figure["chapter"] == key:
-                    section.figures.append(report_figure(figure, series, scope.year))
+                if figure["chapter"] != key:
+                    continue
+                series = figure_render.series_of(figure, types)
+                if territorial and not figure["by_contract_type"]:  # chapter III: the nation beside the territory
+                    figure = with_national_column(figure, national[figure["id"]], label)
+                    series = [label, NATIONAL_COLUMN]
+                section.figures.append(report_figure(figure, series, scope.year))
             document.sections.append(section)
+            if key == ILLUSTRATED_SECTION:
+                document.sections.extend(illustrations)
     if not territorial:
         conclusion = ReportText.objects.filter(year=scope.year, kind=ReportText.Kind.CONCLUSION).first()
         paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", conclusion.text)] if conclusion else []
@@ -438,8 +713,9 @@ def introduction(scope: Scope, figures: dict, territorial: bool) -> list[str]:
         f"{formats.counted(contracts, 'contrats locaux des solidarités', 'contrat local des solidarités')} et "
         f"{formats.counted(actions, 'actions')}"
     )
+    chosen = [pk for pk in (scope.campaign_id, scope.survey_campaign_id) if pk]
     campaigns = (
-        Campaign.objects.filter(pk=scope.campaign_id) if scope.campaign_id else Campaign.objects.filter(year=scope.year)
+        Campaign.objects.filter(pk__in=chosen) if scope.campaign_id else Campaign.objects.filter(year=scope.year)
     )
     if scope.campaign_id:
         paragraphs.append(
@@ -452,6 +728,19 @@ def introduction(scope: Scope, figures: dict, territorial: bool) -> list[str]:
             f"et les services déconcentrés de l’État : {read}, lus dans les données à jour du "
             f"{_date(timezone.localdate())}."
         )
+    pacts = _values(figures, "pl.pacts.count", "pacts").get("ALL") or 0
+    pact_actions = _values(figures, "pl.pacts.count", "actions").get("ALL") or 0
+    survey = Campaign.objects.filter(pk=scope.survey_campaign_id).first() if scope.survey_campaign_id else None
+    paragraphs.append(
+        "L’enquête auprès des commissaires à la lutte contre la pauvreté (CLP) sur les pactes locaux, avec les "
+        f"pactes et leurs actions saisis dans Pilot’actions : {formats.counted(pacts, 'pactes locaux', 'pacte local')}"
+        f" et {formats.counted(pact_actions, 'actions')}, "
+        + (
+            f"lus dans les dossiers validés de l’enquête « {survey.name} »."
+            if survey
+            else f"lus dans les réponses à jour du {_date(timezone.localdate())}."
+        )
+    )
     for campaign in campaigns.order_by("opens_at"):
         validated = campaign.dossiers.filter(state=DossierState.VALIDATED, validated_at__isnull=False)
         dates = validated.order_by("validated_at").values_list("validated_at", flat=True)

@@ -22,6 +22,7 @@ from .forms import BilanFilterForm, ReportRequestForm, ReportTextForm
 from .models import ReportJob, ReportText
 from .outputs import CONTENT_TYPES
 from .perms import can_read_scope, visible_authority_codes
+from .report import ILLUSTRATED_SECTION, bilan_illustrations
 from .services import (
     can_edit_report_texts,
     report_job_create,
@@ -54,16 +55,21 @@ _standalone_report_policy = csp_replace(
 )(lambda response: response)
 
 
-def _scope_and_form(request, form_class=BilanFilterForm, data=None):
+def _scope_and_form(request, form_class=BilanFilterForm, data=None, chapter=None):
+    """The filters sent, their scope (refused if the role may not read it) and the contract types shown;
+    `chapter` leaves out the filters that do not apply to it (forms.CHAPTER_FIELDS_LEFT_OUT)."""
     role = current_role(request.user)
     form = form_class(
-        data if data is not None else (request.GET or None), authority_ids=account_perms.visible_authority_ids(role)
+        data if data is not None else (request.GET or None),
+        authority_ids=account_perms.visible_authority_ids(role),
+        chapter=chapter,
     )
     data = form.cleaned_data if form.is_valid() else {}
-    campaign = data.get("campaign")
+    campaign, survey = data.get("campaign"), data.get("survey_campaign")
     scope = Scope(
-        year=campaign.year if campaign else (data.get("year") or 2024),
+        year=form.scope_year(),
         campaign_id=campaign.pk if campaign else None,
+        survey_campaign_id=survey.pk if survey else None,
         region=data.get("region") or None,
         departement=data.get("departement") or None,
         authority=data.get("authority") or None,
@@ -221,17 +227,19 @@ def _table_rows_grouped(table: dict) -> dict:
 def chapter(request, chapter):
     if chapter not in CHAPTERS:
         raise Http404
-    role, form, scope, types = _scope_and_form(request)
+    role, form, scope, types = _scope_and_form(request, chapter=chapter)
     readable = _readable_chapters(role)
     if chapter not in readable:
         raise PermissionDenied(measure_perms.READ_REFUSED)
     ids = [f.id for f in REGISTRY.values() if f.chapter.split(".")[0] == chapter]
     payload = bilan_build(scope, figure_ids=set(ids))
-    series = figure_render.series_of({}, types)
     sections = {key: {"title": title, "figures": []} for key, title in CHAPTERS[chapter]["sections"].items()}
+    if chapter == "III":  # the pacts the DIPLP chose to illustrate the bilan, beside what the pacts brought
+        sections[ILLUSTRATED_SECTION]["illustrations"] = bilan_illustrations(scope)
     query = request.GET.urlencode()
     for figure in payload["figures"]:
         figure = _restrict_rows(figure, role)
+        series = figure_render.series_of(figure, types)
         sections[figure["chapter"]]["figures"].append(
             {
                 **figure,
@@ -265,7 +273,7 @@ def chapter(request, chapter):
 def figure_download(request, figure_id, extension):
     if figure_id not in REGISTRY or extension not in {"csv", "svg"}:
         raise Http404
-    role, _form, scope, types = _scope_and_form(request)
+    role, _form, scope, types = _scope_and_form(request, chapter=REGISTRY[figure_id].chapter.split(".")[0])
     figure = _restrict_rows(bilan_build(scope, figure_ids={figure_id})["figures"][0], role)
     series = figure_render.series_of(figure, types)
     if extension == "svg":

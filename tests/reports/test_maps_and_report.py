@@ -12,6 +12,7 @@ from pilotactions.reports.bilan import bilan_build
 from pilotactions.reports.outputs import write_report
 from pilotactions.reports.report import report_build
 from tests.reports.test_figures import dataset  # noqa: F401 -- the hand-built data set
+from tests.reports.test_pact_figures import pacts  # noqa: F401 -- the hand-built pacts (chapter III)
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
@@ -67,16 +68,20 @@ def test_a_fiche_only_holds_its_scope_and_compares_with_the_nation(dataset):  # 
     assert [row.key for row in by_authority.rows] == ["33"]
 
 
-def test_pdf_holds_every_figure_title_and_the_summaries(dataset, tmp_path):  # noqa: F811
+def test_pdf_holds_every_figure_title_and_the_summaries(dataset, pacts, tmp_path):  # noqa: F811
     from pypdf import PdfReader
 
     document = report_build(Scope(year=2024))
+    assert any(f.id.startswith("pl.") for f in document.figures)  # chapter III's figures are in the report
     write_report(document, "pdf", tmp_path / "bilan.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "bilan.pdf").pages)
     flat = " ".join(text.split())
     for f in document.figures:
         assert " ".join(f.title.split()) in flat, f.title
     assert "dont 16" in flat and "apportés par des financeurs tiers" in flat
+    assert "Chapitre III. Bilan des pactes locaux des solidarités" in flat
+    assert "des pactes locaux ont fait l’objet d’une réunion des forces vives" in flat
+    assert "Au total, 3 pactes locaux ont été conclus" in flat
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx", "odt", "ods"])

@@ -14,6 +14,7 @@ from pilotactions.reports.aggregates import Scope
 from pilotactions.reports.outputs import report_html
 from pilotactions.reports.report import PRINT_CHART_MAX_MM, PRINT_WIDTH_MM, print_charts, report_build
 from tests.reports.test_figures import dataset  # noqa: F401 -- the hand-built data set
+from tests.reports.test_pact_figures import pacts  # noqa: F401 -- the hand-built pacts (chapter III)
 
 pytestmark = pytest.mark.django_db
 MM = 72 / 25.4  # points in a millimetre
@@ -85,7 +86,7 @@ def drawn_text(path):
 
 
 @pytest.fixture
-def national_html(dataset):  # noqa: F811
+def national_html(dataset, pacts):  # noqa: F811
     measures_reference_load()  # the 25 national measures, their objectives, rates and statuses
     document = report_build(Scope(year=2024))
     return document, report_html(document)
@@ -209,7 +210,9 @@ def test_docx_tables_fit_the_page(national_html, tmp_path):
     document, _html = national_html
     write_report(document, "docx", tmp_path / "bilan.docx")
     opened = docx.Document(tmp_path / "bilan.docx")
-    assert len(opened.tables) >= len(document.figures)
+    empty = [f for f in document.figures if not f.rows]  # chapter III: options nobody chose are left out
+    assert empty and len(opened.tables) >= len(document.figures) - len(empty)
+    assert [p.text for p in opened.paragraphs].count("Aucune donnée dans ce périmètre.") == len(empty)
     # (the widest page's text width: a table on a landscape section may be wider than a portrait page)
     usable = max(section.page_width - section.left_margin - section.right_margin for section in opened.sections)
     for table in opened.tables:

@@ -1,4 +1,4 @@
-"""The report's published structure (introduction, chapters I and II in the published order with the methodology
+"""The report's published structure (introduction, chapters I, II and III in the published order with the methodology
 box and « En synthèse », the DIPLP's conclusion), its computed introduction, named cases and « Champ : » lines."""
 
 import io
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 CHAPTER_I = "Chapitre I. Bilan des mesures nationales"
 CHAPTER_II = "Chapitre II. Bilan des contrats locaux des solidarités"
+CHAPTER_III = "Chapitre III. Bilan des pactes locaux des solidarités"
 # The published order (bilan 2025): chapter I's budget table, then the dashboard; chapter II's parts.
 PUBLISHED = [
     "Introduction",
@@ -40,6 +41,11 @@ PUBLISHED = [
     "Les bénéficiaires",
     "Avancement et exécution (campagne de suivi)",
     "En synthèse",
+    CHAPTER_III,
+    "Les crédits délégués et les pactes conclus",
+    "La construction des pactes locaux",
+    "Les actions des pactes locaux",
+    "Ce que les pactes locaux ont apporté",
 ]
 
 
@@ -84,10 +90,11 @@ def test_sections_follow_the_published_order_with_their_levels(world):
     assert not sections[CHAPTER_I].figures and not sections["Introduction"].figures
 
 
-def test_a_fiche_has_the_introduction_and_chapter_two_only(world):
+def test_a_fiche_has_the_introduction_and_chapters_two_and_three_only(world):
     document = report_build(Scope(year=2024, departement="33"))
     seen = titles(document)
     assert seen[:3] == ["Introduction", CHAPTER_II, "Présentation générale"]
+    assert seen.index(CHAPTER_III) > seen.index(CHAPTER_II)
     assert CHAPTER_I not in seen and "Conclusion" not in seen
 
 
@@ -96,9 +103,9 @@ def test_html_and_docx_print_the_structure(world):
     page = report_html(document)
     headings = [(level, " ".join(text.split())) for level, text in re.findall(r"<h([234])[^>]*>(.*?)</h\1>", page)]
     chapters = [text for level, text in headings if level == "2"]
-    assert chapters[0] == "Sommaire" and chapters[1:] == ["Introduction", CHAPTER_I, CHAPTER_II]
+    assert chapters[0] == "Sommaire" and chapters[1:] == ["Introduction", CHAPTER_I, CHAPTER_II, CHAPTER_III]
     parts = [text for level, text in headings if level == "3" and text in PUBLISHED]
-    assert in_order(parts, [t for t in PUBLISHED if t not in ("Introduction", CHAPTER_I, CHAPTER_II)])
+    assert in_order(parts, [t for t in PUBLISHED if t not in ("Introduction", CHAPTER_I, CHAPTER_II, CHAPTER_III)])
     assert '<section class="box">' in page and '<ul class="bullets">' in page
     assert ("4", "Budgets totaux des contrats locaux des solidarités") in headings  # figures one level below
 

@@ -83,7 +83,7 @@ def test_reports_are_generated_in_the_background_and_served_to_readers_only(
     assert "est prêt" in page
     download = client.get(f"/bilan/rapports/{job.pk}/telecharger/")
     html = b"".join(download.streaming_content).decode()
-    assert "Bilan des contrats locaux des solidarités 2024" in html and "Gironde" in html
+    assert "Bilan des contrats et pactes locaux des solidarités 2024" in html and "Gironde" in html
     # Someone who may not read the Gironde cannot list nor fetch it.
     login(client, make_role(R.AUTHORITY_EDITOR, "59"))
     assert client.get(f"/bilan/rapports/{job.pk}/telecharger/").status_code == 404

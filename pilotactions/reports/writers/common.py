@@ -23,6 +23,7 @@ PICTURE_MAX_HEIGHT_CM = 22.0  # a tall chart is scaled down to fit on a page wit
 PNG_WIDTH_PX = 1600
 VALUE_COLUMN_MAX_CM = 3.5
 COMPARISON_HEADER = ["Indicateur", "Ce territoire", "National"]
+NO_DATA = "Aucune donnée dans ce périmètre."  # a figure without rows (the HTML prints it in its table)
 
 SUMMARY_SHEET = "Sommaire"
 COMPARISON_SHEET = "Comparaison"

@@ -17,6 +17,7 @@ from .common import (
     GREY,
     LANGUAGE,
     MARGIN_CM,
+    NO_DATA,
     PAGE_HEIGHT_CM,
     PAGE_WIDTH_CM,
     TEXT_WIDTH_CM,
@@ -193,5 +194,7 @@ def write_docx(document: ReportDocument, target) -> None:
             if figure.rows:
                 header, rows = figure_table(figure)
                 _docx_table(doc, header, rows, table_widths(len(figure.columns)))
+            else:
+                doc.add_paragraph(NO_DATA)
             _docx_mentions(doc, figure)
     doc.save(as_target(target))

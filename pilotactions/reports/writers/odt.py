@@ -14,6 +14,7 @@ from .common import (
     GREY,
     HEADER_FILL,
     MARGIN_CM,
+    NO_DATA,
     PAGE_HEIGHT_CM,
     PAGE_WIDTH_CM,
     TEXT_WIDTH_CM,
@@ -311,6 +312,8 @@ def write_odt(document: ReportDocument, target) -> None:
                 tables += 1
                 header, rows = figure_table(figure)
                 body.addElement(_odt_table(styles, f"Tableau{tables}", header, rows, table_widths(len(figure.columns))))
+            else:
+                body.addElement(odf_paragraph(NO_DATA, styles.body))
             lines = figure_mentions(figure)
             if lines:
                 body.addElement(odf_paragraph("\n".join(lines), styles.mentions))
