@@ -2,13 +2,14 @@
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from pilotactions.territories.models import territory_q
+from pilotactions.territories.models import Authority, territory_q
 
 from .enums import EDITABLE_STATES, SENT_BACK_STATES, CampaignKind, DossierState, Transition, state_count_label
-from .models import Campaign, Dossier
+from .models import Campaign, Dossier, DossierComment
 
 # The map colours a département by its least advanced dossier.
 MAP_CATEGORIES = {
@@ -71,15 +72,10 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
             ).annotate(n=Count("id"))
         ]
     else:
-        rows = list(
-            dossiers.values(
-                "state",
-                "contract__authority__region__code",
-                "contract__authority__region__name",
-                "contract__authority__departement__code",
-                "contract__authority__departement__name",
-            ).annotate(n=Count("id"))
-        )
+        # Grouped by authority (a join on the contracts only), then placed with the authorities' territories.
+        counts = dossiers.order_by().values("state", "contract__authority_id").annotate(n=Count("id"))
+        places = authority_places({row["contract__authority_id"] for row in counts})
+        rows = [{"state": row["state"], "n": row["n"], **places[row["contract__authority_id"]]} for row in counts]
     by_state = Counter()
     regions = defaultdict(Counter)
     departements = defaultdict(Counter)
@@ -138,12 +134,41 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
     }
 
 
+def authority_places(ids) -> dict[int, dict]:
+    """{authority id: its région and département codes and names}, under the keys the cockpit's rows use."""
+    return {
+        row["id"]: {f"contract__authority__{key}": value for key, value in row.items() if key != "id"}
+        for row in Authority.objects.filter(id__in=ids).values(
+            "id", "region__code", "region__name", "departement__code", "departement__name"
+        )
+    }
+
+
+def territories(dossiers, *, survey: bool) -> list[tuple]:
+    """The (région code, name, département code, name) the dossiers are in, for the cockpit's filters."""
+    if survey:
+        return list(
+            dossiers.order_by()
+            .values_list("region__code", "region__name", "region__departements__code", "region__departements__name")
+            .distinct()
+        )
+    authorities = Authority.objects.filter(id__in=dossiers.order_by().values("contract__authority_id"))
+    return list(
+        authorities.order_by()
+        .values_list("region__code", "region__name", "departement__code", "departement__name")
+        .distinct()
+    )
+
+
 def dossier_list(dossiers):
+    # The comments are counted by a subquery, for the rows of the page only (a grouped join would count them for
+    # every dossier of the campaign before the page is cut).
+    comments = (
+        DossierComment.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier").annotate(n=Count("id"))
+    )
     return (
         dossiers.select_related("contract__authority__region", "contract__contract_type", "region")
-        .annotate(
-            comment_count=Count("comments", distinct=True),
-        )
+        .annotate(comment_count=Coalesce(Subquery(comments.values("n")), 0))
         .order_by("contract__reference", "region__name")
     )
 

@@ -90,18 +90,7 @@ def _cockpit_context(request, campaign):
     role = current_role(request.user)
     visible = selectors.dossiers_visible(campaign, role)
     survey = campaign.kind == CampaignKind.ENQUETE
-    territories = list(
-        visible.values_list(
-            "region__code", "region__name", "region__departements__code", "region__departements__name"
-        ).distinct()
-        if survey
-        else visible.values_list(
-            "contract__authority__region__code",
-            "contract__authority__region__name",
-            "contract__authority__departement__code",
-            "contract__authority__departement__name",
-        ).distinct()
-    )
+    territories = selectors.territories(visible, survey=survey)
     form = CockpitFilterForm(
         request.GET or None,
         regions=sorted({(r, f"{n} ({r})") for r, n, _d, _dn in territories}, key=lambda x: x[1]),
