@@ -920,6 +920,641 @@ NOT_TARGETED = {
 }
 
 
+# --- Chapter III: the local pacts, read from the survey campaign's validated snapshots ----------------------
+
+SURVEY = {"survey_campaign": True}
+DYNAMICS_BASES = (
+    "Décision : deux bases imprimées sous les deux graphiques (72 et 122, l.2400/2410) : 72 est celle du "
+    "calendrier (72 pactes finalisés datés), 122 celle de la dynamique (tous les pactes non abandonnés)."
+)
+DIFFICULTIES_BASE = (
+    "Décision : « Oui, un peu » + « Oui, beaucoup » = 70 % de 122 = 85 pactes, alors que le graphique des "
+    "difficultés imprime une base de 90 : la démonstration pose la question aux 85 pactes qui ont rencontré des "
+    "difficultés ; les parts sont lues sur ces 85 (82 % = 70 pactes)."
+)
+PUBLICS_BASE = (
+    "Décision : base du graphique 447 actions (l.2842), mais la question « public spécifique » est obligatoire "
+    "pour les 457 ; les parts des publics sont lues sur les actions qui ciblent un public spécifique (84 %)."
+)
+QPV_LAYOUT = (
+    "Décision : disposition du graphique reconstruite (« 37 % 36 % » = « Oui, en partie » QPV et rural ; 58 / 43 "
+    "= « Non » ; 4 / 21 = « Oui, exclusivement ») : les zones rurales plus souvent ciblées en exclusivité (l.2827)."
+)
+PILOT_BASE = (
+    "Décision : 456 ou 457 actions (l.2997/3007) : la démonstration lit les 457 actions actives ; les sept "
+    "parts imprimées totalisent 98,4 % : le reste est réparti au prorata (l’association à 50,8 %)."
+)
+BRACKETS_REVERSED = (
+    "Décision : appariement inversé des valeurs et des libellés du graphique (l.3189-3219) : seul cohérent avec "
+    "un budget moyen de plus de 177 000 €."
+)
+SCALE_INFRA = (
+    "Décision : le texte dit 74 % (l.2684), le graphique 6 + 21 + 46 = 73 % : la démonstration a 73,96 % (un "
+    "point de plus sur l’intercommunalité), dans la tolérance des deux."
+)
+COFINANCING = (
+    "Décision : 71 + 19 + 11 = 101 (arrondis) ; 85 actions sans cofinancement (18,6 %) ; « non renseigné » = "
+    "budget total non déclaré (les 6 % sans aucun montant et les actions dont seuls les crédits du pacte sont "
+    "déclarés) : 325 cofinancées (71,1 %), 47 non renseignées (10,3 %)."
+)
+CREDITS_MEAN = (
+    "Décision : 85 000 € × 325 actions cofinancées = 27,6 M€, plus que les 17,8 M€ délégués : la moyenne porte "
+    "sur les actions cofinancées dont les crédits du pacte sont ventilés (les autres ne le sont pas) ; arrondi "
+    "au millier : ±500 €."
+)
+DURATION_BASE = (
+    "Décision : 87 + 7 = 94 % : les 6 % restants sont les actions sans durée renseignée (question facultative) ; "
+    "les parts sont lues sur toutes les actions, non renseignées comprises."
+)
+BUDGETS = (
+    "Décision : la somme des budgets des actions (≈ 72,7 M€ pour 410 actions à 177 300 € en moyenne, dont le "
+    "centre maternel de Mayotte à 20 M€) dépasse celle des budgets des pactes (44,2 M€) : le budget d’un pacte "
+    "est celui de 2024, celui d’une action son coût total ; la démonstration honore les deux séries de chiffres."
+)
+ILLUSTRATED = {  # published id → pact reference in the demo (demo.chapter3.ILLUSTRATED, seed 2025)
+    "III.illu.ardeche": "PL-2024-84-003",
+    "III.illu.aveyron": "PL-2024-76-006",
+    "III.illu.guadeloupe": "PL-2024-01-001",
+    "III.illu.maine_et_loire": "PL-2024-52-005",
+    "III.illu.gironde": "PL-2024-75-003",
+    "III.illu.bdr": "PL-2024-93-008",
+}
+CALENDAR_MONTHS = [
+    "2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06",
+    "2025-07", "2025-08",
+]  # fmt: skip
+MONTH_NAMES = {
+    "01": "janvier", "02": "février", "03": "mars", "04": "avril", "05": "mai", "06": "juin", "07": "juillet",
+    "08": "août", "09": "septembre", "10": "octobre", "11": "novembre", "12": "décembre",
+}  # fmt: skip
+SUCCESSES = {
+    "la_mobilisation_de_ressources_non_financ": "REU_RESSOURCES_NON_FIN",
+    "le_co_financement_des_actions": "REU_COFINANCEMENT",
+    "la_participation_des_personnes_concernee": "REU_PARTICIPATION",
+    "le_renforcement_des_dynamiques_partenari": "REU_DYNAMIQUES",
+    "la_mobilisation_de_nouveaux_partenaires": "REU_NOUVEAUX_PARTENAIRES",
+    "aucune_reussite_particuliere": "REU_AUCUNE",
+}
+DIFFICULTIES = {
+    "calendrier_trop_resserre": "DIFF_CALENDRIER",
+    "acteurs_du_territoire_difficiles_a_mobil": "DIFF_ACTEURS",
+    "difficultes_a_prioriser_les_objectifs_du": "DIFF_PRIORISER",
+    "difficultes_a_definir_les_actions": "DIFF_DEFINIR_ACTIONS",
+    "absence_d_operateurs_sur_le_territoire_p": "DIFF_ABSENCE_OPERATEURS",
+    "absence_ou_faible_niveau_des_co_financem": "DIFF_COFINANCEMENTS",
+    "enveloppe_dediee_au_pacte_local_insuffis": "DIFF_ENVELOPPE",
+    "manque_de_ressources_humaines_pour_pilot": "DIFF_RH_PILOTAGE",
+}
+POLICY_FIELDS = [
+    "insertion_professionnelle", "acces_aux_droits", "sante", "soutien_de_la_parentalite", "jeunesse",
+    "petite_enfance", "education", "logement_hebergement", "mobilite", "alimentation", "acces_aux_loisirs_sport",
+    "inclusion_numerique", "protection_de_l_enfance", "acces_a_la_culture", "lutte_contre_les_violences_intrafamilial",
+    "soutien_des_professionnels", "integration_des_personnes_etrangeres", "precarite_energetique", "sans_abrisme",
+    "egalite_femmes_hommes", "participation", "lutte_contre_l_illettrisme", "vieillissement_autonomie",
+    "liens_intergenerationnels", "handicap", "surendettement",
+]  # fmt: skip  # CAP_PL_01 … CAP_PL_26, in the chart's order
+PARTNERS = [
+    "associations", "communes_ou_ccas", "conseil_departemental", "intercommunalite_s_ou_cias", "caf",
+    "france_travail", "ars", "rectorat", "entreprises", "cpam", "conseil_regional", "msa", "metropole",
+    "personnes_concernees", "fondation_privee", "chambre_consulaire", "draaf", "carsat", "drac", "dreal",
+]  # fmt: skip  # PART_01 … PART_20
+PILOTS = {
+    "service_ou_operateur_de_l_etat": "PIL_ETAT",
+    "collectivite": "PIL_COLLECTIVITE",
+    "association": "PIL_ASSOCIATION",
+    "entreprise": "PIL_ENTREPRISE",
+    "fondation": "PIL_FONDATION",
+    "chambre_consulaire": "PIL_CHAMBRE_CONSULAIRE",
+    "autre": "PIL_AUTRE",
+}
+BRACKETS = {
+    "non_renseigne": "BUD_8",
+    "moins_de_5_000_euros": "BUD_7",
+    "entre_5_000_et_9_000_euros": "BUD_6",
+    "entre_10_000_et_19_000_euros": "BUD_5",
+    "entre_20_000_et_49_000_euros": "BUD_4",
+    "entre_50_000_et_99_000_euros": "BUD_3",
+    "entre_100_000_et_999_000_euros": "BUD_2",
+    "plus_d_un_million_d_euros": "BUD_1",
+}
+SCALES = {
+    "quartier": "PL_QUARTIER",
+    "commune": "PL_COMMUNE",
+    "communaute_communes": "PL_CC",
+    "departement": "PL_DEPARTEMENT",
+    "region": "PL_REGION",
+}
+TARGETING = {"oui_exclusivement": "OUI_EXCLUSIVEMENT", "oui_en_partie": "OUI_EN_PARTIE", "non": "NON"}
+COLLECTIVITES = ["CF_COMMUNE", "CF_EPCI", "CF_METROPOLE", "CF_DEPARTEMENT", "CF_REGION"]
+
+
+def of_month(name: str) -> str:
+    return f"d’{name}" if name[0] in "aeiou" else f"de {name}"
+
+
+def pl(figure, row):
+    return {"op": "value", "figure": figure, "row": row, "type": "ALL", "scope": SURVEY}
+
+
+def pl_op(op, figure, **extra):
+    return {"op": op, "figure": figure, "type": "ALL", "scope": SURVEY, **extra}
+
+
+def chapter_three_specs(published: dict) -> list[dict]:
+    label = {key: f["figure"] for key, f in published.items()}
+    items = [
+        spec(
+            "III.pl.credits_delegues",
+            label["III.pl.credits_delegues"],
+            pl("pl.credits.by_region", "total"),
+            EXACT,
+        ),
+        spec("III.pl.count", "Pactes locaux non abandonnés", pl("pl.pacts.count", "pacts"), EXACT),
+        spec("III.pl.budget_moyen", label["III.pl.budget_moyen"], pl("pl.pacts.count", "budget_mean"), EXACT),
+        spec(
+            "III.pl.budget_total_calcule",
+            label["III.pl.budget_total_calcule"],
+            pl("pl.pacts.count", "budget_total"),
+            EXACT,
+        ),
+        spec(
+            "seed.pl.actions",
+            "Actions des pactes locaux (base des graphiques des actions)",
+            pl("pl.pacts.count", "actions"),
+            EXACT,
+            "Décision : 457 actions (l.2663 et suivantes) ; la base de 456 (l.3007) n’est pas reproduite.",
+            published_override=457,
+            source_line="2663",
+        ),
+        # --- III.2 Construction ------------------------------------------------------------------------------
+        spec("III.fv.reunion_oui", label["III.fv.reunion_oui"], pl("pl.forces_vives.meeting", "OUI"), points()),
+        spec("III.fv.reunion_non", label["III.fv.reunion_non"], pl("pl.forces_vives.meeting", "NON"), points()),
+        spec(
+            "III.fv.base_78",
+            label["III.fv.base_78"],
+            pl_op("base", "pl.forces_vives.invited"),
+            EXACT,
+            "Décision : 78 pactes ont réuni les forces vives (64 % de 122 = 78,1) : la base des acteurs invités.",
+        ),
+        spec(
+            "III.fv.participation_totale",
+            label["III.fv.participation_totale"],
+            pl("pl.forces_vives.participation", "all_present"),
+            {"kind": "range", "min": 90, "min_open": True},
+        ),
+        spec(
+            "III.fv.entreprises_invitees",
+            label["III.fv.entreprises_invitees"],
+            pl_op("count", "pl.forces_vives.invited", row="AFV_ENTREPRISES"),
+            EXACT,
+        ),
+        spec(
+            "III.fv.personnes_concernees_invitees",
+            label["III.fv.personnes_concernees_invitees"],
+            pl_op("count", "pl.forces_vives.invited", row="AFV_PERSONNES_CONCERNEES"),
+            EXACT,
+        ),
+        spec(
+            "seed.pl.regions.fewest_meetings",
+            "Les trois régions qui ont le moins réuni les forces vives (Grand Est, Bourgogne-Franche-Comté, Occitanie)",
+            pl_op("rank", "pl.regions.forces_vives_meeting", n=3, ascending=True),
+            {"kind": "set", "target": ["27", "44", "76"]},
+            published_override=["Grand Est", "Bourgogne-Franche-Comté", "Occitanie"],
+            source_line="2187",
+        ),
+        spec("III.comito.dediee", label["III.comito.dediee"], pl("pl.comitology", "COMITO_DEDIEE"), points()),
+        spec("III.comito.existante", label["III.comito.existante"], pl("pl.comitology", "COMITO_EXISTANTE"), points()),
+        spec(
+            "III.calendrier.inities_fin_2024",
+            "Pactes finalisés à la fin de 2024",
+            pl("pl.calendar", "2024-12"),
+            EXACT,
+            "Décision : « 35 pactes initiés » à la fin de 2024 (l.2343) lu comme le 4e point du calendrier de "
+            "finalisation (35 pactes finalisés au 31 décembre 2024) ; les mois de la série vont de septembre "
+            "2024 à août 2025.",
+        ),
+        *[
+            spec(
+                f"III.calendrier.cumul#{month}",
+                f"Pactes finalisés (cumul) à la fin {of_month(MONTH_NAMES[month[5:]])} {month[:4]}",
+                pl("pl.calendar", month),
+                EXACT,
+                "Décision : un point par mois, le 4e à la fin de 2024 (35 pactes, l.2343) : de septembre 2024 à "
+                "août 2025 ; la base de 72 pactes (l.2400) est celle des pactes finalisés datés.",
+                published_override=value_,
+            )
+            for month, value_ in zip(CALENDAR_MONTHS, published["III.calendrier.cumul"]["value"], strict=True)
+        ],
+        spec(
+            "III.dynamique.bonne_ou_plutot",
+            label["III.dynamique.bonne_ou_plutot"],
+            pl_op("sum", "pl.dynamics", rows=["DYN_TRES_BONNE", "DYN_PLUTOT_BONNE"]),
+            points(),
+        ),
+        *[
+            spec(
+                f"III.dynamique.{key}", label[f"III.dynamique.{key}"], pl("pl.dynamics", code), points(), DYNAMICS_BASES
+            )
+            for key, code in (
+                ("tres_bonne", "DYN_TRES_BONNE"),
+                ("plutot_bonne", "DYN_PLUTOT_BONNE"),
+                ("plutot_mauvaise", "DYN_PLUTOT_MAUVAISE"),
+                ("tres_mauvaise", "DYN_TRES_MAUVAISE"),
+            )
+        ],
+        spec(
+            "seed.pl.regions.weaker_dynamics",
+            "Régions où la dynamique de construction a été moins bonne (Île-de-France, Hauts-de-France, "
+            "Occitanie, La Réunion)",
+            pl_op("rank", "pl.regions.good_dynamics", n=4, ascending=True),
+            {"kind": "set", "target": ["04", "11", "32", "76"]},
+            published_override=["Île-de-France", "Hauts-de-France", "Occitanie", "La Réunion"],
+            source_line="2359",
+        ),
+        *[
+            spec(f"III.difficultes.{key}", label[f"III.difficultes.{key}"], pl("pl.difficulties.level", code), points())
+            for key, code in (
+                ("non_pas_du_tout", "DIF_NON_PAS_DU_TOUT"),
+                ("non_pas_vraiment", "DIF_NON_PAS_VRAIMENT"),
+                ("oui_un_peu", "DIF_OUI_UN_PEU"),
+                ("oui_beaucoup", "DIF_OUI_BEAUCOUP"),
+            )
+        ],
+        spec(
+            "III.difficultes.enveloppe_impulsion_texte",
+            label["III.difficultes.enveloppe_impulsion_texte"],
+            pl("pl.difficulties.which", "DIFF_ENVELOPPE"),
+            points(),
+            "Décision : « environ 30 % » (l.2439-2443) lu comme l’item « Enveloppe dédiée au pacte local "
+            "insuffisante » du graphique (29 %).",
+        ),
+        spec(
+            "III.reussites.aucune_texte",
+            label["III.reussites.aucune_texte"],
+            pl("pl.successes", "REU_AUCUNE"),
+            points(),
+        ),
+        spec(
+            "III.reussites.dynamiques_texte",
+            label["III.reussites.dynamiques_texte"],
+            pl("pl.successes", "REU_DYNAMIQUES"),
+            points(),
+        ),
+        spec(
+            "seed.pl.regions.no_success",
+            "Régions où le plus de pactes n’ont identifié aucune réussite particulière (Occitanie, Île-de-France)",
+            pl_op("rank", "pl.regions.no_success", n=2),
+            {"kind": "set", "target": ["11", "76"]},
+            published_override=["Occitanie", "Île-de-France"],
+            source_line="2419",
+        ),
+        *[
+            spec(f"III.reussites.{key}", label[f"III.reussites.{key}"], pl("pl.successes", code), points())
+            for key, code in SUCCESSES.items()
+        ],
+        *[
+            spec(
+                f"III.difficultes_liste.{key}",
+                label[f"III.difficultes_liste.{key}"],
+                pl("pl.difficulties.which", code),
+                points(),
+                DIFFICULTIES_BASE,
+            )
+            for key, code in DIFFICULTIES.items()
+        ],
+        # --- III.3 Actions ---------------------------------------------------------------------------------
+        *[
+            spec(
+                f"III.champs.{key}",
+                label[f"III.champs.{key}"],
+                pl("pl.actions.policy_fields", f"CAP_PL_{index + 1:02d}"),
+                points(),
+            )
+            for index, key in enumerate(POLICY_FIELDS)
+        ],
+        *[
+            spec(
+                f"III.champs.tes_texte#{key}",
+                f"Transition écologique solidaire : {name}",
+                pl("pl.actions.policy_fields", code),
+                points(),
+                published_override=published["III.champs.tes_texte"]["value"][name],
+            )
+            for key, name, code in (
+                ("mobilite", "mobilité", "CAP_PL_09"),
+                ("alimentation", "alimentation", "CAP_PL_10"),
+                ("precarite_energetique", "précarité énergétique", "CAP_PL_18"),
+            )
+        ],
+        *[
+            spec(f"III.echelle.{key}", label[f"III.echelle.{key}"], pl("pl.actions.scale", code), points())
+            for key, code in SCALES.items()
+        ],
+        spec(
+            "III.echelle.infradepartementale",
+            label["III.echelle.infradepartementale"],
+            pl_op("sum", "pl.actions.scale", rows=["PL_QUARTIER", "PL_COMMUNE", "PL_CC"]),
+            points(),
+            SCALE_INFRA,
+        ),
+        spec(
+            "III.publics.public_specifique",
+            label["III.publics.public_specifique"],
+            pl("pl.actions.specific_public", "OUI"),
+            points(),
+            PUBLICS_BASE,
+        ),
+        spec(
+            "III.publics.rsa",
+            label["III.publics.rsa"],
+            pl("pl.actions.target_publics", "PUB_MINIMA_SOCIAUX"),
+            points(),
+            "Décision : « 15 % des pactes » (l.2765) lu comme 15 % des actions ciblant un public spécifique, "
+            "comme les demandeurs d’emploi (17 % des actions) de la même phrase.",
+        ),
+        spec(
+            "III.publics.demandeurs_emploi",
+            label["III.publics.demandeurs_emploi"],
+            pl("pl.actions.target_publics", "PUB_DEMANDEURS_EMPLOI"),
+            points(),
+            PUBLICS_BASE,
+        ),
+        *[
+            spec(
+                f"III.ciblage.{zone}.{key}",
+                label[f"III.ciblage.{zone}.{key}"],
+                pl(f"pl.actions.{zone}", code),
+                points(),
+                QPV_LAYOUT,
+            )
+            for zone in ("qpv", "rural")
+            for key, code in TARGETING.items()
+        ],
+        spec(
+            "III.beneficiaires.cible",
+            label["III.beneficiaires.cible"],
+            pl("pl.actions.beneficiaries", "targeted"),
+            {"kind": "range", "min": 705000, "max": 706000, "max_open": True},
+            "« Plus de 705 000 personnes » : entre 705 000 et 706 000.",
+        ),
+        spec(
+            "III.beneficiaires.atteints",
+            label["III.beneficiaires.atteints"],
+            pl("pl.actions.beneficiaries", "reached"),
+            {"kind": "points", "tolerance": 500},
+            "Imprimé arrondi au millier : ±500.",
+        ),
+        spec(
+            "III.beneficiaires.taux_atteinte",
+            label["III.beneficiaires.taux_atteinte"],
+            pl("pl.actions.beneficiaries", "rate"),
+            points(),
+        ),
+        *[
+            spec(
+                f"III.pilote.{key}", label[f"III.pilote.{key}"], pl("pl.actions.pilot_type", code), points(), PILOT_BASE
+            )
+            for key, code in PILOTS.items()
+        ],
+        spec(
+            "III.pilote.texte_associations",
+            label["III.pilote.texte_associations"],
+            pl("pl.actions.pilot_type", "PIL_ASSOCIATION"),
+            points(),
+        ),
+        spec(
+            "III.pilote.texte_collectivites",
+            label["III.pilote.texte_collectivites"],
+            pl("pl.actions.pilot_type", "PIL_COLLECTIVITE"),
+            points(),
+        ),
+        *[
+            spec(
+                f"III.partenaires.{key}",
+                label[f"III.partenaires.{key}"],
+                pl("pl.actions.partners", f"PART_{index + 1:02d}"),
+                points(),
+            )
+            for index, key in enumerate(PARTNERS)
+        ],
+        spec(
+            "III.partenaires.entreprises_texte",
+            label["III.partenaires.entreprises_texte"],
+            pl("pl.actions.partners", "PART_09"),
+            points(),
+        ),
+        spec(
+            "III.partenaires.fondations_texte",
+            label["III.partenaires.fondations_texte"],
+            pl("pl.actions.partners", "PART_15"),
+            points(),
+        ),
+        *[
+            spec(f"III.ressources.{key}", label[f"III.ressources.{key}"], pl("pl.actions.resources", code), points())
+            for key, code in (
+                ("financieres", "RES_FINANCIERES"),
+                ("humaines", "RES_HUMAINES"),
+                ("materielles", "RES_MATERIELLES"),
+            )
+        ],
+        *[
+            spec(
+                f"III.budget_tranche.{key}",
+                label[f"III.budget_tranche.{key}"],
+                pl("pl.actions.budget_brackets", code),
+                points(),
+                BRACKETS_REVERSED,
+            )
+            for key, code in BRACKETS.items()
+        ],
+        spec("III.budget_action.min", label["III.budget_action.min"], pl("pl.actions.budget", "min"), EXACT),
+        spec("III.budget_action.max", label["III.budget_action.max"], pl("pl.actions.budget", "max"), EXACT),
+        spec(
+            "III.budget_action.moyenne",
+            label["III.budget_action.moyenne"],
+            pl("pl.actions.budget", "mean"),
+            {"kind": "range", "min": 177000, "max": 178000, "max_open": True},
+            BUDGETS,
+        ),
+        spec(
+            "III.cofin.actions_cofinancees",
+            label["III.cofin.actions_cofinancees"],
+            pl("pl.actions.cofinancing", "cofinanced"),
+            points(),
+            COFINANCING,
+        ),
+        spec(
+            "III.cofin.non_renseigne",
+            label["III.cofin.non_renseigne"],
+            pl("pl.actions.cofinancing", "not_filled"),
+            points(),
+            COFINANCING,
+        ),
+        spec(
+            "III.cofin.sans_cofinancement_pct",
+            label["III.cofin.sans_cofinancement_pct"],
+            pl("pl.actions.cofinancing", "not_cofinanced"),
+            points(),
+        ),
+        spec(
+            "III.cofin.sans_cofinancement_n",
+            label["III.cofin.sans_cofinancement_n"],
+            pl("pl.actions.cofinancing", "not_cofinanced_count"),
+            EXACT,
+        ),
+        spec(
+            "III.cofin.montant_moyen",
+            label["III.cofin.montant_moyen"],
+            pl("pl.actions.cofinancing", "mean_credits"),
+            {"kind": "euros", "tolerance": 500},
+            CREDITS_MEAN,
+        ),
+        spec(
+            "III.cofin.part_collectivites",
+            label["III.cofin.part_collectivites"],
+            pl_op("share_of_rows", "pl.actions.cofinancers", rows=COLLECTIVITES),
+            points(),
+            "Base : les lignes de co-financement des actions (un co-financeur par ligne et par action).",
+        ),
+        spec(
+            "III.cofin.part_caf_msa",
+            label["III.cofin.part_caf_msa"],
+            pl_op("share_of_rows", "pl.actions.cofinancers", rows=["CF_CAF", "CF_MSA"]),
+            points(),
+        ),
+        spec(
+            "III.cofin.entreprises",
+            label["III.cofin.entreprises"],
+            pl_op(
+                "count",
+                "pl.actions.cofinancers",
+                row="CF_ENTREPRISES",
+                percent_of={"figure": "pl.pacts.count", "row": "actions"},
+            ),
+            points(),
+            "Part des actions (et non des co-financements) dont une entreprise est co-financeur.",
+        ),
+        spec(
+            "III.duree.moins_2_ans",
+            label["III.duree.moins_2_ans"],
+            pl_op("share_of_all", "pl.actions.duration", row="DUREE_MOINS_2ANS"),
+            points(),
+            DURATION_BASE,
+        ),
+        spec(
+            "III.duree.plus_2_ans",
+            label["III.duree.plus_2_ans"],
+            pl_op("share_of_all", "pl.actions.duration", row="DUREE_PLUS_2ANS"),
+            points(),
+            DURATION_BASE,
+        ),
+        spec(
+            "III.avancement.en_cours",
+            label["III.avancement.en_cours"],
+            pl("pl.actions.progress", "AV_EN_COURS"),
+            points(),
+        ),
+        spec(
+            "III.avancement.terminees",
+            label["III.avancement.terminees"],
+            pl("pl.actions.progress", "AV_TERMINEE"),
+            points(),
+        ),
+        spec(
+            "III.avancement.reste",
+            label["III.avancement.reste"],
+            pl_op("sum", "pl.actions.progress", rows=["AV_A_PEINE_LANCEE", "AV_NON_DEMARREE"]),
+            points(),
+            "« À peine lancées » 25 % et « non démarrées » 15 % : les 40 % du reste ; aucune non renseignée.",
+        ),
+        spec(
+            "III.impacts.pouvoir_agir",
+            label["III.impacts.pouvoir_agir"],
+            pl("pl.actions.expected_impacts", "IMP_POUVOIR_AGIR"),
+            points(),
+        ),
+        spec(
+            "III.impacts.lien_social",
+            label["III.impacts.lien_social"],
+            pl("pl.actions.expected_impacts", "IMP_LIEN_SOCIAL"),
+            points(),
+        ),
+        spec(
+            "III.impacts.emploi",
+            label["III.impacts.emploi"],
+            pl("pl.actions.expected_impacts", "IMP_EMPLOI"),
+            points(),
+            "Décision : « 30 % des pactes » (l.3320) lu comme 30 % des actions, comme les deux impacts de la "
+            "phrase précédente : les impacts attendus sont une question sur les actions.",
+        ),
+        # --- III.4 -----------------------------------------------------------------------------------------
+        spec(
+            "III.satisfaction.pas_vraiment",
+            label["III.satisfaction.pas_vraiment"],
+            pl("pl.satisfaction", "SAT_PAS_VRAIMENT"),
+            points(),
+        ),
+        spec(
+            "III.apports.besoin_non_couvert",
+            label["III.apports.besoin_non_couvert"],
+            pl("pl.contributions", "APP_BESOIN_NON_COUVERT"),
+            {"kind": "range", "min": 50, "min_open": True},
+        ),
+        spec(
+            "III.apports.besoin_non_couvert#impact_immediat",
+            "Pactes qui auront un impact immédiat pour les bénéficiaires",
+            pl("pl.contributions", "APP_IMPACT_IMMEDIAT"),
+            {"kind": "range", "min": 50, "min_open": True},
+            "La même phrase (l.3343) : plus de la moitié pour chacun des deux apports.",
+        ),
+        spec(
+            "III.apports.mise_agenda",
+            label["III.apports.mise_agenda"],
+            pl("pl.contributions", "APP_MISE_AGENDA"),
+            points(),
+        ),
+        spec(
+            "III.apports.actions_innovantes",
+            label["III.apports.actions_innovantes"],
+            pl("pl.contributions", "APP_ACTIONS_INNOVANTES"),
+            points(),
+        ),
+        # --- Illustrations: the pacts the report tells about, in the snapshots ---------------------------------
+        *[
+            spec(
+                key,
+                f"{label[key]} ({reference})",
+                {"op": "pact", "reference": reference, "field": "total_budget"},
+                EXACT,
+            )
+            for key, reference in ILLUSTRATED.items()
+        ],
+        spec(
+            "III.illu.bdr_cofin",
+            f"{label['III.illu.bdr_cofin']} ({ILLUSTRATED['III.illu.bdr']})",
+            {"op": "pact", "reference": ILLUSTRATED["III.illu.bdr"], "field": "cofinancings"},
+            {"kind": "range", "min": 1600000, "min_open": True},
+            "« Plus de 1,6 M€ » : les co-financements du pacte (son budget total moins ses crédits).",
+        ),
+    ]
+    return items
+
+
+NOT_TARGETED_III = {
+    "III.pl.lancement": "Date de lancement (courrier du 15 mai 2024) : un fait, pas une donnée des pactes.",
+    "III.pl.actions_par_pacte_consigne": "Consigne « 2-3 actions » par pacte : la démonstration a 457 ÷ 122 = "
+    "3,75 actions par pacte, comme le bilan.",
+    "III.publics.chart_valeurs_brutes": "Graphique sans libellés : la démonstration attribue ses 14 valeurs aux "
+    "publics que le texte cite comme les plus représentés (docs/demo-data.md) ; comparés par RSA et demandeurs "
+    "d’emploi.",
+    "III.volumes.valeurs_brutes": "Graphique illisible : 4 valeurs pour 8 tranches, appariement impossible.",
+    "III.cofin.nb_cofinanceurs": "« 16 co-financeurs principaux » : la nomenclature des co-financeurs des pactes "
+    "en compte 11 catégories.",
+    "III.illu.guadeloupe_communes": "Texte d’illustration : les communes d’un pacte ne sont pas dans les figures "
+    "du registre ni dans l’instantané de l’enquête.",
+}
+
+
 def indicator_targets(document: dict) -> list[dict]:
     """Chapter I: each published indicator of the measures (`I.*`, loaded by `load_measures` from
     pilotactions/measures/data/indicators.json) read in the bilan's `measures.indicators` figure, exactly;
@@ -964,9 +1599,9 @@ def indicator_targets(document: dict) -> list[dict]:
 
 def main(shared: Path) -> None:
     document = json.loads((shared / FIGURES).read_text(encoding="utf-8"))
-    published = {f["id"]: f for f in document["figures"] if f["id"].startswith("II.")}
+    published = {f["id"]: f for f in document["figures"] if f["id"].startswith(("II.", "III."))}
     figures = []
-    for item in specs(published):
+    for item in specs(published) + chapter_three_specs(published):
         base_id = item["id"].split("#")[0]
         source = published.get(base_id)
         override = item.pop("published_override", None)
@@ -991,16 +1626,17 @@ def main(shared: Path) -> None:
         figures.append(entry)
     figures.extend(indicator_targets(document))
     covered = {f["id"].split("#")[0] for f in figures}
-    missing = sorted(set(published) - covered - set(NOT_TARGETED))
+    not_targeted = NOT_TARGETED | NOT_TARGETED_III
+    missing = sorted(set(published) - covered - set(not_targeted))
     if missing:
         raise SystemExit(f"Figures publiées sans cible ni motif : {missing}")
     payload = {
-        "source": "shared/reference/published-figures.json (chapitre II du bilan 2025 et indicateurs des mesures "
-        "du chapitre I), dérivé par "
+        "source": "shared/reference/published-figures.json (chapitres II et III du bilan 2025 et indicateurs des "
+        "mesures du chapitre I), dérivé par "
         "scripts/derive_calibration_targets.py — ne pas modifier à la main.",
         "year": 2024,
         "figures": figures,
-        "not_targeted": [{"id": key, "reason": reason} for key, reason in sorted(NOT_TARGETED.items())],
+        "not_targeted": [{"id": key, "reason": reason} for key, reason in sorted(not_targeted.items())],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

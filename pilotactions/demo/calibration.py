@@ -5,7 +5,10 @@ The targets are `data/calibration_targets.json` (derived by `scripts/derive_cali
 from the bilan registry (`reports.bilan.bilan_build`), nationally or for one région or one authority, except
 the three the registry does not compute (contracts by status, the communes carrying Nantes Métropole's
 actions, the young adults leaving the ASE), read from the contracts. Chapter I's indicators of the national
-measures are read in `measures.indicators` (one target per indicator, per year for a series).
+measures are read in `measures.indicators` (one target per indicator, per year for a series). Chapter III's
+(`III.*`) are read as the bilan reads them from the year's survey campaign (kind `enquete`): a measure whose
+scope has `"survey_campaign": true` is built with `Scope(survey_campaign_id=…)`, the validated snapshots; the
+amounts of the pacts the report illustrates are read in those snapshots (`op: pact`).
 """
 
 import json
@@ -17,7 +20,7 @@ from pathlib import Path
 from pilotactions.core.formats import euros, number
 
 TARGETS_FILE = Path(__file__).resolve().parent / "data" / "calibration_targets.json"
-SHARE_OPS = {"share_of_rows", "ratio", "share_rows", "spread", "difference", "youth_with_ase"}
+SHARE_OPS = {"share_of_rows", "ratio", "share_rows", "spread", "difference", "youth_with_ase", "share_of_all"}
 KEY_OPS = {"rank", "keys_where", "max_key", "min_key", "scoped_mean_keys"}
 COUNT_OPS = {"base", "contracts", "nantes_communes"}
 OFF_REGISTRY_OPS = {"contracts", "nantes_communes", "youth_with_ase"}
@@ -48,10 +51,33 @@ class Reader:
         self.figure_ids = figure_ids
         self.cache: dict[tuple, dict] = {}
 
+    def survey_campaign_id(self) -> int | None:
+        """The year's survey campaign (the latest if several): chapter III is read from its snapshots."""
+        from pilotactions.campaigns.enums import CampaignKind
+        from pilotactions.campaigns.models import Campaign
+
+        if "survey_campaign" not in self.cache:
+            campaigns = Campaign.objects.filter(kind=CampaignKind.ENQUETE, year=self.year).order_by("-pk")
+            self.cache["survey_campaign"] = campaigns.values_list("pk", flat=True).first()
+        return self.cache["survey_campaign"]
+
+    def pact_record(self, reference: str) -> dict:
+        """A pact as the survey campaign's validated snapshots hold it."""
+        from pilotactions.reports.pacts_data import campaign_records
+
+        if "pact_records" not in self.cache:
+            records = campaign_records(self.survey_campaign_id()) if self.survey_campaign_id() else []
+            self.cache["pact_records"] = {record["reference"]: record for record in records}
+        return self.cache["pact_records"][reference]
+
     def figures(self, **scope) -> dict:
         from pilotactions.reports.aggregates import Scope
         from pilotactions.reports.bilan import bilan_build
 
+        if scope.pop("survey_campaign", False):
+            scope["survey_campaign_id"] = self.survey_campaign_id()
+            if scope["survey_campaign_id"] is None:
+                raise KeyError("survey_campaign")
         key = tuple(sorted(scope.items()))
         if key not in self.cache:
             payload = bilan_build(Scope(year=self.year, **scope), figure_ids=self.figure_ids)
@@ -94,6 +120,23 @@ def measure_value(reader: Reader, measure: dict):
         return next(r for r in rows if r["key"] == measure["row"])["periods"].get(measure["period"])
     if op == "base":
         return reader.figures(**scope)[measure["figure"]]["base"][type_]
+    if op == "pact":  # an amount of one pact in the survey's snapshots: its budget, or its co-financings' sum
+        record = reader.pact_record(measure["reference"])
+        if measure["field"] == "cofinancings":
+            return sum((Decimal(c["amount"]) for c in record["cofinancings"]), Decimal(0))
+        return Decimal(record[measure["field"]])
+    if op in ("count", "share_of_all"):  # a share of a figure as a count, or as a share of all (unanswered too)
+        figure = reader.figures(**scope)[measure["figure"]]
+        share = next(r for r in figure["rows"] if r["key"] == measure["row"])["values"][type_]
+        base = figure["base"][type_]
+        if op == "share_of_all":
+            everyone = base + ((figure.get("not_filled") or {}).get(type_) or 0)
+            return Decimal(str(share)) * base / everyone if everyone else None
+        count = (Decimal(str(share)) * base / 100).quantize(Decimal("1"))
+        if "percent_of" in measure:
+            other = reader.rows(measure["percent_of"]["figure"], type_, **scope)[measure["percent_of"]["row"]]
+            return count * 100 / Decimal(str(other)) if other else None
+        return count
     if op in ("scoped_mean", "scoped_mean_keys", "min_key") and "regions" in measure:
         means = {}
         for region in measure["regions"]:
@@ -129,9 +172,10 @@ def measure_value(reader: Reader, measure: dict):
     if op == "difference":
         first, second = (reader.rows(measure["figure"], t, **scope)[measure["row"]] for t in measure["types"])
         return first - second
-    if op == "rank":
+    if op == "rank":  # the keys with the largest values first, or the smallest with `ascending`
         keys = [k for k in (measure.get("among") or rows) if rows.get(k) is not None]
-        ranked = sorted(keys, key=lambda k: (-rows[k], k))
+        sign = 1 if measure.get("ascending") else -1
+        ranked = sorted(keys, key=lambda k: (sign * rows[k], k))
         return ranked[: measure.get("n", len(ranked))]
     if op == "keys_where":
         return sorted(k for k, v in rows.items() if _matches(v, measure))
@@ -188,9 +232,11 @@ def value_kind(entry: dict, reader: Reader) -> str:
         return "pt"
     if op in SHARE_OPS or "percent_of" in measure or entry.get("unit", "").startswith("%"):
         return "%"
-    if op in COUNT_OPS:
+    if op in COUNT_OPS or op == "count":
         return "count"
-    if op == "scoped_mean":
+    if op in ("scoped_mean", "pact"):
+        return "€"
+    if entry.get("unit", "").startswith("€"):
         return "€"
     unit = reader.figures(**measure.get("scope", {}))[measure["figure"]]["unit"]
     return "€" if unit == "€" else "%" if unit == "%" else "count"

@@ -4,23 +4,24 @@ survey campaign.
 - **Envelopes 2024**: 17,827,000 € (seed l.2148), shared by the synthetic poverty indicator of
   `pacts/data/indicateur-pauvrete-demo.csv` (not INSEE data) with an overseas uplift of 1.25, then frozen —
   through the envelope services, as the DIPLP would.
-- **Pacts**: drawn by the generator (`demo.generator.pacts`) in proportion with the demo's contract actions,
-  then each région's pact credits brought within 95 % of its frozen envelope (the generator knows nothing of
-  envelopes; the services refuse a pact over its région's): the commissioners keep some credits to build more.
-  Every pact and action gets its creation entry in the history (the generator writes none), so that a later
-  change shows field by field. One pact of the Nouvelle-Aquitaine covers the Gironde, for its DDETS to read.
-- **Survey 2024** (campaign of kind `enquete`): opened 14 days ago, closing in three weeks; six régions
-  submitted by their commissioner (`COMMISSIONERS`, same password as every demo account), five of them
-  validated by the DIPLP, the Grand Est's waiting for it; the Occitanie's, the demo commissioner's, still to
-  complete.
+- **Pacts**: drawn by the generator (`demo.generator.pacts`) in proportion with the demo's contract actions
+  (122 pacts, 457 actions), then calibrated on chapter III of the bilan (`demo.chapter3`): statuses and
+  dates, amounts within 95 % of each région's frozen envelope, action fields, co-financings and survey
+  answers rewritten so that every `pl.*` figure gives the published value. Every pact and action gets its
+  creation entry in the history (the generator writes none), so that a later change shows field by field.
+  One pact of the Nouvelle-Aquitaine covers the Gironde, for its DDETS to read.
+- **Survey 2024** (campaign of kind `enquete`): opened 14 days ago, closing in three weeks; the commissioner of
+  each région (`COMMISSIONERS`, same password as every demo account; the Occitanie's is the demo
+  commissioner) submitted its dossier, the DIPLP validated all eighteen: the bilan reads chapter III from
+  their snapshots (`bilan --campaign`).
 """
 
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 
 from pilotactions.accounts.enums import OrganisationKind, RoleKind
@@ -32,28 +33,40 @@ from pilotactions.campaigns.services import campaign_save, dossier_problems, dos
 from pilotactions.contracts.models import Contract
 from pilotactions.pacts.enums import PactTerritoryKind
 from pilotactions.pacts.envelopes import DEMO_FILE, envelope_year_freeze, envelope_year_save, indicator_import
-from pilotactions.pacts.models import EnvelopeYear, Pact, PactAction, RegionalEnvelope
+from pilotactions.pacts.models import EnvelopeYear, Pact, PactAction
 from pilotactions.territories.models import Departement
 
 from .accounts import DEMO_PASSWORD
 from .campaigns import ADMIN, DOMAIN, _role
+from .chapter3 import pacts_calibrate
 from .generator.pacts import generate_pacts
 
 YEAR = 2024
 NATIONAL_AMOUNT = Decimal("17827000")
 OVERSEAS_UPLIFT = Decimal("1.25")
 SURVEY = "Enquête 2024 auprès des commissaires sur les pactes locaux"
-DEMO_REGION = "76"  # Occitanie: the demo commissioner's, left to complete
-# The commissioners who submitted their région's survey: (région, e-mail local part, first name, last name).
+# The commissioner of each région, who submitted its survey: (région, e-mail local part, first name, last
+# name); the Occitanie's is the demo account `commissaire.occitanie` (demo.accounts).
 COMMISSIONERS = [
+    ("01", "commissaire.guadeloupe", "Régine", "Bellance"),
+    ("02", "commissaire.martinique", "Olivier", "Sainte-Rose"),
+    ("03", "commissaire.guyane", "Maud", "Lama"),
+    ("04", "commissaire.la-reunion", "Patrick", "Hoarau"),
+    ("06", "commissaire.mayotte", "Anziza", "Madi"),
     ("11", "commissaire.ile-de-france", "Nadia", "Benali"),
+    ("24", "commissaire.centre-val-de-loire", "Étienne", "Morin"),
+    ("27", "commissaire.bourgogne-franche-comte", "Lucie", "Girardot"),
+    ("28", "commissaire.normandie", "Hervé", "Lecoq"),
     ("32", "commissaire.hauts-de-france", "Julien", "Vasseur"),
     ("44", "commissaire.grand-est", "Claire", "Schmitt"),
     ("52", "commissaire.pays-de-la-loire", "Yann", "Le Goff"),
     ("53", "commissaire.bretagne", "Maëlle", "Kerjean"),
     ("75", "commissaire.nouvelle-aquitaine", "Sophie", "Darrigrand"),
+    ("76", "commissaire.occitanie", "Sophie", "Garnier"),
+    ("84", "commissaire.auvergne-rhone-alpes", "Bruno", "Chabert"),
+    ("93", "commissaire.provence-alpes-cote-d-azur", "Karima", "Benhamou"),
+    ("94", "commissaire.corse", "Paul-Antoine", "Santoni"),
 ]
-VALIDATED_REGIONS = ["11", "32", "52", "53", "75"]  # the Grand Est's submission still waits for the DIPLP
 GIRONDE = "33"
 
 
@@ -98,8 +111,8 @@ def _pacts() -> int:
         for row in Contract.objects.values("authority_id").annotate(actions=Count("actions")).filter(actions__gt=0)
     ]
     generate_pacts(plans=plans, seed=2025, year=YEAR)
-    _fit_envelopes()
     _cover_gironde()
+    pacts_calibrate()
     pacts = Pact.objects.filter(year=YEAR)
     author = system_role().user
     Pact.history.bulk_history_create(list(pacts), default_user=author, default_change_reason="Démonstration")
@@ -129,26 +142,6 @@ def _cover_gironde() -> None:
     Pact.departements.through.objects.create(pact=pact, departement=gironde)
 
 
-def _fit_envelopes() -> None:
-    """Scale down the pact and action credits of any région beyond 95 % of its frozen envelope."""
-    envelopes = dict(RegionalEnvelope.objects.filter(envelope_year__year=YEAR).values_list("region_id", "amount"))
-    committed = Pact.objects.filter(year=YEAR).values("region_id").annotate(total=Sum("state_amount"))
-    for row in committed:
-        ceiling = envelopes.get(row["region_id"], Decimal("0")) * Decimal("0.95")
-        if not row["total"] or row["total"] <= ceiling:
-            continue
-        ratio = (ceiling / row["total"]).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
-        pacts = Pact.objects.filter(year=YEAR, region_id=row["region_id"])
-        for pact in pacts:
-            pact.state_amount = (pact.state_amount * ratio).quantize(Decimal("1"), rounding=ROUND_DOWN)
-        Pact.objects.bulk_update(pacts, ["state_amount"])
-        # Whole euros rounded down: the actions' credits stay within their pact's.
-        actions = list(PactAction.objects.filter(pact__in=pacts, state_amount__isnull=False))
-        for action in actions:
-            action.state_amount = (action.state_amount * ratio).quantize(Decimal("1"), rounding=ROUND_DOWN)
-        PactAction.objects.bulk_update(actions, ["state_amount"])
-
-
 def _survey(now) -> None:
     admin = _role(ADMIN, RoleKind.NATIONAL_ADMIN)
     campaign = campaign_save(
@@ -171,10 +164,9 @@ def _survey(now) -> None:
     commissioners = _commissioners()
     for dossier in campaign.dossiers.select_related("region").filter(region__code__in=commissioners):
         if dossier_problems(dossier):
-            continue  # a région whose generated answers miss one stays a draft
+            continue  # a région whose answers miss one stays a draft (the calibration answers them all)
         dossier_submit(dossier=dossier, role=commissioners[dossier.region.code])
-        if dossier.region.code in VALIDATED_REGIONS:
-            dossier_validate(dossier=dossier, role=admin, comment="Merci pour ces réponses complètes.")
+        dossier_validate(dossier=dossier, role=admin, comment="Merci pour ces réponses complètes.")
 
 
 def _commissioners() -> dict:

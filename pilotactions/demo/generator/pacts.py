@@ -737,6 +737,7 @@ def write_pacts(
                     d.status,
                     _iso(d.finalised_on),
                     text(d.abandoned_reason),
+                    "",
                     1,
                 )
                 for pact_id, d in zip(pact_ids, drafts, strict=True)
@@ -868,6 +869,7 @@ PACT_COLUMNS = [
     "status",
     "finalised_on",
     "abandoned_reason",
+    "bilan_illustration",
     "version",
 ]
 ACTION_COLUMNS = [

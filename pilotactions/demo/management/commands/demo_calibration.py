@@ -70,7 +70,9 @@ class Command(BaseCommand):
         write("Décisions (docs/demo-data.md) :")
         for text, number in decisions.items():
             write(f"  [{number}] {text}")
-        write(f"Figures publiées non ciblées : {len(targets['not_targeted'])} (voir docs/demo-data.md).")
+        write(f"Figures publiées non ciblées : {len(targets['not_targeted'])} (voir docs/demo-data.md) :")
+        for item in targets["not_targeted"]:
+            write(f"  {item['id']} : {item['reason']}")
         failures = [line for line in lines if not line.ok]
         write(f"{len(lines)} figures vérifiées, {len(failures)} hors tolérance.")
         if failures:
