@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -160,17 +161,23 @@ def territories(dossiers, *, survey: bool) -> list[tuple]:
     )
 
 
-def dossier_list(dossiers):
-    # The comments are counted by a subquery, for the rows of the page only (a grouped join would count them for
-    # every dossier of the campaign before the page is cut).
+def dossier_page(dossiers, number, per_page: int = 50):
+    """A page of the dossier list: the page's ids sorted first (a narrow sort, however many dossiers), then
+    these dossiers read with what the list shows, their comments counted for them only."""
+    ordered = dossiers.order_by("contract__reference", "region__name").values_list("pk", flat=True)
+    page = Paginator(ordered, per_page).get_page(number)
+    ids = list(page.object_list)
     comments = (
         DossierComment.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier").annotate(n=Count("id"))
     )
-    return (
-        dossiers.select_related("contract__authority__region", "contract__contract_type", "region")
+    rows = (
+        Dossier.objects.filter(pk__in=ids)
+        .select_related("contract__authority__region", "contract__contract_type", "region")
         .annotate(comment_count=Coalesce(Subquery(comments.values("n")), 0))
-        .order_by("contract__reference", "region__name")
+        .in_bulk()
     )
+    page.object_list = [rows[pk] for pk in ids]
+    return page
 
 
 def latest_return(dossier):

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -114,7 +113,7 @@ def campaign_detail(request, pk):
         "phase": campaign.phase(),
         "form": form,
         "can_manage": perms.can_manage_campaigns(role)[0],
-        "page": Paginator(selectors.dossier_list(dossiers), 50).get_page(request.GET.get("page")),
+        "page": selectors.dossier_page(dossiers, request.GET.get("page")),
         "query_string": _without_page(request),
     }
     if perms.can_view_cockpit(role)[0]:
