@@ -2,11 +2,11 @@
 
 from collections import Counter, defaultdict
 
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from pilotactions.core.pagination import narrow_page
 from pilotactions.territories.models import Authority, territory_q
 
 from .enums import EDITABLE_STATES, SENT_BACK_STATES, CampaignKind, DossierState, Transition, state_count_label
@@ -161,23 +161,21 @@ def territories(dossiers, *, survey: bool) -> list[tuple]:
     )
 
 
-def dossier_page(dossiers, number, per_page: int = 50):
-    """A page of the dossier list: the page's ids sorted first (a narrow sort, however many dossiers), then
-    these dossiers read with what the list shows, their comments counted for them only."""
-    ordered = dossiers.order_by("contract__reference", "region__name").values_list("pk", flat=True)
-    page = Paginator(ordered, per_page).get_page(number)
-    ids = list(page.object_list)
+def dossier_page(dossiers, number):
+    """A page of the dossier list, its comments counted for its dossiers only."""
     comments = (
         DossierComment.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier").annotate(n=Count("id"))
     )
-    rows = (
-        Dossier.objects.filter(pk__in=ids)
-        .select_related("contract__authority__region", "contract__contract_type", "region")
-        .annotate(comment_count=Coalesce(Subquery(comments.values("n")), 0))
-        .in_bulk()
-    )
-    page.object_list = [rows[pk] for pk in ids]
-    return page
+
+    def load(ids):
+        return (
+            Dossier.objects.filter(pk__in=ids)
+            .select_related("contract__authority__region", "contract__contract_type", "region")
+            .annotate(comment_count=Coalesce(Subquery(comments.values("n")), 0))
+            .in_bulk()
+        )
+
+    return narrow_page(dossiers.order_by("contract__reference", "region__name"), number, load)
 
 
 def latest_return(dossier):

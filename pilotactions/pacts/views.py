@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from pilotactions.accounts.perms import current_role, require
 from pilotactions.contracts.documents import download_name
 from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.pagination import narrow_page
 from pilotactions.territories.models import Region
 
 from . import perms, services
@@ -72,7 +73,7 @@ def pact_list(request):
     role = current_role(request.user)
     require(perms.can_read_pacts(role))
     visible = Pact.objects.visible_to(role)
-    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    years = list(visible.order_by("-year").values_list("year", flat=True).distinct())
     national = role.kind in NATIONAL_ROLES
     form = PactFilterForm(request.GET or None, national=national, years=years)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -81,13 +82,20 @@ def pact_list(request):
     )
     if filters.get("annee"):
         pacts = pacts.filter(year=filters["annee"])
-    pacts = (
-        pacts.select_related("region")
-        .prefetch_related("communes", "epcis", "departements")
-        .annotate(action_count=Count("actions", filter=Q(actions__status=PactActionStatus.ACTIVE)))
-        .order_by("-year", "reference")
+    active_actions = (
+        PactAction.objects.active().filter(pact=OuterRef("pk")).order_by().values("pact").annotate(n=Count("id"))
     )
-    page = Paginator(pacts, 50).get_page(request.GET.get("page"))
+
+    def load(ids):
+        return (
+            Pact.objects.filter(pk__in=ids)
+            .select_related("region")
+            .prefetch_related("communes", "epcis", "departements")
+            .annotate(action_count=Coalesce(Subquery(active_actions.values("n")), 0))
+            .in_bulk()
+        )
+
+    page = narrow_page(pacts.order_by("-year", "reference"), request.GET.get("page"), load)
     query = request.GET.copy()
     query.pop("page", None)
     # The export is of one year (its survey questions are the year's): the chosen one, else the latest.
