@@ -322,6 +322,8 @@ def test_the_diplp_marks_a_pact_as_an_illustration_and_the_report_prints_it(clie
     assert pact.bilan_illustration == "Une épicerie solidaire\n\nà Toulouse."
     assert AuditEvent.objects.filter(verb="pact_illustration_marked", actor=admin.user).exists()
     assert pact.history.first().bilan_illustration == pact.bilan_illustration  # in the pact's history
+    history = client.get(f"{url}historique/").content.decode()
+    assert "illustration du bilan" in history.lower() and "à Toulouse." in history
     # The report prints a box after what the pacts brought: title, région, territory, the text's paragraphs.
     document = report_build(Scope(year=2024))
     titles = [s.title for s in document.sections]
