@@ -8,7 +8,6 @@ from django.utils import timezone
 from pilotactions.campaigns.enums import DossierState
 from pilotactions.campaigns.models import Dossier
 from pilotactions.core.db_router import reading_from_replica
-from pilotactions.core.formats import counted
 from pilotactions.territories.models import Authority
 
 from . import pact_figures  # noqa: F401 — registers chapter III's figures
@@ -61,7 +60,7 @@ def data_date(scope: Scope):
 
 def footer(figure: Figure, result: Result, date) -> str:
     base = result.base.get("ALL")
-    base_text = counted(base, figure.base_label) if base is not None else figure.base_label
+    base_text = figure.base_text(base) if base is not None else figure.base_label
     return f"Source : {figure.source} · Date : {date:%d/%m/%Y} · Base : {base_text} · Traitement : DIPLP"
 
 

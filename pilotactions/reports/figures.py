@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pilotactions.core.charts import departement_name
+from pilotactions.core.formats import counted
 from pilotactions.measures.figures import budget_rows, dashboard_rows, indicator_rows
 from pilotactions.nomenclatures.models import Option
 
@@ -26,7 +27,7 @@ class Figure:
     title: str
     kind: str  # number, table, bars, stacked_bars, donut, map
     unit: str  # "actions", "contrats", "collectivités", "%", "€"
-    base_label: str  # what "Base : N …" counts
+    base_label: str  # what "Base : N …" counts (plural)
     chapter: str
     compute: Callable
     list_code: str | None = None  # option list whose labels name the rows
@@ -34,6 +35,11 @@ class Figure:
     filters: tuple = ("year", "campaign", "region", "departement", "authority")
     reads: str = "contracts"  # what compute() is given: the contracts' aggregates, or the pacts (pact_figures)
     source: str = "Pilot'actions"
+    base_singular: str | None = None  # the singular of `base_label` when dropping its « s » does not make it
+
+    def base_text(self, base) -> str:
+        """« 122 pactes locaux », « 1 pacte local »."""
+        return counted(base, self.base_label, self.base_singular)
 
 
 @dataclass

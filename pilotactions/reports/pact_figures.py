@@ -20,6 +20,15 @@ ALL = "ALL"
 FILTERS = ("year", "survey_campaign", "region", "departement", "authority")
 BASE_PACTS = "pactes locaux"
 BASE_ACTIONS = "actions des pactes locaux"
+# The singulars of the bases that dropping the « s » does not make (« 1 pacte local »).
+SINGULARS = {
+    "pactes locaux": "pacte local",
+    "actions des pactes locaux": "action des pactes locaux",
+    "pactes ayant réuni les forces vives": "pacte ayant réuni les forces vives",
+    "pactes ayant rencontré des difficultés": "pacte ayant rencontré des difficultés",
+    "pactes locaux finalisés": "pacte local finalisé",
+    "co-financements des actions": "co-financement des actions",
+}
 MULTIPLE = "Plusieurs réponses possibles : le total dépasse 100 %."
 YES_NO = {"OUI": "Oui", "NON": "Non"}
 GOOD_DYNAMICS = ("DYN_TRES_BONNE", "DYN_PLUTOT_BONNE")
@@ -28,6 +37,7 @@ GOOD_DYNAMICS = ("DYN_TRES_BONNE", "DYN_PLUTOT_BONNE")
 def pacts_figure(**kwargs):
     """Registers a chapter III figure: it reads the pacts (not the contracts' aggregates) and has one column."""
     kwargs.setdefault("filters", FILTERS)
+    kwargs.setdefault("base_singular", SINGULARS.get(kwargs["base_label"]))
     return register(reads="pacts", source=SOURCE, **kwargs)
 
 

@@ -504,7 +504,7 @@ def with_national_column(figure: dict, national: dict, label: str) -> dict:
     national_base = national["base"].get("ALL")
     head, separator, tail = figure["footer"].partition(" · Traitement : ")
     if national_base is not None and separator:
-        base = formats.counted(national_base, REGISTRY[figure["id"]].base_label)
+        base = REGISTRY[figure["id"]].base_text(national_base)
         head += f" ; {NATIONAL_COLUMN} : {base}"
     return {
         **figure,

@@ -41,7 +41,7 @@ def make_pact(region, number, departement, *, status=PactStatus.FINALISED, **fie
         year=YEAR,
         region=Region.objects.get(code=region),
         title=f"Pacte {number}",
-        territory_kind="departements",
+        territory_kind="departement",
         status=status,
         **fields,
     )
@@ -328,3 +328,12 @@ def test_live_tallies_are_kept_and_rebuilt_only_where_the_data_changed(pacts, mo
     built.clear()
     call_command("refresh_bilan", "--year", str(YEAR), stdout=io.StringIO())
     assert built == []  # up to date already
+
+
+def test_a_base_of_one_reads_in_the_singular(pacts):
+    f = figures(departement="31")
+    assert f["pl.pacts.count"]["footer"].endswith("· Base : 1 pacte local · Traitement : DIPLP")
+    assert f["pl.forces_vives.invited"]["footer"].endswith(
+        "· Base : 1 pacte ayant réuni les forces vives · Traitement : DIPLP"
+    )
+    assert f["pl.actions.cofinancers"]["footer"].endswith("· Base : 2 co-financements des actions · Traitement : DIPLP")
