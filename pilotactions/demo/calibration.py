@@ -238,6 +238,8 @@ def value_kind(entry: dict, reader: Reader) -> str:
         return "€"
     if entry.get("unit", "").startswith("€"):
         return "€"
+    if measure.get("figure", "").startswith("pl.") and entry.get("unit") and entry["unit"][0].isalpha():
+        return "count"  # a count of a chapter III table (« actions », « pactes », « personnes »)
     unit = reader.figures(**measure.get("scope", {}))[measure["figure"]]["unit"]
     return "€" if unit == "€" else "%" if unit == "%" else "count"
 

@@ -687,7 +687,9 @@ def _action_budgets(actions, departements):
     the declared budgets average 177,300 €; and the actions whose total budget is not declared (`CREDITS_ONLY`
     of the brackets under 20,000 €: their amount is their pact credits)."""
     mayotte = next(a for a in actions if a.pact.region.code == "06")
-    haute_saone = next(a for a in actions if "70" in departements[a.pact_id])
+    haute_saone = next(
+        a for a in actions if "70" in departements[a.pact_id] and a.pact.territory_kind != PactTerritoryKind.REGION
+    )
     counts = apportion(len(actions), BRACKETS)
     rest = shuffled([a for a in actions if a not in (mayotte, haute_saone)], "brackets")
     bracket = {mayotte: "BUD_1", haute_saone: "BUD_7"}
@@ -748,7 +750,8 @@ def _action_credits(actions, by_pact, budgets, bracket, credits_only, credits):
         kinds[action], states[action] = "credits_only", budgets[action]
         remaining[action.pact_id] -= budgets[action]
     count = ALONE
-    for action in shuffled(actions, "alone"):
+    # The colocation of the Haute-Saône (1,000 €) first: financed by its pact's credits alone.
+    for action in sorted(shuffled(actions, "alone"), key=lambda a: budgets[a] != HAUTE_SAONE_COLOCATION):
         if count == 0:
             break
         small = bracket[action] in ("BUD_7", "BUD_6", "BUD_5", "BUD_4")
@@ -770,18 +773,16 @@ def _action_credits(actions, by_pact, budgets, bracket, credits_only, credits):
             states[action] = min(left // count // 100 * 100, budgets[action] * 8 // 10 // 100 * 100)
             remaining[pact_id] -= states[action]
             declared.append(action)
-    # Exactly 85,000 € on average: the largest credits lowered, or raised within their pact's credits and
-    # 80 % of their budget, until the sum is 85,000 € × their number.
+    # Exactly 85,000 € on average: while the mean is lower (credits capped at 80 % of a small budget), the
+    # smallest credits are no longer split to their action; then the largest lowered to the exact sum.
+    declared.sort(key=lambda a: (states[a], a.pk))
+    while declared and sum(states[a] for a in declared) < COFINANCING_CREDITS_MEAN * len(declared):
+        del states[declared.pop(0)]
     gap = sum(states[a] for a in declared) - COFINANCING_CREDITS_MEAN * len(declared)
     for action in sorted(declared, key=lambda a: (-states[a], a.pk)):
-        if gap > 0:
-            step = -min(gap, states[action] - COFINANCING_CREDITS_MEAN // 2)
-        else:
-            room = min(budgets[action] * 8 // 10 - states[action], remaining[action.pact_id])
-            step = max(0, min(-gap, room))
-        states[action] += step
-        remaining[action.pact_id] -= step
-        gap += step
+        step = max(0, min(gap, states[action] - COFINANCING_CREDITS_MEAN // 2))
+        states[action] -= step
+        gap -= step
     return kinds, states
 
 
