@@ -55,6 +55,14 @@ def table(figure: dict, series: list[str]) -> dict:
     }
 
 
+CHART_KINDS = {"bars", "stacked_bars", "map", "donut"}
+
+
+def has_chart(figure: dict) -> bool:
+    """Whether `chart` draws the figure (numbers and tables are said better by their table alone)."""
+    return figure["kind"] in CHART_KINDS
+
+
 def chart(figure: dict, series: list[str]) -> str | None:
     """The SVG of a figure, or None when a table says it better (numbers, tables)."""
     unit = CHART_UNITS.get(figure["unit"])

@@ -223,8 +223,8 @@ def _table_rows_grouped(table: dict) -> dict:
     return table
 
 
-@role_required
-def chapter(request, chapter):
+def _chapter_figures(request, chapter):
+    """The chapter's figures for the request's filters, and what the page needs around them."""
     if chapter not in CHAPTERS:
         raise Http404
     role, form, scope, types = _scope_and_form(request, chapter=chapter)
@@ -233,19 +233,39 @@ def chapter(request, chapter):
         raise PermissionDenied(measure_perms.READ_REFUSED)
     ids = [f.id for f in REGISTRY.values() if f.chapter.split(".")[0] == chapter]
     payload = bilan_build(scope, figure_ids=set(ids))
+    figures = [_restrict_rows(figure, role) for figure in payload["figures"]]
+    return form, scope, types, readable, payload, figures
+
+
+def _figure_body(figure: dict, types) -> dict:
+    """What a figure shows below its title: its chart and its data table."""
+    series = figure_render.series_of(figure, types)
+    return {
+        "svg": figure_render.chart(figure, series),
+        "table": _table_rows_grouped(figure_render.table(figure, series)),
+        "row_heading": ROW_HEADINGS.get(figure["id"], "Indicateur" if len(figure["rows"]) == 1 else "Modalité"),
+    }
+
+
+@role_required
+def chapter(request, chapter):
+    """A chapter of the bilan. Its charts and tables weigh some 400 KB on a national chapter II: the page comes
+    with each figure's title, footer and downloads, and its charts and tables follow in a second request (htmx,
+    `chapter_bodies`) — or inline with `?complet=1`, the link offered without JavaScript."""
+    form, scope, types, readable, payload, figures = _chapter_figures(request, chapter)
+    full = request.GET.get("complet") == "1"
     sections = {key: {"title": title, "figures": []} for key, title in CHAPTERS[chapter]["sections"].items()}
     if chapter == "III":  # the pacts the DIPLP chose to illustrate the bilan, beside what the pacts brought
         sections[ILLUSTRATED_SECTION]["illustrations"] = bilan_illustrations(scope)
-    query = request.GET.urlencode()
-    for figure in payload["figures"]:
-        figure = _restrict_rows(figure, role)
-        series = figure_render.series_of(figure, types)
+    query = request.GET.copy()
+    query.pop("complet", None)
+    query = query.urlencode()
+    for figure in figures:
         sections[figure["chapter"]]["figures"].append(
             {
                 **figure,
-                "svg": figure_render.chart(figure, series),
-                "table": _table_rows_grouped(figure_render.table(figure, series)),
-                "row_heading": ROW_HEADINGS.get(figure["id"], "Indicateur" if len(figure["rows"]) == 1 else "Modalité"),
+                **(_figure_body(figure, types) if full else {}),
+                "has_chart": figure_render.has_chart(figure),
                 "csv_url": f"{reverse('reports:figure', args=[figure['id'], 'csv'])}?{query}",
                 "svg_url": f"{reverse('reports:figure', args=[figure['id'], 'svg'])}?{query}",
             }
@@ -263,10 +283,22 @@ def chapter(request, chapter):
             "form": form,
             "meta": payload["meta"],
             "scope": scope,
+            "full": full,
+            "bodies_url": f"{reverse('reports:chapter_bodies', args=[chapter])}?{query}",
+            "full_url": f"?{query}&complet=1" if query else "?complet=1",
             # Chapter I is national whatever the filters: they are offered only where they change something.
             "filters_apply": chapter != "I",
         },
     )
+
+
+@role_required
+def chapter_bodies(request, chapter):
+    """The charts and tables of a chapter's figures, each replacing its placeholder on the page (htmx
+    out-of-band swaps): the same figures, filters and permissions as the page."""
+    _form, _scope, types, _readable, _payload, figures = _chapter_figures(request, chapter)
+    bodies = [{**figure, **_figure_body(figure, types)} for figure in figures]
+    return render(request, "reports/includes/figure_bodies.html", {"figures": bodies})
 
 
 @role_required

@@ -150,6 +150,9 @@ class AxeOnEveryPage:
         try:
             url = self.page.url
             try:
+                # What a page loads after its first response (htmx: the bilan's charts and tables) is checked too.
+                if self.page.locator(".pa-loading").count():
+                    self.page.locator(".pa-loading").first.wait_for(state="detached")
                 violations = axe_violations(self.page)
             except Error:  # the page navigated again meanwhile: the next one is checked once loaded
                 return

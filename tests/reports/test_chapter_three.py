@@ -116,7 +116,7 @@ def test_a_commissioner_reads_the_figures_of_the_region(client, world):
 
 def test_the_page_draws_charts_tables_footers_and_the_region_map(client, world):
     login(client, make_role(R.NATIONAL_ADMIN))
-    response = client.get(PAGE)
+    response = client.get(PAGE, {"complet": "1"})
     html = response.content.decode()
     for part in PARTS:
         assert part in html

@@ -57,7 +57,7 @@ def test_detailed_rows_follow_what_the_role_may_read(client, data):
 
 def test_chapter_page_draws_charts_with_tables_and_footers(client, data):
     login(client, make_role(R.NATIONAL_ADMIN))
-    html = client.get("/bilan/chapitre/II/").content.decode()
+    html = client.get("/bilan/chapitre/II/", {"complet": "1"}).content.decode()
     assert 'role="img"' in html and "Source : Pilot&#x27;actions · Date : " in html
     assert "Budgets totaux des contrats locaux des solidarités par région" in html
     svg = client.get("/bilan/figures/cls.axes.svg")
@@ -99,7 +99,7 @@ def test_chapter_one_page_and_the_command_line_report(client, data, tmp_path):
 
     measures_reference_load()
     login(client, make_role(R.NATIONAL_READER))
-    html = client.get("/bilan/chapitre/I/").content.decode()
+    html = client.get("/bilan/chapitre/I/", {"complet": "1"}).content.decode()
     assert "Fonds d’innovation pour la petite enfance" in html and "Lancement prévu en 2025 mais mis en pause" in html
     out = tmp_path / "fiche.html"
     call_command("bilan", format="html", out=str(out), region="75")
@@ -118,3 +118,29 @@ def test_the_bilan_offers_contract_campaigns_not_the_pacts_survey():
     survey = make_campaign("enquete", types=())
     offered = set(BilanFilterForm().fields["campaign"].queryset)
     assert suivi in offered and survey not in offered
+
+
+def test_a_chapter_page_comes_light_and_its_charts_and_tables_follow(client, data):
+    """The page holds each figure's title, footer and downloads; its charts and tables come in one second
+    request (htmx, out-of-band swaps into the placeholders), or inline with ?complet=1 (no JavaScript)."""
+    from django.utils.html import escape
+
+    login(client, make_role(R.NATIONAL_ADMIN))
+    light = client.get("/bilan/chapitre/II/", {"region": "32"})
+    html = light.content.decode()
+    figures = [f for section in light.context["sections"] for f in section["figures"]]
+    assert "<svg" not in html and "<table" not in html
+    for figure in figures:
+        assert f'<div id="corps-{figure["id"]}">' in html and escape(figure["footer"]) in html
+    assert 'hx-get="/bilan/chapitre/II/graphiques/?region=32" hx-trigger="load" hx-swap="none"' in html
+    assert 'href="?region=32&amp;complet=1#cls.budget.total"' in html
+    bodies = client.get("/bilan/chapitre/II/graphiques/", {"region": "32"}).content.decode()
+    for figure in figures:
+        assert f'<div id="corps-{figure["id"]}" hx-swap-oob="true">' in bodies
+    assert bodies.count("<table") == len(figures) and "<svg" in bodies
+    full = client.get("/bilan/chapitre/II/", {"region": "32", "complet": "1"}).content.decode()
+    assert full.count("<table") == len(figures) and "hx-trigger" not in full
+    assert len(html.encode()) < len(full.encode()) / 3
+    # The second request applies the same permissions as the page.
+    login(client, make_role(R.AUTHORITY_REFERENT, "59"))
+    assert client.get("/bilan/chapitre/I/graphiques/").status_code == 403
