@@ -197,10 +197,11 @@ class Pact(BaseModel):
             PactTerritoryKind.DEPARTEMENT: [d.name for d in self.departements.all()],
             PactTerritoryKind.REGION: [self.region.name],
         }.get(kind) or ([self.territory_label] if self.territory_label else [])
-        if len(names) > 3:
-            names = names[:3] + [f"et {len(names) - 3} autres"]
         label = "EPCI" if kind == PactTerritoryKind.EPCIS else kind.label  # the full label is long for a table
-        return f"{label} — {', '.join(sorted(names[:3]) + names[3:])}" if names else label
+        if not names:
+            return label
+        more = f" et {len(names) - 3} autres" if len(names) > 3 else ""
+        return f"{label} — {', '.join(sorted(names)[:3])}{more}"
 
 
 class PactCofinancing(models.Model):

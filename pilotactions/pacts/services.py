@@ -5,6 +5,7 @@ optimistic lock and the list of fields changed meanwhile (`contracts.services._c
 `changes_since`), the document checks (`contracts.documents`), the amounts' formatting.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -393,7 +394,8 @@ def pact_illustration_set(*, pact: Pact, role, text: str) -> Pact:
     version is not claimed: the text is the DIPLP's, not a field of the pact form that someone may be editing."""
     require(perms.can_mark_illustration(role))
     pact = Pact.objects.select_for_update().get(pk=pact.pk)
-    text = "\n\n".join(" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip())
+    # Paragraphs are separated by an empty line, whatever the line endings (a browser sends « \r\n »).
+    text = "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
     if text and pact.status == PactStatus.ABANDONED:
         raise ValidationError(
             {"text": "Ce pacte est abandonné : il ne figure pas au bilan et ne peut pas l’illustrer."}

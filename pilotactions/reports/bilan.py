@@ -49,7 +49,7 @@ def aggregates_for(scope: Scope) -> Aggregates:
 def data_date(scope: Scope):
     if scope.campaign_id:
         latest = (
-            Dossier.objects.filter(campaign_id=scope.campaign_id)
+            Dossier.objects.filter(campaign_id=scope.campaign_id, validated_at__isnull=False)  # NULLs first on PG
             .order_by("-validated_at")
             .values_list("validated_at", flat=True)
             .first()

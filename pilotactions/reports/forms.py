@@ -42,8 +42,15 @@ class BilanFilterForm(forms.Form):
         regions = Region.objects.official().order_by("name")
         departements = Departement.objects.order_by("code")
         if authority_ids is not None:
+            # Only the territories whose every authority the role reads (what reports.perms.can_read_scope allows):
+            # an authority's agents are not offered their région, which holds other authorities.
+            hidden = Authority.objects.exclude(id__in=authority_ids)
             regions = regions.filter(departements__authorities__in=authority_ids).distinct()
+            regions = regions.exclude(code__in=hidden.filter(region__isnull=False).values("region__code"))
             departements = departements.filter(authorities__in=authority_ids).distinct()
+            departements = departements.exclude(
+                code__in=hidden.filter(departements__isnull=False).values("departements__code")
+            )
         self.fields["region"].choices = [("", "France entière")] + [(r.code, r.name) for r in regions]
         self.fields["departement"].choices = [("", "Tous")] + [(d.code, f"{d.name} ({d.code})") for d in departements]
         self.fields["authority"].choices = [("", "Toutes")] + [(a.code, a.name) for a in authorities]

@@ -38,7 +38,8 @@ def pacts_figure(**kwargs):
     """Registers a chapter III figure: it reads the pacts (not the contracts' aggregates) and has one column."""
     kwargs.setdefault("filters", FILTERS)
     kwargs.setdefault("base_singular", SINGULARS.get(kwargs["base_label"]))
-    return register(reads="pacts", source=SOURCE, **kwargs)
+    kwargs.setdefault("source", SOURCE)
+    return register(reads="pacts", **kwargs)
 
 
 def one(value) -> dict:
@@ -62,10 +63,11 @@ def option_rows(tally: PactTally, level: str, code: str, names: dict[str, str], 
 
 def answer_shares(tally: PactTally, level: str, code: str, names: dict[str, str], subset="", **kwargs) -> Result:
     answered = tally.count(level, code, subset=subset)
+    missing = tally.size(level, subset) - answered
     return Result(
         option_rows(tally, level, code, names, subset, **kwargs),
         base=one(answered),
-        not_filled=one(tally.size(level, subset) - answered),
+        not_filled=one(missing) if missing else {},  # no « Non renseigné : 0 » beside a « non renseigné » option
     )
 
 
@@ -86,6 +88,7 @@ def counter_shares(counts, names: dict[str, str]) -> Result:
     unit="€",
     base_label="régions",
     chapter="III.1",
+    source="Enveloppes régionales figées par la DIPLP",
     note="Enveloppes régionales figées : l’indicateur de pauvreté par département, majoré pour les outre-mer, "
     "sommé par région. Une enveloppe est régionale : elle n’est pas donnée pour un département ni une collectivité.",
 )
@@ -126,7 +129,8 @@ def pacts_count(facts: PactFacts, labels):
     unit="pactes",
     base_label="pactes locaux finalisés",
     chapter="III.1",
-    note="Nombre cumulé de pactes finalisés à la fin de chaque mois, d’après la date de finalisation déclarée.",
+    note="Nombre cumulé de pactes finalisés à la fin de chaque mois, d’après la date de finalisation déclarée ; "
+    "les pactes encore en construction n’y sont pas.",
 )
 def calendar(facts: PactFacts, labels):
     months = facts.total.months
@@ -135,7 +139,8 @@ def calendar(facts: PactFacts, labels):
         total += months[month]
         year, number = int(month[:4]), int(month[5:])
         rows.append(row(month, f"{MONTHS[number - 1]} {year}", one(total)))
-    return Result(rows, base=one(total), not_filled=one(facts.total.size("pact") - total))
+    undated = int(facts.total.sums["finalised"]) - total  # finalised pacts whose date is not given
+    return Result(rows, base=one(total), not_filled=one(undated) if undated else {})
 
 
 # --- III.2 The construction of the pacts -----------------------------------------------------------
@@ -236,7 +241,9 @@ pact_question(
 def region_rows(facts: PactFacts, question: str, codes: tuple[str, ...]) -> Result:
     """Per région: the share of its pacts that answered `question` whose answer is one of `codes` (for a multiple
     choice, the codes must exclude each other, as « aucune réussite particulière » is ticked alone), from the
-    lowest share."""
+    lowest share. Not for a département or an authority: only part of each région's pacts would be counted."""
+    if not facts.whole_regions:
+        return Result([], base=one(0))
     shares = {}
     for code, tally in facts.by_region.items():
         answered = tally.count("pact", question)
@@ -251,7 +258,8 @@ def region_rows(facts: PactFacts, question: str, codes: tuple[str, ...]) -> Resu
 def region_figure(figure_id, title, question, codes):
     @pacts_figure(
         id=figure_id, title=title, kind="bars", unit="%", base_label=BASE_PACTS, chapter="III.2",
-        note="Régions classées de la part la plus faible à la plus forte.",
+        note="Régions classées de la part la plus faible à la plus forte ; pas pour un département ni une "
+        "collectivité, qui ne couvrent qu’une partie des pactes de leur région.",
     )  # fmt: skip
     def compute(facts: PactFacts, labels):
         return region_rows(facts, question, codes)
@@ -373,10 +381,7 @@ def budget_brackets(facts: PactFacts, labels):
     unknown = next((code for code, label in names.items() if label == "Non renseigné"), "")
     counts = dict(facts.total.brackets)
     counts[unknown] = counts.get(unknown, 0) + counts.pop("", 0)  # no bracket: no budget declared
-    ordered = dict(reversed(list(names.items())))  # from the smallest bracket, as the report prints them
-    if unknown in ordered:  # « Non renseigné » first, as printed
-        ordered = {unknown: ordered.pop(unknown), **ordered}
-    return counter_shares(counts, ordered)
+    return counter_shares(counts, names)
 
 
 @pacts_figure(
@@ -402,7 +407,7 @@ def action_budget(facts: PactFacts, labels):
     id="pl.actions.cofinancing",
     title="Cofinancement des actions par les crédits des pactes locaux",
     kind="table",
-    unit="%",
+    unit="",  # shares, a count and an amount: each row says its unit
     base_label=BASE_ACTIONS,
     chapter="III.3",
     note="Une action est cofinancée quand d’autres financeurs que les crédits du pacte y contribuent ; « non "

@@ -30,7 +30,7 @@ from pilotactions.pacts.survey import survey_records, surveyed_pacts
 
 from .models import RegionPactTally
 
-TALLY_FORMAT = 1  # bump when the tally's content changes: every stored tally is rebuilt
+TALLY_FORMAT = 2  # bump when the tally's content changes: every stored tally is rebuilt
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE, QuestionKind.YES_NO)
 # The sub-populations a question is asked in (after another answer): name → (level, question, answers).
 SUBSETS = {
@@ -98,6 +98,8 @@ class PactTally:
             self.sums["pact_budget"] += _amount(pact["total_budget"])
             self.sums["pact_budget_n"] += 1
         self.sums["pact_credits"] += _amount(pact.get("state_amount")) or ZERO
+        if pact.get("status") == "finalised":
+            self.sums["finalised"] += 1
         if not _blank(answers.get("finalised_on")):
             self.months[answers["finalised_on"][:7]] += 1
         if answers.get("forces_vives_meeting") == "OUI" and answers.get("actors_invited"):
@@ -141,7 +143,7 @@ class PactTally:
     def encode(self) -> dict:
         data = {name: dict(getattr(self, name)) for name in ("members", "answered", "ticked", "months", "brackets")}
         data["cofinancers"] = dict(self.cofinancers)
-        data["sums"] = {k: str(v) for k, v in self.sums.items()}
+        data["sums"] = {k: str(v) if isinstance(v, Decimal) else v for k, v in self.sums.items()}  # counts: ints
         data["extremes"] = {k: str(v) for k, v in self.extremes.items()}
         return data
 
@@ -149,7 +151,7 @@ class PactTally:
     def decode(cls, data: dict) -> "PactTally":
         tally = cls(**{name: Counter(data[name]) for name in ("members", "answered", "ticked", "months", "brackets")})
         tally.cofinancers = Counter(data["cofinancers"])
-        tally.sums = Counter({k: Decimal(v) for k, v in data["sums"].items()})
+        tally.sums = Counter({k: Decimal(v) if isinstance(v, str) else v for k, v in data["sums"].items()})
         tally.extremes = {k: Decimal(v) for k, v in data["extremes"].items()}
         return tally
 

@@ -33,6 +33,7 @@ class PactFacts:
     national_amount: Decimal | None = None  # the year's national amount, once the envelopes are frozen
     region_names: dict[str, str] = field(default_factory=dict)
     date: object = None
+    whole_regions: bool = True  # False for a département or an authority: its régions' tallies are partial
 
     @cached_property
     def total(self) -> PactTally:
@@ -119,4 +120,5 @@ def pact_facts(scope: Scope) -> PactFacts:
         national_amount=national.first(),
         region_names=dict(Region.objects.values_list("code", "name")),
         date=date,
+        whole_regions=not (scope.departement or scope.authority),
     )

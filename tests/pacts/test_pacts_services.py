@@ -436,3 +436,19 @@ def test_the_creation_form_proposes_the_latest_frozen_envelope_year():
     form = PactForm({"state_amount": "1 000,50"}, region=region)
     assert not form.is_valid()
     assert form.errors["state_amount"] == [services.WHOLE_EUROS]
+
+
+def test_a_territory_names_three_places_then_how_many_more():
+    from pilotactions.pacts.models import Pact
+    from pilotactions.territories.models import Commune, Region
+
+    pact = Pact.objects.create(
+        reference="PL-2024-01-099",
+        year=2024,
+        region=Region.objects.get(code="32"),
+        title="T",
+        territory_kind="communes",
+    )
+    pact.communes.set(Commune.objects.filter(departement__code="59").order_by("name")[:5])
+    names = sorted(c.name for c in pact.communes.all())
+    assert pact.territory_text() == f"Commune(s) — {', '.join(names[:3])} et 2 autres"

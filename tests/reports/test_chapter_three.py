@@ -316,7 +316,8 @@ def test_the_diplp_marks_a_pact_as_an_illustration_and_the_report_prints_it(clie
     page = client.get(url)
     assert page.context["illustration_form"].initial["text"] == "Le pacte a financé une épicerie solidaire."
     assert "Illustrer le bilan avec ce pacte" in page.content.decode()
-    response = client.post(f"{url}illustration/", {"text": "Une épicerie solidaire\n\nà Toulouse."})
+    # As a browser sends it: « \r\n » line endings.
+    response = client.post(f"{url}illustration/", {"text": "Une épicerie solidaire\r\n\r\nà Toulouse."})
     assert response.status_code == 302 and response["Location"].endswith("#illustration")
     pact.refresh_from_db()
     assert pact.bilan_illustration == "Une épicerie solidaire\n\nà Toulouse."

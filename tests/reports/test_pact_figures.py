@@ -181,7 +181,8 @@ def test_pacts_credits_and_calendar(pacts):
     calendar = f["pl.calendar"]
     assert values(calendar) == {"2024-11": 1, "2025-01": 2}  # cumulated
     assert [r["label"] for r in calendar["rows"]] == ["novembre 2024", "janvier 2025"]
-    assert calendar["base"] == {"ALL": 2} and calendar["not_filled"] == {"ALL": 1}
+    # The pact under construction is not « non renseigné »: it is not finalised.
+    assert calendar["base"] == {"ALL": 2} and calendar["not_filled"] == {}
 
 
 def test_construction_with_conditional_and_multiple_answers(pacts):
@@ -230,7 +231,7 @@ def test_actions_budgets_cofinancing_and_beneficiaries(pacts):
         "CF_COMMUNE": Decimal("33.33"), "CF_CAF": Decimal("33.33"), "CF_MSA": Decimal("33.33"),
     }  # fmt: skip
     brackets = f["pl.actions.budget_brackets"]
-    assert [r["key"] for r in brackets["rows"]] == ["BUD_8", "BUD_6", "BUD_4", "BUD_3"]  # « non renseigné » first
+    assert [r["key"] for r in brackets["rows"]] == ["BUD_3", "BUD_4", "BUD_6", "BUD_8"]  # the list's order
     assert values(brackets)["BUD_8"] == 25 and brackets["base"] == {"ALL": 4}
     assert values(f["pl.actions.pilot_type"]) == {"PIL_COLLECTIVITE": 50, "PIL_ASSOCIATION": 50}
 
@@ -242,6 +243,7 @@ def test_territorial_scopes(pacts):
     departement = figures(departement="31")
     assert values(departement["pl.pacts.count"])["pacts"] == 1
     assert departement["pl.credits.by_region"]["rows"] == []  # an envelope is regional
+    assert departement["pl.regions.no_success"]["rows"] == []  # one pact is not its région's rate
     assert values(figures(region="53")["pl.pacts.count"])["pacts"] == 0
 
 

@@ -144,3 +144,21 @@ def test_a_chapter_page_comes_light_and_its_charts_and_tables_follow(client, dat
     # The second request applies the same permissions as the page.
     login(client, make_role(R.AUTHORITY_REFERENT, "59"))
     assert client.get("/bilan/chapitre/I/graphiques/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "regions", "departements"),
+    [
+        (R.AUTHORITY_REFERENT, "59", [], []),  # its région and département hold other authorities
+        (R.DEPARTMENTAL_STATE, "59", [], ["59"]),
+        (R.REGIONAL, "32", ["32"], ["02", "59", "60", "62", "80"]),  # every département of its région
+    ],
+)
+def test_the_filters_offer_only_territories_the_role_reads(client, data, kind, code, regions, departements):
+    login(client, make_role(kind, code))
+    for chapter in ("II", "III"):
+        form = client.get(f"/bilan/chapitre/{chapter}/").context["form"]
+        assert [c for c, _ in form.fields["region"].choices if c] == regions
+        assert [c for c, _ in form.fields["departement"].choices if c] == departements
+        for region in regions:
+            assert client.get(f"/bilan/chapitre/{chapter}/", {"region": region}).status_code == 200
