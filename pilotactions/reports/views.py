@@ -2,7 +2,7 @@ from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -305,15 +305,21 @@ def chapter_bodies(request, chapter):
 def figure_download(request, figure_id, extension):
     if figure_id not in REGISTRY or extension not in {"csv", "svg"}:
         raise Http404
-    role, _form, scope, types = _scope_and_form(request, chapter=REGISTRY[figure_id].chapter.split(".")[0])
+    role, form, scope, types = _scope_and_form(request, chapter=REGISTRY[figure_id].chapter.split(".")[0])
+    if form.is_bound and not form.is_valid():  # a file of other figures than asked: refused, said why
+        errors = " ".join(
+            f"{form.fields[f].label if f in form.fields else ''} : {' '.join(e)}" for f, e in form.errors.items()
+        )
+        return HttpResponseBadRequest(f"Filtres refusés — {errors}", content_type="text/plain; charset=utf-8")
     figure = _restrict_rows(bilan_build(scope, figure_ids={figure_id})["figures"][0], role)
     series = figure_render.series_of(figure, types)
+    name = _download_name(figure_id, scope)
     if extension == "svg":
         svg = figure_render.chart(figure, series)
         if svg is None:
             raise Http404("Cette figure est un tableau : téléchargez-la en CSV.")
         response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{figure_id}.svg"'
+        response["Content-Disposition"] = f'attachment; filename="{name}.svg"'
         return response
     rows = [
         [row["key"], row["label"], *("" if row["values"].get(s) is None else row["values"][s] for s in series)]
@@ -323,7 +329,24 @@ def figure_download(request, figure_id, extension):
     if figure["not_filled"]:
         rows.append(["not_filled", "Non renseigné", *(figure["not_filled"].get(s, "") for s in series)])
     header = ["Code", "Modalité", *(figure_render.SERIES_LABELS.get(s, s) for s in series)]  # French, not codes
-    return download_response(extension="csv", filename=figure_id, csv_lines=csv_stream(header, rows))
+    return download_response(extension="csv", filename=name, csv_lines=csv_stream(header, rows))
+
+
+def _download_name(figure_id: str, scope) -> str:
+    """« pl.calendar-2024-region-76-enquete-3 »: what the file holds, in its name (year, territory, campaign)."""
+    parts = [figure_id, str(scope.year)]
+    for label, value in (
+        ("region", scope.region),
+        ("departement", scope.departement),
+        ("collectivite", scope.authority),
+    ):
+        if value:
+            parts += [label, value]
+    if scope.campaign_id:
+        parts += ["campagne", str(scope.campaign_id)]
+    if scope.survey_campaign_id:
+        parts += ["enquete", str(scope.survey_campaign_id)]
+    return "-".join(parts)
 
 
 @role_required

@@ -185,11 +185,9 @@ def test_figure_downloads(client, world):
     svg = client.get("/bilan/figures/pl.credits.by_region.svg", {"region": OCCITANIE})
     assert svg["Content-Type"].startswith("image/svg+xml") and svg.content.startswith(b"<svg")
     assert client.get("/bilan/figures/pl.pacts.count.svg").status_code == 404  # a table has no chart
-    other = client.get("/bilan/figures/pl.credits.by_region.csv", {"region": HDF})  # not offered: the nation
-    assert [row.split(";")[0] for row in other.getvalue().decode().removeprefix("\ufeff").splitlines()[1:3]] == [
-        HDF,
-        OCCITANIE,
-    ]
+    assert response["Content-Disposition"] == f'attachment; filename="pl.credits.by_region-2024-region-{OCCITANIE}.csv"'
+    other = client.get("/bilan/figures/pl.credits.by_region.csv", {"region": HDF})  # not offered: refused, said why
+    assert other.status_code == 400 and other.content.decode().startswith("Filtres refusés — Région : ")
 
 
 # --- The report ----------------------------------------------------------------------------------
