@@ -320,11 +320,16 @@ def pact_summaries(figures: dict, year: int) -> dict[str, list[str]]:
     delegated = credits.get("total") if "total" in credits else next(iter(credits.values()), None)
     if delegated:
         regions = len(credits) - ("total" in credits)
-        spread = f", répartis entre {formats.counted(regions, 'régions')}" if regions > 1 else ""
-        out["III.1"].append(
-            f"En {year}, {_euros(delegated)} ont été délégués aux commissaires à la lutte contre la pauvreté pour "
-            f"la mise en œuvre des pactes locaux{spread}."
-        )
+        if regions > 1:
+            out["III.1"].append(
+                f"En {year}, {_euros(delegated)} ont été délégués aux commissaires à la lutte contre la pauvreté "
+                f"pour la mise en œuvre des pactes locaux, répartis entre {formats.counted(regions, 'régions')}."
+            )
+        else:  # a région's fiche: its own envelope
+            out["III.1"].append(
+                f"En {year}, le commissaire à la lutte contre la pauvreté de la région a disposé de "
+                f"{_euros(delegated)} pour la mise en œuvre des pactes locaux."
+            )
     if not pacts:
         out["III.1"].append("Aucun pacte local n’est enregistré pour ce périmètre et cette année.")
         return out
@@ -488,7 +493,10 @@ def with_national_column(figure: dict, national: dict, label: str) -> dict:
     national_rows = {r["key"]: r for r in national["rows"]}
     counted_locally = bool(figure["base"].get("ALL"))
     rows, running = [], 0
-    for key in [*national_rows, *(k for k in local_rows if k not in national_rows)]:
+    keys = [*national_rows, *(k for k in local_rows if k not in national_rows)]
+    if figure["id"] in REGION_ROWS:  # a territory's own région, and the nation's total: not every région's row
+        keys = [k for k in keys if k in local_rows or k == "total"]
+    for key in keys:
         local, whole = local_rows.get(key), national_rows.get(key)
         value = local["values"].get("ALL") if local else None
         if local is None and figure["unit"] == "%" and counted_locally and figure["id"] not in REGION_ROWS:

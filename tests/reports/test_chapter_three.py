@@ -273,7 +273,14 @@ def test_a_regional_fiche_compares_chapter_three_with_the_nation(world):
     texts = {s.title: " ".join(s.summary) for s in fiche.sections}
     assert "50\u202f% des pactes locaux ont fait l’objet d’une réunion des forces vives." in texts[PARTS[1]]
     assert "on trouve" not in texts[PARTS[1]]  # one région: none named
-    assert "En 2024, 600\u202f€ ont été délégués" in texts[PARTS[0]]
+    assert (
+        "En 2024, le commissaire à la lutte contre la pauvreté de la région a disposé de 600\u202f€" in texts[PARTS[0]]
+    )
+    credits = next(f for f in fiche.figures if f.id == "pl.credits.by_region")  # its own row and the nation's total
+    assert [(row.key, row.cells) for row in credits.rows] == [
+        (HDF, ["600\u202f€", "600\u202f€"]),
+        ("total", ["—", "1\u202f000\u202f€"]),
+    ]
 
 
 def test_every_format_prints_chapter_three_as_french_prose(world, tmp_path):
