@@ -20,6 +20,7 @@ from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -119,7 +120,29 @@ def _pacts() -> int:
     PactAction.history.bulk_history_create(
         list(PactAction.objects.filter(pact__year=YEAR)), default_user=author, default_change_reason="Démonstration"
     )
+    for model in (Pact, PactAction):
+        _m2m_history(model)
     return pacts.count()
+
+
+def _m2m_history(model) -> None:
+    """`bulk_history_create` writes no many-to-many history: each creation entry gets its relations (communes,
+    priorities, option lists…), so that the next change lists only what it changed."""
+    latest = dict(model.history.order_by("history_id").values_list("id", "history_id"))  # object id → its entry
+    for field in model._meta.many_to_many:
+        try:
+            history_through = apps.get_model(model._meta.app_label, f"Historical{model.__name__}_{field.name}")
+        except LookupError:  # a relation the history does not follow
+            continue
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        rows = field.remote_field.through.objects.filter(**{f"{source}_id__in": list(latest)})
+        history_through.objects.bulk_create(
+            (
+                history_through(id=pk, history_id=latest[owner], **{f"{source}_id": owner, f"{target}_id": other})
+                for pk, owner, other in rows.values_list("id", f"{source}_id", f"{target}_id").iterator()
+            ),
+            batch_size=1000,
+        )
 
 
 def _cover_gironde() -> None:

@@ -89,3 +89,20 @@ def test_chapter_three_fails_when_a_validated_snapshot_changes(demo):
     type(snapshot).objects.filter(pk=snapshot.pk).update(data=snapshot.data)  # behind the model's back
     failing = {line.id for line in chapter_three(calibrate()[0]) if not line.ok}
     assert {"III.pl.count", "III.pl.budget_total_calcule"} <= failing
+
+
+def test_the_demo_pacts_history_holds_their_relations_from_the_start(demo):
+    """The creation entries carry each pact's communes, priorities… and each action's option lists: the next
+    change (here the DIPLP's illustration) lists only what it changed."""
+    from pilotactions.accounts.enums import RoleKind
+    from pilotactions.accounts.models import Role
+    from pilotactions.pacts.history import pact_history
+    from pilotactions.pacts.models import Pact
+    from pilotactions.pacts.services import pact_illustration_set
+
+    pact = Pact.objects.filter(year=2024, bilan_illustration="").exclude(communes=None).first()
+    assert pact.history.first().communes.exists() and pact.priorities.exists()
+    role = Role.objects.filter(kind=RoleKind.NATIONAL_ADMIN).first()
+    pact_illustration_set(pact=pact, role=role, text="Une illustration.")
+    latest = pact_history(Pact.objects.get(pk=pact.pk))[0]
+    assert [label for label, _old, _new in latest["changes"]] == ["illustration du bilan"]
