@@ -964,7 +964,7 @@ CREDITS_MEAN = (
 )
 DURATION_BASE = (
     "Décision : 87 + 7 = 94 % : les 6 % restants sont les actions sans durée renseignée (question facultative) ; "
-    "les parts sont lues sur toutes les actions, non renseignées comprises."
+    "les parts sont lues sur toutes les actions, non renseignées comprises (la figure les montre ainsi)."
 )
 BUDGETS = (
     "Décision : la somme des budgets des actions (≈ 72,7 M€ pour 410 actions à 177 300 € en moyenne, dont le "
@@ -1437,14 +1437,14 @@ def chapter_three_specs(published: dict) -> list[dict]:
         spec(
             "III.duree.moins_2_ans",
             label["III.duree.moins_2_ans"],
-            pl_op("share_of_all", "pl.actions.duration", row="DUREE_MOINS_2ANS"),
+            pl("pl.actions.duration", "DUREE_MOINS_2ANS"),
             points(),
             DURATION_BASE,
         ),
         spec(
             "III.duree.plus_2_ans",
             label["III.duree.plus_2_ans"],
-            pl_op("share_of_all", "pl.actions.duration", row="DUREE_PLUS_2ANS"),
+            pl("pl.actions.duration", "DUREE_PLUS_2ANS"),
             points(),
             DURATION_BASE,
         ),

@@ -20,7 +20,7 @@ from pathlib import Path
 from pilotactions.core.formats import euros, number
 
 TARGETS_FILE = Path(__file__).resolve().parent / "data" / "calibration_targets.json"
-SHARE_OPS = {"share_of_rows", "ratio", "share_rows", "spread", "difference", "youth_with_ase", "share_of_all"}
+SHARE_OPS = {"share_of_rows", "ratio", "share_rows", "spread", "difference", "youth_with_ase"}
 KEY_OPS = {"rank", "keys_where", "max_key", "min_key", "scoped_mean_keys"}
 COUNT_OPS = {"base", "contracts", "nantes_communes"}
 OFF_REGISTRY_OPS = {"contracts", "nantes_communes", "youth_with_ase"}
@@ -125,13 +125,10 @@ def measure_value(reader: Reader, measure: dict):
         if measure["field"] == "cofinancings":
             return sum((Decimal(c["amount"]) for c in record["cofinancings"]), Decimal(0))
         return Decimal(record[measure["field"]])
-    if op in ("count", "share_of_all"):  # a share of a figure as a count, or as a share of all (unanswered too)
+    if op == "count":  # a share of a figure as a count
         figure = reader.figures(**scope)[measure["figure"]]
         share = next(r for r in figure["rows"] if r["key"] == measure["row"])["values"][type_]
         base = figure["base"][type_]
-        if op == "share_of_all":
-            everyone = base + ((figure.get("not_filled") or {}).get(type_) or 0)
-            return Decimal(str(share)) * base / everyone if everyone else None
         count = (Decimal(str(share)) * base / 100).quantize(Decimal("1"))
         if "percent_of" in measure:
             other = reader.rows(measure["percent_of"]["figure"], type_, **scope)[measure["percent_of"]["row"]]

@@ -61,11 +61,23 @@ def option_rows(tally: PactTally, level: str, code: str, names: dict[str, str], 
     ]
 
 
-def answer_shares(tally: PactTally, level: str, code: str, names: dict[str, str], subset="", **kwargs) -> Result:
+def answer_shares(
+    tally: PactTally, level: str, code: str, names: dict[str, str], subset="", over_all=False, **kwargs
+) -> Result:
+    """The shares of the answers; `over_all`: of every record, those that did not answer in a row of their own
+    (for a question that may be left blank, as the report counts the actions' duration)."""
     answered = tally.count(level, code, subset=subset)
     missing = tally.size(level, subset) - answered
+    rows = option_rows(tally, level, code, names, subset, **kwargs)
+    if over_all:
+        whole = tally.size(level, subset)
+        for row_ in rows:
+            row_["values"] = one(share(tally.count(level, code, row_["key"], subset), whole))
+        if missing:
+            rows.append(row("not_filled", "Non renseigné", one(share(missing, whole))))
+        return Result(rows, base=one(whole))
     return Result(
-        option_rows(tally, level, code, names, subset, **kwargs),
+        rows,
         base=one(answered),
         not_filled=one(missing) if missing else {},  # no « Non renseigné : 0 » beside a « non renseigné » option
     )
@@ -289,14 +301,16 @@ region_figure(
 # --- III.3 The actions of the pacts -----------------------------------------------------------------
 
 
-def action_question(figure_id, title, code, list_code, note="", among="", base=BASE_ACTIONS, keep_zero=False):
+def action_question(
+    figure_id, title, code, list_code, note="", among="", base=BASE_ACTIONS, keep_zero=False, over_all=False
+):
     @pacts_figure(
         id=figure_id, title=title, kind="bars", unit="%", base_label=base, chapter="III.3", note=note,
         list_code=list_code,
     )  # fmt: skip
     def compute(facts: PactFacts, labels):
         names = labels(list_code) if list_code else YES_NO
-        return answer_shares(facts.total, "action", code, names, subset=among, keep_zero=keep_zero)
+        return answer_shares(facts.total, "action", code, names, subset=among, keep_zero=keep_zero, over_all=over_all)
 
     return compute
 
@@ -442,7 +456,10 @@ def cofinancers(facts: PactFacts, labels):
     return counter_shares(facts.total.cofinancers, labels("cofinanceurs_pactes_locaux"))
 
 
-action_question("pl.actions.duration", "Durée des actions", "duration", "duree_actions")
+action_question(
+    "pl.actions.duration", "Durée des actions", "duration", "duree_actions", over_all=True,
+    note="Parts de toutes les actions, celles dont la durée n’est pas renseignée comprises.",
+)  # fmt: skip
 action_question("pl.actions.progress", "État d’avancement des actions", "progress_status", "etat_avancement_actions")
 action_question(
     "pl.actions.deployment", "Actions dont le déploiement est jugé satisfaisant", "deployment_satisfactory", None
