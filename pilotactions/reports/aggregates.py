@@ -1,6 +1,6 @@
 """The counts and sums every figure of the bilan is computed from, built two ways that must agree:
 
-- `aggregate_live(scope)`: a fixed set of GROUP BY queries on live data (fast at a million actions);
+- `aggregate_live(scope)`: five set-based grouped statements on live data (`_collect`);
 - `aggregate_rows(rows, ...)`: a pass over rows in the export format (the campaigns' validated snapshots).
 
 Only integer counts and Decimal amounts are read from the database; shares are computed in Python
@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db import connection, transaction
+from django.db.models import F
 
 from pilotactions.contracts.export import MULTI_OPTIONS, SINGLE_OPTIONS, actions_for_year
 from pilotactions.contracts.models import Action, ActionYear, ContractType
@@ -20,6 +21,7 @@ from pilotactions.territories.enums import AuthorityLevel
 from pilotactions.territories.models import Authority, Region, territory_q
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 SPENDING_KEYS = [
     "planned_state",
     "planned_authority",
@@ -136,7 +138,10 @@ def _histogram_median(histogram: Counter) -> Decimal | None:
 
 
 def live_actions(scope: Scope):
-    actions = actions_for_year(scope.year).filter(contract__contract_type__family=scope.family)
+    # The family's types by id (not a join on the type table, whose tiny size leaves PostgreSQL without
+    # statistics and makes it expect a few hundred actions instead of a million).
+    type_ids = list(ContractType.objects.filter(family=scope.family).values_list("id", flat=True))
+    actions = actions_for_year(scope.year).filter(contract__contract_type_id__in=type_ids)
     return actions.filter(
         territory_q(
             "contract__authority", region=scope.region, departement=scope.departement, authority=scope.authority
@@ -148,7 +153,7 @@ def aggregate_live(scope: Scope) -> Aggregates:
     """The aggregates of a scope, straight from the database."""
     agg = Aggregates(types=scope.types)
     _collect(scope, lambda authority: agg)
-    _names(agg)
+    _names([agg])
     return agg.finish()
 
 
@@ -162,108 +167,179 @@ def aggregate_by_authority(scope: Scope) -> dict[str, Aggregates]:
         return found[authority]
 
     _collect(scope, target)
+    _names(list(found.values()))
     for agg in found.values():
-        _names(agg)
         agg.finish()
     return found
 
 
 def _collect(scope: Scope, target) -> None:
-    """Add the scope's counts and sums into `into(authority code)`: a fixed set of GROUP BY queries,
-    each also grouped by authority so that the same pass can fill one Aggregates or one per authority."""
+    """Add the scope's counts and sums into `target(authority code)`: five set-based statements, each
+    grouped by authority and contract type so that the same pass fills one Aggregates or one per authority
+    (see docs/bilan-json.md, « Freshness and speed »):
+
+    1. the actions, grouped by each single-choice field (GROUPING SETS: one scan on PostgreSQL);
+    2. the actions per contract, and how many have a value in each multiple-choice field;
+    3. the rows of the multiple-choice link tables, grouped by field and option;
+    4. the actions' records for the year, grouped by sub-theme and progress status;
+    5. those with a budget, grouped by amount (the medians' histogram) and by co-financers (GROUPING SETS).
+    """
     touched = {}
 
-    def into(authority: str) -> Aggregates:
-        agg = target(authority)
+    def into(authority_id: int) -> Aggregates:
+        agg = target(authorities[authority_id])
         touched[id(agg)] = agg
         return agg
 
     codes = dict(Option.objects.values_list("id", "code"))
-    actions = live_actions(scope)
-    type_, authority_ = "contract__contract_type__code", "contract__authority__code"
-    a_type, a_authority = f"action__{type_}", f"action__{authority_}"
+    authorities = dict(Authority.objects.values_list("id", "code"))
+    regions = dict(Authority.objects.values_list("id", "region__code"))
+    types = dict(ContractType.objects.values_list("id", "code"))
+    # The scope's actions as a subquery `s` (id, authority, type, contract, single-choice fields, target).
+    live, live_params = (
+        live_actions(scope)
+        .values(
+            a_id=F("id"),
+            a_authority=F("contract__authority_id"),
+            a_type=F("contract__contract_type_id"),
+            a_contract=F("contract_id"),
+            a_target=F("beneficiaries_target"),
+            **{f"f_{name}": F(f"{name}_id") for name in SINGLE_FIELDS},
+        )
+        .query.sql_with_params()
+    )
+    scoped = f"({live}) s"
+    links = [getattr(Action, name).through._meta.db_table for name in MULTI_FIELDS]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # room for the hash of a million actions, in this transaction only
+            cursor.execute("SET LOCAL work_mem = '64MB'")
 
-    for row in actions.values(authority_, type_, "contract_id").annotate(n=Count("id")).order_by():
-        agg = into(row[authority_])
-        agg.per_contract[row[type_]][row["n"]] += 1
-        agg.actions[row[type_]] += row["n"]
-    for name in SINGLE_FIELDS:
-        for row in actions.values(authority_, type_, f"{name}_id").annotate(n=Count("id")).order_by():
-            into(row[authority_]).single[name][row[type_]][codes.get(row[f"{name}_id"], "")] += row["n"]
-    # One authority has at most a few thousand actions: their ids, listed, let the database use its indexes
-    # on the link tables; a larger scope keeps the subquery.
-    ids = list(actions.values_list("id", flat=True)) if scope.authority else actions.values("id")
-    for name in MULTI_FIELDS:
-        through = getattr(Action, name).through.objects.filter(action_id__in=ids)
-        for row in through.values(a_authority, a_type, "option_id").annotate(n=Count("id")).order_by():
-            into(row[a_authority]).multi[name][row[a_type]][codes[row["option_id"]]] += row["n"]
-        for row in through.values(a_authority, a_type).annotate(n=Count("action_id", distinct=True)).order_by():
-            into(row[a_authority]).multi_filled[name][row[a_type]] += row["n"]
+        # 1. Single-choice fields.
+        keys = [f"s.f_{name}" for name in SINGLE_FIELDS]
+        for i, authority, t, values, (n,) in _grouped(cursor, f"FROM {scoped}", live_params, keys):
+            name = SINGLE_FIELDS[i]
+            agg = into(authority)
+            agg.single[name][types[t]][codes.get(values[i], "")] += n
+            if name == "nature":
+                agg.authority_nature[authorities[authority]][codes.get(values[i], "")] += n
+                agg.authority_type[authorities[authority]] = types[t]
 
-    years = ActionYear.objects.filter(action_id__in=ids, year=scope.year)
-    budget_keys = [a_type, a_authority, "action__contract__authority__region__code", "action__subtheme_id"]
-    for row in (
-        years.filter(has_budget=True)
-        .values(*budget_keys)
-        .annotate(
-            n=Count("id"),
-            cof=Count("id", filter=Q(planned_third_party__gt=0)),
-            state=Sum("planned_state"),
-            authority=Sum("planned_authority"),
-            third_party=Sum("planned_third_party"),
-            total=Sum("planned_total"),
+        # 2. Contracts' sizes, and the actions with a value in each multiple-choice field.
+        filled = ", ".join(
+            f"COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM {table} l WHERE l.action_id = s.a_id))" for table in links
         )
-        .order_by()
-    ):
-        _add_budget(
-            into(row[a_authority]),
-            row[a_type],
-            row[a_authority],
-            row[budget_keys[2]],
-            codes.get(row[budget_keys[3]], ""),
-            row["n"],
-            row["cof"],
-            row,
+        cursor.execute(
+            f"SELECT s.a_authority, s.a_type, COUNT(*), {filled} FROM {scoped} "
+            "GROUP BY s.a_authority, s.a_type, s.a_contract",
+            live_params,
         )
-    with_budget = years.filter(has_budget=True)
-    for row in with_budget.values(a_authority, a_type, "third_party_financers").annotate(n=Count("id")).order_by():
-        for code in filter(None, row["third_party_financers"].split("|")):
-            into(row[a_authority]).cofinancers[row[a_type]][code] += row["n"]
-    for row in with_budget.values(a_authority, a_type, "planned_total").annotate(n=Count("id")).order_by():
-        into(row[a_authority]).budget_values[row[a_type]][row["planned_total"]] += row["n"]
-    for row in actions.values(authority_, type_, "nature_id").annotate(n=Count("id")).order_by():
-        agg = into(row[authority_])
-        agg.authority_nature[row[authority_]][codes.get(row["nature_id"], "")] += row["n"]
-        agg.authority_type[row[authority_]] = row[type_]
-    steering = Action.action_types.through.objects.filter(action_id__in=ids, option__code=STEERING_FTE)
-    for row in steering.values(a_type, a_authority).distinct().order_by():
-        into(row[a_authority]).steering_authorities[row[a_type]].add(row[a_authority])
-    for row in (
-        years.values(a_authority, a_type, "progress_status_id")
-        .annotate(
-            n=Count("id"),
-            planned_state=Sum("planned_state"),
-            planned_authority=Sum("planned_authority"),
-            planned_third_party=Sum("planned_third_party"),
-            spent_state=Sum("spent_state"),
-            spent_authority=Sum("spent_authority"),
-            spent_third_party=Sum("spent_third_party"),
-            reached=Sum("beneficiaries_reached"),
-            reporting=Count("id", filter=Q(beneficiaries_reached__isnull=False)),
-            targeted=Sum("action__beneficiaries_target", filter=Q(beneficiaries_reached__isnull=False)),
+        for authority, t, n, *with_value in cursor.fetchall():
+            agg = into(authority)
+            agg.per_contract[types[t]][n] += 1
+            agg.actions[types[t]] += n
+            for name, count in zip(MULTI_FIELDS, with_value, strict=True):
+                agg.multi_filled[name][types[t]] += count
+
+        # 3. Multiple-choice fields: the link tables' rows joined to the scope's actions.
+        union = " UNION ALL ".join(
+            f"SELECT {i} AS field, action_id, option_id FROM {table}" for i, table in enumerate(links)
         )
-        .order_by()
-    ):
-        agg, t = into(row[a_authority]), row[a_type]
-        agg.progress[t][codes.get(row["progress_status_id"], "")] += row["n"]
-        for key in SPENDING_KEYS:
-            agg.spending[t][key] += row[key] or ZERO
-        agg.beneficiaries[t]["reached"] += row["reached"] or 0
-        agg.beneficiaries[t]["targeted"] += row["targeted"] or 0
-        agg.beneficiaries[t]["actions"] += row["reporting"]
+        cursor.execute(
+            f"SELECT s.a_authority, s.a_type, l.field, l.option_id, COUNT(*) FROM ({union}) l "
+            f"JOIN {scoped} ON s.a_id = l.action_id GROUP BY s.a_authority, s.a_type, l.field, l.option_id",
+            live_params,
+        )
+        for authority, t, field_index, option, n in cursor.fetchall():
+            agg, name, code = into(authority), MULTI_FIELDS[field_index], codes[option]
+            agg.multi[name][types[t]][code] += n
+            if name == "action_types" and code == STEERING_FTE:
+                agg.steering_authorities[types[t]].add(authorities[authority])
+
+        # 4. The year's records, per sub-theme and progress status: budgets (records with a budget only) and
+        # execution; both are additive, so each (sub-theme, status) group adds its part.
+        budget = "FILTER (WHERE y.has_budget)"
+        sums = [
+            "COUNT(*)",
+            f"COUNT(*) {budget}",
+            "COUNT(*) FILTER (WHERE y.has_budget AND y.planned_third_party > 0)",
+            *[f"SUM(y.planned_{key}) {budget}" for key in [*FINANCERS, "total"]],
+            *[f"SUM(y.{key})" for key in SPENDING_KEYS],
+            "SUM(y.beneficiaries_reached)",
+            "COUNT(y.beneficiaries_reached)",
+            "SUM(s.a_target) FILTER (WHERE y.beneficiaries_reached IS NOT NULL)",
+        ]
+        years = f"FROM {ActionYear._meta.db_table} y JOIN {scoped} ON s.a_id = y.action_id WHERE y.year = %s"
+        cursor.execute(
+            f"SELECT s.a_authority, s.a_type, s.f_subtheme, y.progress_status_id, {', '.join(sums)} {years} "
+            "GROUP BY s.a_authority, s.a_type, s.f_subtheme, y.progress_status_id",
+            [*live_params, scope.year],
+        )
+        for authority, t, subtheme, status, n, n_budget, cofinanced, *money in cursor.fetchall():
+            agg, t = into(authority), types[t]
+            if n_budget:
+                amounts = dict(zip([*FINANCERS, "total"], map(_money, money[:4]), strict=True))
+                code, region = authorities[authority], regions[authority]
+                _add_budget(agg, t, code, region, codes.get(subtheme, ""), n_budget, cofinanced, amounts)
+            agg.progress[t][codes.get(status, "")] += n
+            for key, amount in zip(SPENDING_KEYS, money[4:10], strict=True):
+                agg.spending[t][key] += _money(amount)
+            reached, reporting, targeted = money[10:]
+            agg.beneficiaries[t]["reached"] += reached or 0
+            agg.beneficiaries[t]["targeted"] += targeted or 0
+            agg.beneficiaries[t]["actions"] += reporting
+
+        # 5. The records with a budget: the histogram of budgets (for the medians) and the co-financers.
+        keys = ["y.planned_total", "y.third_party_financers"]
+        with_budget = f"{years} AND y.has_budget"
+        for i, authority, t, values, (n,) in _grouped(cursor, with_budget, [*live_params, scope.year], keys):
+            agg, t = into(authority), types[t]
+            if i == 0:
+                agg.budget_values[t][_money(values[0])] += n
+            else:
+                for code in filter(None, values[1].split("|")):
+                    agg.cofinancers[t][code] += n
     for agg in touched.values():  # actions without a record for the year have not reported either
         for t in agg.types:
             agg.progress[t][""] += agg.actions[t] - sum(agg.progress[t].values())
+
+
+def _grouped(cursor, source: str, params: list, keys: list[str]):
+    """COUNT(*) of `source` (a FROM clause over `s`, the scope's actions) grouped by authority, contract type
+    and each of `keys` in turn: rows (index of the key, authority id, type id, [the keys' values], (count,)).
+
+    PostgreSQL reads the source once (GROUPING SETS, one hash table per key); SQLite, which has no grouping
+    sets, runs one GROUP BY per key."""
+    width = 3 + len(keys)
+    if connection.vendor == "postgresql":
+        sets = ", ".join(f"(s.a_authority, s.a_type, {key})" for key in keys)
+        cursor.execute(
+            f"SELECT GROUPING({', '.join(keys)}), s.a_authority, s.a_type, {', '.join(keys)}, COUNT(*) "
+            f"{source} GROUP BY GROUPING SETS ({sets})",
+            params,
+        )
+        # GROUPING() sets the bit of each key left out of the row's set, the first key's bit highest.
+        index = {((1 << len(keys)) - 1) ^ (1 << (len(keys) - 1 - i)): i for i in range(len(keys))}
+        for row in cursor:
+            yield index[row[0]], row[1], row[2], row[3:width], row[width:]
+        return
+    for i, key in enumerate(keys):
+        values = ", ".join(key if j == i else "NULL" for j in range(len(keys)))
+        cursor.execute(
+            f"SELECT {i}, s.a_authority, s.a_type, {values}, COUNT(*) {source} GROUP BY s.a_authority, s.a_type, {key}",
+            params,
+        )
+        for row in cursor.fetchall():
+            yield row[0], row[1], row[2], row[3:width], row[width:]
+
+
+def _money(value) -> Decimal:
+    """An amount read by raw SQL: a Decimal from PostgreSQL, a float or an integer from SQLite (as the ORM
+    converts them: to the cent)."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)).quantize(CENT)
 
 
 def _add_budget(agg, t, authority, region, subtheme, n, cofinanced, amounts):
@@ -279,24 +355,33 @@ def _add_budget(agg, t, authority, region, subtheme, n, cofinanced, amounts):
         agg.by_subtheme[t][subtheme] += amounts["total"] or ZERO
 
 
-def _names(agg):
-    regions = {code for t in agg.by_region.values() for code in t}
-    agg.names.update({("region", c): n for c, n in Region.objects.filter(code__in=regions).values_list("code", "name")})
-    authorities = {code for t in agg.by_authority.values() for code in t} | set(agg.authority_type)
-    agg.names.update(
-        {("authority", c): n for c, n in Authority.objects.filter(code__in=authorities).values_list("code", "name")}
-    )
-    _authority_departements(agg, authorities)
+def _names(aggs: list[Aggregates]) -> None:
+    """Name the régions and authorities each of these aggregates mentions (names read once for all)."""
+    region_codes = [{code for t in agg.by_region.values() for code in t} for agg in aggs]
+    authority_codes = [
+        {code for t in agg.by_authority.values() for code in t} | set(agg.authority_type) for agg in aggs
+    ]
+    regions = dict(Region.objects.filter(code__in=set().union(*region_codes)).values_list("code", "name"))
+    every_authority = set().union(*authority_codes)
+    authorities = dict(Authority.objects.filter(code__in=every_authority).values_list("code", "name"))
+    departements = _departements(every_authority)
+    for agg, region_set, authority_set in zip(aggs, region_codes, authority_codes, strict=True):
+        agg.names.update({("region", c): regions[c] for c in region_set if c in regions})
+        agg.names.update({("authority", c): authorities[c] for c in authority_set if c in authorities})
+        agg.authority_departements.update({c: departements[c] for c in authority_set if c in departements})
 
 
-def _authority_departements(agg, codes):
+def _departements(codes) -> dict[str, list[str]]:
+    """Authority code → the départements its figures are mapped to (see `Aggregates.authority_departements`)."""
+    found = {}
     for authority in (
         Authority.objects.filter(code__in=codes).select_related("departement").prefetch_related("departements")
     ):
         if authority.level == AuthorityLevel.DEPARTEMENTAL:
-            agg.authority_departements[authority.code] = sorted(d.code for d in authority.departements.all())
+            found[authority.code] = sorted(d.code for d in authority.departements.all())
         else:
-            agg.authority_departements[authority.code] = [authority.departement.code]
+            found[authority.code] = [authority.departement.code]
+    return found
 
 
 # --- Rows (snapshots) ----------------------------------------------------------------------------
@@ -346,5 +431,5 @@ def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
             agg.beneficiaries[t]["actions"] += 1
     for t in types:
         agg.per_contract[t] = Counter(contracts[t].values())
-    _authority_departements(agg, set(agg.authority_type))
+    agg.authority_departements.update(_departements(set(agg.authority_type)))
     return agg.finish()

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 from django.dispatch import receiver
+from django.utils import timezone
 from django_tasks import task
 
 from pilotactions.contracts.signals import data_changed
@@ -112,8 +113,8 @@ def bucket(cents: int) -> int:
     return shift * 16 + (cents >> shift)
 
 
-def write_buckets(aggregate: AuthorityAggregate, agg: Aggregates) -> None:
-    aggregate.budget_buckets.all().delete()
+def budget_buckets(aggregate: AuthorityAggregate, agg: Aggregates) -> list[AuthorityBudgetBucket]:
+    """An authority's action budgets cut into buckets (the rows to write for its aggregates)."""
     buckets = {}
     for t, histogram in agg.budget_values.items():
         for amount, n in histogram.items():
@@ -121,10 +122,10 @@ def write_buckets(aggregate: AuthorityAggregate, agg: Aggregates) -> None:
             entry = buckets.setdefault((t, bucket(cents)), [0, []])
             entry[0] += n
             entry[1].append([cents, n])
-    AuthorityBudgetBucket.objects.bulk_create(
+    return [
         AuthorityBudgetBucket(aggregate=aggregate, contract_type=t, bucket=b, actions=n, amounts=sorted(amounts))
         for (t, b), (n, amounts) in sorted(buckets.items())
-    )
+    ]
 
 
 def bucket_medians(aggregate_ids: list[int], types: list[str]) -> dict:
@@ -186,20 +187,32 @@ def refresh(year: int, family: str, authorities: list[tuple[int, str]]) -> list[
         fresh = {i: computed.get(code, empty) for i, code in stale}
     else:
         fresh = {i: aggregate_live(Scope(year=year, family=family, authority=code)) for i, code in stale}
-    for authority_id, agg in fresh.items():
-        rows[authority_id] = store(rows[authority_id], agg)
+    for row in store([(rows[authority_id], agg) for authority_id, agg in fresh.items()]):
+        rows[row.authority_id] = row
     return list(rows.values())
 
 
-def store(row: AuthorityAggregate, agg: Aggregates) -> AuthorityAggregate:
-    """Save an authority's fresh aggregates; they stay stale if a write came in while they were computed."""
+def store(computed: list[tuple[AuthorityAggregate, Aggregates]]) -> list[AuthorityAggregate]:
+    """Save authorities' fresh aggregates and buckets in one transaction and a few statements (bulk update,
+    one delete, bulk insert); each stays stale if a write came in while it was computed (its generation
+    moved)."""
+    if not computed:
+        return []
+    ids = [row.pk for row, _agg in computed]
+    now = timezone.now()
     with transaction.atomic():
-        locked = AuthorityAggregate.objects.select_for_update().get(pk=row.pk)
-        locked.data = encode(agg)
-        locked.stale = locked.generation != row.generation
-        locked.save(update_fields=["data", "stale", "computed_at"])
-        write_buckets(locked, agg)
-    return locked
+        locked = AuthorityAggregate.objects.select_for_update().order_by("pk").in_bulk(ids)
+        buckets = []
+        for row, agg in computed:
+            current = locked[row.pk]
+            current.data = encode(agg)
+            current.stale = current.generation != row.generation
+            current.computed_at = now
+            buckets.extend(budget_buckets(current, agg))
+        AuthorityAggregate.objects.bulk_update(locked.values(), ["data", "stale", "computed_at"], batch_size=500)
+        AuthorityBudgetBucket.objects.filter(aggregate_id__in=ids).delete()
+        AuthorityBudgetBucket.objects.bulk_create(buckets, batch_size=2000)
+    return [locked[row.pk] for row, _agg in computed]
 
 
 @receiver(data_changed)

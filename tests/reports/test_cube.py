@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from pilotactions.reports.aggregates import Aggregates
-from pilotactions.reports.cube import bucket, bucket_medians, write_buckets
+from pilotactions.reports.cube import bucket, bucket_medians, store
 from pilotactions.reports.models import AuthorityAggregate
 from pilotactions.territories.models import Authority
 
@@ -39,7 +39,7 @@ def test_medians_come_from_the_middle_buckets_of_every_authority():
         aggregate = AuthorityAggregate.objects.create(year=2024, family="CLS", authority=authority, data={})
         agg = Aggregates(types=["CLS-D", "CLS-M"])
         agg.budget_values.update(histograms)
-        write_buckets(aggregate, agg)
+        store([(aggregate, agg)])
         ids.append(aggregate.pk)
     # 100 € and 200 € (the middle of CLS-D), 200 € and 250 € (the middle of all) lie in different buckets.
     assert len({bucket(10000), bucket(20000), bucket(25000)}) == 3
@@ -60,7 +60,7 @@ def test_medians_come_from_the_middle_buckets_of_every_authority():
 def test_a_write_during_a_computation_leaves_the_aggregates_stale():
     from pilotactions.contracts.signals import data_changed
     from pilotactions.reports.aggregates import Scope, aggregate_live
-    from pilotactions.reports.cube import aggregate_cached, store
+    from pilotactions.reports.cube import aggregate_cached
     from tests.factories import make_action, make_contract
 
     nord = make_contract("59")
@@ -70,9 +70,9 @@ def test_a_write_during_a_computation_leaves_the_aggregates_stale():
     assert not row.stale
     data_changed.send(sender=None, authority_ids={row.authority_id})  # a save while we compute
     computed = aggregate_live(Scope(year=2024, authority="59"))
-    assert store(row, computed).stale  # computed from a generation that is no longer the latest
+    assert store([(row, computed)])[0].stale  # computed from a generation that is no longer the latest
     fresh = AuthorityAggregate.objects.get(pk=row.pk)
-    assert store(fresh, computed).stale is False
+    assert store([(fresh, computed)])[0].stale is False
 
 
 @pytest.mark.django_db
@@ -95,3 +95,27 @@ def test_a_save_recomputes_its_authority_in_the_background(django_capture_on_com
     assert nord_row.data["budget_count"] == {"CLS-D": 3}
     assert rows.get(authority__code="33").generation == 0  # the Gironde was not touched
     assert gironde.actions.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_bulk_store_writes_every_row_and_keeps_only_the_moved_ones_stale():
+    from pilotactions.contracts.signals import data_changed
+    from pilotactions.reports.cube import refresh
+
+    first, second = Authority.objects.order_by("code")[:2]
+    authorities = [(first.pk, first.code), (second.pk, second.code)]
+    rows = {row.authority_id: row for row in refresh(2024, "CLS", authorities)}
+    assert not any(row.stale for row in rows.values())
+    computed = []
+    for authority, amount in [(first, "70.00"), (second, "250.00")]:
+        agg = Aggregates(types=["CLS-D", "CLS-M"])
+        agg.budget_values["CLS-D"] = euros(amount, amount)
+        agg.actions["CLS-D"] = 2
+        computed.append((rows[authority.pk], agg))
+    data_changed.send(sender=None, authority_ids={second.pk})  # a save while we compute
+    stored = {row.authority_id: row for row in store(computed)}
+    assert stored[first.pk].stale is False and stored[second.pk].stale is True
+    assert [row.data["actions"] for row in stored.values()] == [{"CLS-D": 2}, {"CLS-D": 2}]
+    assert bucket_medians([stored[first.pk].pk], ["CLS-D"])["CLS-D"] == Decimal("70.00")
+    assert bucket_medians([row.pk for row in stored.values()], ["CLS-D"])["ALL"] == Decimal("160.00")
+    assert store([]) == []
