@@ -284,12 +284,27 @@ def chapter(request, chapter):
             "meta": payload["meta"],
             "scope": scope,
             "full": full,
+            "nothing": _nothing_counted(chapter, figures, scope),
             "bodies_url": f"{reverse('reports:chapter_bodies', args=[chapter])}?{query}",
             "full_url": f"?{query}&complet=1" if query else "?complet=1",
             # Chapter I is national whatever the filters: they are offered only where they change something.
             "filters_apply": chapter != "I",
         },
     )
+
+
+# The figure and row that count what a chapter is about: when it is 0, the page says so once, above its figures.
+COUNTED = {"II": ("cls.actions.count", "total", "action"), "III": ("pl.pacts.count", "pacts", "pacte local")}
+
+
+def _nothing_counted(chapter, figures, scope) -> str:
+    figure_id, key, noun = COUNTED.get(chapter, (None, None, None))
+    figure = next((f for f in figures if f["id"] == figure_id), None)
+    row = next((r for r in figure["rows"] if r["key"] == key), None) if figure else None
+    if row is None or row["values"].get("ALL"):
+        return ""
+    where = " dans ce territoire" if scope.region or scope.departement or scope.authority else ""
+    return f"Aucun{'e' if noun == 'action' else ''} {noun} en {scope.year}{where} : les figures ci-dessous sont vides."
 
 
 @role_required

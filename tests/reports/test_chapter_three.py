@@ -386,3 +386,12 @@ def test_the_report_request_form_offers_the_survey_campaign(client, world, monke
     login(client, make_role(R.NATIONAL_ADMIN))
     html = client.get("/bilan/rapports/").content.decode()
     assert 'name="survey_campaign"' in html and f'value="{campaign.pk}" selected' in html
+
+
+def test_a_year_without_pacts_says_so_once(client, world):
+    login(client, make_role(R.NATIONAL_ADMIN))
+    empty = client.get(PAGE, {"year": 2030}).content.decode()
+    assert "Aucun pacte local en 2030 : les figures ci-dessous sont vides." in empty
+    region = client.get(PAGE, {"region": "53"}).content.decode()  # Bretagne: no pact
+    assert "Aucun pacte local en 2024 dans ce territoire : les figures ci-dessous sont vides." in region
+    assert "Aucun pacte local en" not in client.get(PAGE).content.decode()
