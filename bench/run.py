@@ -61,7 +61,12 @@ STEPS = [
     Step("refresh_bilan", "", ("refresh_bilan", "--year", "{year}")),
     Step("bilan_json", "", ("bilan", "--format", "json", "--year", "{year}", "--out", "{out}/bilan-{size}.json")),
     Step("bilan_page", "", ("bench_pages", "--page", "bilan")),
+    Step("bilan_bodies_page", "", ("bench_pages", "--page", "bilan-graphiques")),
+    Step("chapter3_page", "", ("bench_pages", "--page", "chapitre-3")),
+    Step("chapter3_bodies_page", "", ("bench_pages", "--page", "chapitre-3-graphiques")),
     Step("cockpit_page", "", ("bench_pages", "--page", "cockpit")),
+    Step("pacts_page", "", ("bench_pages", "--page", "pactes")),
+    Step("contracts_page", "", ("bench_pages", "--page", "contrats")),
     Step("report_pdf", "", ("bilan", "--format", "pdf", "--year", "{year}", "--out", "{out}/bilan-{size}.pdf")),
     Step("report_docx", "", ("bilan", "--format", "docx", "--year", "{year}", "--out", "{out}/bilan-{size}.docx")),
     Step("duckdb", "", ("bench/duckdb_bilan.py", "{out}/actions-{size}.csv"), script=True),
@@ -237,12 +242,20 @@ def bilan_table(results: dict) -> str:
         "aggregates refresh (s)",
         "bilan JSON (s / MB)",
         "chapter II page",
+        "its charts and tables",
+        "chapter III page",
+        "its charts and tables",
         "campaign cockpit",
+        "pacts list",
+        "contracts list",
         "national PDF (s / KB)",
         "national DOCX (s / KB)",
         "DuckDB on the CSV",
     ]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header[:3]) + "|---" * 6 + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" for _ in header[:3]) + "|---" * (len(header) - 3) + "|",
+    ]
     for size in sorted(results["runs"], key=int):
         run = results["runs"][size]
         steps, files = run["steps"], run.get("file_kb", {})
@@ -269,7 +282,12 @@ def bilan_table(results: dict) -> str:
                     fmt(steps["refresh_bilan"]["seconds"]) if "refresh_bilan" in steps else "—",
                     timed("bilan_json"),
                     said("bilan_page"),
+                    said("bilan_bodies_page"),
+                    said("chapter3_page"),
+                    said("chapter3_bodies_page"),
                     said("cockpit_page"),
+                    said("pacts_page"),
+                    said("contracts_page"),
                     timed("report_pdf", "pdf"),
                     timed("report_docx", "docx"),
                     said("duckdb"),

@@ -2,6 +2,7 @@
 
     python manage.py bench_pages --page bilan     # national chapter II, no filter, as a national admin
     python manage.py bench_pages --page cockpit   # a campaign's cockpit over every contract, as a national admin
+    python manage.py bench_pages --page pactes    # also: bilan-graphiques, chapitre-3, chapitre-3-graphiques, contrats
 
 Everything it creates (a user, a role, a campaign and its dossiers) is rolled back at the end. No result is
 cached between requests: each request recomputes everything from the database.
@@ -18,6 +19,17 @@ from django.utils import timezone
 
 from pilotactions.accounts.services import system_role
 
+# The pages timed (besides a campaign's cockpit, which needs a campaign): a chapter page comes light and its charts
+# and tables in a second request (reports.views.chapter_bodies).
+PAGES = {
+    "bilan": "/bilan/chapitre/II/",
+    "bilan-graphiques": "/bilan/chapitre/II/graphiques/",
+    "chapitre-3": "/bilan/chapitre/III/",
+    "chapitre-3-graphiques": "/bilan/chapitre/III/graphiques/",
+    "pactes": "/pactes/",
+    "contrats": "/contrats/",
+}
+
 
 class Rollback(Exception):
     pass
@@ -27,7 +39,7 @@ class Command(BaseCommand):
     help = "Mesure le temps serveur d’une page (bilan national ou tableau de suivi d’une campagne)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--page", choices=["bilan", "cockpit"], required=True)
+        parser.add_argument("--page", choices=[*PAGES, "cockpit"], required=True)
         parser.add_argument("--repeat", type=int, default=3)
 
     def handle(self, *args, page, repeat, **options):
@@ -42,7 +54,7 @@ class Command(BaseCommand):
                     kind=RoleKind.NATIONAL_ADMIN,
                     organisation=Organisation.objects.get(kind=OrganisationKind.DIPLP),
                 )
-                url = "/bilan/chapitre/II/" if page == "bilan" else f"/campagnes/{self._campaign().pk}/"
+                url = PAGES[page] if page in PAGES else f"/campagnes/{self._campaign().pk}/"
                 client = Client(HTTP_HOST="localhost")
                 client.force_login(user, backend="pilotactions.accounts.backends.RoleModelBackend")
                 session = client.session
