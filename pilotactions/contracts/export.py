@@ -4,6 +4,7 @@ One row per active action of the contracts whose period includes the year; the b
 the same actions. Column codes and formats are documented in docs/exports.md.
 
 - For machines (`export_actions --format csv`): `csv_lines`, the documented codes (`CODES`), comma, no BOM.
+  On PostgreSQL the command has the database write the same bytes (`export_copy`); this path is the reference.
 - For people (`export_actions --format xlsx`, the contract list's CSV and XLSX downloads): `PEOPLE_COLUMNS`,
   labels first (« Axe » holds the axis's label), then the codes in columns placed after them (« Axe (code) »),
   dates as dates, amounts as numbers in euros (`write_xlsx`, `people_csv_lines`).
