@@ -166,6 +166,8 @@ class Pact(BaseModel):
     bilan_illustration = models.TextField(
         "illustration du bilan",
         blank=True,
+        default="",
+        db_default="",  # a column added to a growing table: no table rewrite (tests/core/test_migration_safety.py)
         help_text="Texte imprimé dans un encadré « Illustration » du chapitre III du bilan ; vide : le pacte "
         "n’illustre pas le bilan. Choisi par la DIPLP.",
     )

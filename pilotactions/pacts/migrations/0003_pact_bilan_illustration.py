@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalpact',
             name='bilan_illustration',
-            field=models.TextField(blank=True, help_text='Texte imprimé dans un encadré « Illustration » du chapitre III du bilan ; vide : le pacte n’illustre pas le bilan. Choisi par la DIPLP.', verbose_name='illustration du bilan'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='Texte imprimé dans un encadré « Illustration » du chapitre III du bilan ; vide : le pacte n’illustre pas le bilan. Choisi par la DIPLP.', verbose_name='illustration du bilan'),
         ),
         migrations.AddField(
             model_name='pact',
             name='bilan_illustration',
-            field=models.TextField(blank=True, help_text='Texte imprimé dans un encadré « Illustration » du chapitre III du bilan ; vide : le pacte n’illustre pas le bilan. Choisi par la DIPLP.', verbose_name='illustration du bilan'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='Texte imprimé dans un encadré « Illustration » du chapitre III du bilan ; vide : le pacte n’illustre pas le bilan. Choisi par la DIPLP.', verbose_name='illustration du bilan'),
         ),
     ]
