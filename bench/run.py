@@ -299,13 +299,15 @@ def bilan_table(results: dict) -> str:
         [
             "",
             "The bilan: *aggregates refresh* is `manage.py refresh_bilan`, which recomputes every authority's "
-            "aggregates after the bulk load (a save marks only its authority stale, recomputed in the background "
-            "right after, or by the next bilan); "
+            "aggregates and the local pacts' regional tallies after the bulk load (a save marks only its authority "
+            "stale, recomputed in the background right after, or by the next bilan; a région's tally is rebuilt "
+            "when its data's fingerprint changed); a chapter page comes light, its charts and tables in a second "
+            "request (timed apart); "
             "*bilan JSON* is `manage.py bilan --format json` in a fresh process (start-up included); the "
             "pages are timed in-process by `manage.py bench_pages` as a national administrator (server time: "
             "middleware, queries and rendering; first request, then the best of two more; no result is cached "
             "between requests); the cockpit covers every contract of the database (one dossier each); the reports "
-            "are the national report (chapters I and II); DuckDB computes the same chapter II figures from the CSV "
+            "are the national report (chapters I to III); DuckDB computes the same chapter II figures from the CSV "
             "export, as an analyst would (`bench/duckdb_bilan.py`).",
             "",
             *lines,
