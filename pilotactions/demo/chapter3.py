@@ -38,7 +38,7 @@ from pilotactions.pacts.survey import questions_for
 from pilotactions.territories.enums import AuthorityLevel
 from pilotactions.territories.models import Authority, Commune, Departement, Epci
 
-from .generator.pacts import _MULTI_LISTS, _SINGLE_LISTS, TEXTS, apportion
+from .generator.pacts import _MULTI_LISTS, _SINGLE_LISTS, PILOT_TYPES, TEXTS, apportion
 from .generator.vocabulary import ASSOCIATION_NAMES
 
 SEED = "2025:chapitre-III"
@@ -209,15 +209,7 @@ QPV = {"OUI_EXCLUSIVEMENT": 4, "OUI_EN_PARTIE": 37, "NON": 58}  # layout of l.28
 RURAL = {"OUI_EXCLUSIVEMENT": 21, "OUI_EN_PARTIE": 36, "NON": 43}
 BENEFICIARIES_TARGET = 705_400  # « plus de 705 000 personnes » (l.2921)
 BENEFICIARIES_REACHED = 109_200  # « 109 000 personnes » (l.2923): 15.5 %
-PILOTS = {  # l.2967-2993 (sum 98.4 %: shared out over the 457 actions)
-    "PIL_ETAT": 18,
-    "PIL_COLLECTIVITE": 25,
-    "PIL_ASSOCIATION": 50,
-    "PIL_ENTREPRISE": 1,
-    "PIL_FONDATION": 1,
-    "PIL_CHAMBRE_CONSULAIRE": 0.4,
-    "PIL_AUTRE": 3,
-}
+PILOTS = PILOT_TYPES  # l.2967-2993, the generator's shares (sum 98.4 %: shared out over the 457 actions)
 PARTNERS = [48, 42, 31, 30, 28, 16, 15, 11, 11, 7, 6, 6, 5, 5, 4, 3, 2, 2, 1, 1]  # PART_01… (l.3032-3110)
 RESOURCES = {"RES_FINANCIERES": 95, "RES_HUMAINES": 44, "RES_MATERIELLES": 19}
 DURATIONS = {"DUREE_MOINS_2ANS": 87, "DUREE_PLUS_2ANS": 7, "": 6}  # 6 % not filled (l.3295)
