@@ -29,6 +29,15 @@ PROGRESS_ORDER = [
 ]
 
 
+def validated_snapshots(campaign_id: int):
+    """The data of each validated dossier's latest snapshot — the one it was validated in —, one query for all."""
+    dossiers = Dossier.objects.filter(campaign_id=campaign_id, state=DossierState.VALIDATED).order_by("pk")
+    for dossier in dossiers.prefetch_related("snapshots"):
+        snapshot = dossier.snapshots.first()  # ordered latest first: read from the prefetched rows
+        if snapshot is not None:
+            yield snapshot.data
+
+
 def dossiers_visible(campaign: Campaign, role):
     return Dossier.objects.visible_to(role).filter(campaign=campaign)
 

@@ -5,8 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from pilotactions.campaigns.enums import DossierState
 from pilotactions.campaigns.models import Dossier
+from pilotactions.campaigns.selectors import validated_snapshots
 from pilotactions.core.db_router import reading_from_replica
 from pilotactions.territories.models import Authority
 
@@ -25,12 +25,8 @@ def campaign_rows(scope: Scope):
     covering = None
     if scope.departement:
         covering = set(Authority.objects.in_territory(departement=scope.departement).values_list("code", flat=True))
-    dossiers = Dossier.objects.filter(campaign_id=scope.campaign_id, state=DossierState.VALIDATED).prefetch_related(
-        "snapshots"
-    )
-    for dossier in dossiers:
-        snapshot = dossier.snapshots.first()  # latest: the one it was validated in
-        for row in snapshot.data["actions"] if snapshot else []:
+    for data in validated_snapshots(scope.campaign_id):
+        for row in data["actions"]:
             if scope.region and row["region_code"] != scope.region:
                 continue
             if scope.authority and row["authority_code"] != scope.authority:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from pilotactions.campaigns.enums import CampaignKind, DossierState
 from pilotactions.campaigns.models import Campaign, Dossier
+from pilotactions.campaigns.selectors import validated_snapshots
 from pilotactions.pacts.models import EnvelopeYear, Pact, RegionalEnvelope
 from pilotactions.pacts.survey import survey_records, surveyed_pacts
 from pilotactions.territories.models import Region
@@ -68,19 +69,12 @@ def live_tallies_for(scope: Scope) -> dict[str, PactTally]:
 
 
 def campaign_records(campaign_id: int) -> list[dict]:
-    dossiers = (
-        Dossier.objects.filter(campaign_id=campaign_id, state=DossierState.VALIDATED, region__isnull=False)
-        .select_related("region")
-        .prefetch_related("snapshots")
-        .order_by("region__code")
-    )
-    records = []
-    for dossier in dossiers:
-        snapshot = dossier.snapshots.first()  # latest: the one it was validated in
-        survey = snapshot.data.get("survey") if snapshot else None
-        for pact in survey["pacts"] if survey else []:
-            records.append({"region": survey["region"], **pact})
-    return records
+    return [
+        {"region": data["survey"]["region"], **pact}
+        for data in validated_snapshots(campaign_id)
+        if data.get("survey")  # a région's dossier (a survey campaign's are all)
+        for pact in data["survey"]["pacts"]
+    ]
 
 
 def survey_campaign_date(campaign_id: int):
