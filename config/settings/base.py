@@ -170,6 +170,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Imports of actions (docs/import.md): a file above either limit is refused before any row is read. Not
+# environment variables: the limits are part of the documented behaviour (a national export of 100,000 actions
+# is ~40 MB of CSV); a browser upload is bounded by MAX_REQUEST_BODY_SIZE first.
+IMPORT_MAX_BYTES = 200 * 1024 * 1024
+IMPORT_MAX_ROWS = 200_000
 # Generated reports (PDF, DOCX…) are kept this many days, then `purge_reports` removes them.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=7)
 # Uploaded documents live outside the web root and are only served through permission-checked views.

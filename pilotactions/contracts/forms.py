@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.forms import formset_factory
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.models import Authority, Commune, Epci
@@ -304,12 +305,6 @@ class ActionForm(forms.Form):
         self.fields["epcis"].queryset = (
             Epci.objects.filter(communes__departement__in=departements).distinct().order_by("name")
         )
-        self.searchable = {
-            name
-            for name, field in self.fields.items()
-            if isinstance(field.widget, forms.CheckboxSelectMultiple)
-            and (name == "communes" or field.queryset.count() > self.PICKER_THRESHOLD)
-        }
         self.fields["axis"].widget.attrs.update(
             {
                 "hx-get": reverse("contracts:subtheme_options", args=[contract.reference]),
@@ -318,6 +313,16 @@ class ActionForm(forms.Form):
                 "hx-swap": "innerHTML",
             }
         )
+
+    @cached_property
+    def searchable(self) -> set[str]:
+        """The checkbox lists shown with a filter (counted when the page is drawn, not for an import's rows)."""
+        return {
+            name
+            for name, field in self.fields.items()
+            if isinstance(field.widget, forms.CheckboxSelectMultiple)
+            and (name == "communes" or field.queryset.count() > self.PICKER_THRESHOLD)
+        }
 
     def _bound_axis(self):
         raw = self.data.get(self.add_prefix("axis")) if self.is_bound else self.initial.get("axis")

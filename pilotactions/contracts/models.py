@@ -201,6 +201,14 @@ class Action(BaseModel):
     contract = models.ForeignKey(Contract, verbose_name="contrat", on_delete=models.PROTECT, related_name="actions")
     number = models.PositiveIntegerField("numéro")
     reference = models.CharField("référence", max_length=48, unique=True)
+    external_id = models.CharField(
+        "identifiant dans l’outil précédent",
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Donné par un import (colonne external_id) : un nouvel import retrouve l’action par lui.",
+    )
     title = models.CharField("intitulé", max_length=255)
     description = models.TextField("description", blank=True)
     objectives = models.TextField("objectifs", blank=True)

@@ -83,7 +83,10 @@ def contract_reference(contract_type: ContractType, authority, start_year: int) 
 
 
 @transaction.atomic
-def contract_create(*, role, contract_type: ContractType, authority, **fields) -> Contract:
+def contract_create(
+    *, role, contract_type: ContractType, authority, reference: str | None = None, **fields
+) -> Contract:
+    """Create a contract; `reference` keeps a known one (an import of the raw export), else it is made up."""
     require(perms.can_create_contract(role))
     require(perms.can_edit_contract(role, Contract(authority=authority)))  # within the role's territory
     if contract_type.authority_level and authority.level != contract_type.authority_level:
@@ -98,7 +101,7 @@ def contract_create(*, role, contract_type: ContractType, authority, **fields) -
     contract = Contract(
         contract_type=contract_type,
         authority=authority,
-        reference=contract_reference(contract_type, authority, fields["start_year"]),
+        reference=reference or contract_reference(contract_type, authority, fields["start_year"]),
         **fields,
     )
     _check_contract(contract)
@@ -290,8 +293,12 @@ def action_create(
     indicators: list[IndicatorInput] = (),
     ceiling_justification: str = "",
     form_token: UUID | None = None,
+    reference: str | None = None,
 ) -> tuple[Action, list[str]]:
     """Create an action; returns it with the warnings to show (envelope, ceiling).
+
+    `reference` keeps a known reference (an import of the raw export): its number is taken from it when it
+    has the contract's form (`<contract>-A012`) and is free; otherwise the next number and `<contract>-A<n>`.
 
     `form_token`, given to a creation form when it is shown, makes the creation idempotent per form: the
     same form sent again (back button, double click, a retried import) raises AlreadyCreated with the
@@ -309,11 +316,11 @@ def action_create(
     raise_if_errors(report)
     contract = _lock_content(contract, role)  # also serialises the numbering per contract
     _raise_if_already_created(contract, role, form_token)  # again, now that the contract's row is locked
-    number = (contract.actions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = _action_number(contract, reference)
     action = Action(
         contract=contract,
         number=number,
-        reference=f"{contract.reference}-A{number:03d}",
+        reference=reference or _free_reference(contract, number),
         form_token=form_token,
         ceiling_justification=ceiling_justification.strip(),
         needs_state_review=report.needs_state_review,
@@ -335,6 +342,24 @@ def action_create(
     audit_event_record(actor=role, verb="action_created", target=action, message=f"Action {action.reference} créée.")
     data_changed.send(sender=Action, authority_ids={contract.authority_id})
     return action, report.warnings + envelope_warnings(contract)
+
+
+def _action_number(contract: Contract, reference: str | None) -> int:
+    """The number a kept reference carries (`<contract>-A012` → 12) when free, else the next one."""
+    prefix = f"{contract.reference}-A"
+    if reference and reference.startswith(prefix) and reference[len(prefix) :].isdigit():
+        number = int(reference[len(prefix) :])
+        if number > 0 and not contract.actions.filter(number=number).exists():
+            return number
+    return (contract.actions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _free_reference(contract: Contract, number: int) -> str:
+    """`<contract>-A<number>`, or a suffixed one if an imported action already holds it."""
+    reference, suffix = f"{contract.reference}-A{number:03d}", 2
+    while Action.objects.filter(reference=reference).exists():
+        reference, suffix = f"{contract.reference}-A{number:03d}-{suffix}", suffix + 1
+    return reference
 
 
 def _raise_if_already_created(contract: Contract, role, form_token: UUID | None) -> None:
@@ -383,6 +408,31 @@ def action_update(
     audit_event_record(actor=role, verb="action_updated", target=action, message=f"Action {action.reference} modifiée.")
     data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
     return action, report.warnings + envelope_warnings(action.contract)
+
+
+@transaction.atomic
+def action_year_status_set(*, action: Action, year: int, status: Option | None, role) -> ActionYear:
+    """Set an action's progress status for a year (the raw export's `status`), as its import does.
+
+    The `suivi` campaigns write it with the rest of the year's execution; an import sets it alone.
+    """
+    _lock_content(action.contract, role)
+    if year not in action.contract.years:
+        raise ValidationError(
+            {
+                "status": f"L’année {year} est hors de la période du contrat ({action.contract.start_year}-{action.contract.end_year})."
+            }
+        )
+    report = rules.RuleReport()
+    rules.check_option(action.contract.contract_type, "progress_status", status, report)
+    raise_if_errors(report)
+    action_year, _created = ActionYear.objects.get_or_create(action=action, year=year)
+    if action_year.progress_status_id != (status.pk if status else None):
+        action_year.progress_status = status
+        action_year._history_user = role.user
+        action_year.save()
+        data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
+    return action_year
 
 
 def _save_multi(action: Action, multi: dict) -> None:
