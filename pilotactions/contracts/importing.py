@@ -116,14 +116,25 @@ def parse_decimal(value) -> Decimal:
         text = text.removesuffix(unit).removeprefix(unit)
     if "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        text = text.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
+        thousands = "." if decimal_mark == "," else ","
+        whole, _mark, cents = text.rpartition(decimal_mark)
+        text = _without_thousands(whole, thousands) + "." + cents
     elif text.count(",") == 1:
         text = text.replace(",", ".")
     elif text.count(",") > 1 or text.count(".") > 1:
-        text = text.replace(",", "").replace(".", "")
+        text = _without_thousands(text, "," if "," in text else ".")
     if not _NUMBER.fullmatch(text):
         raise ValueError(value)
     return Decimal(text)
+
+
+def _without_thousands(text: str, separator: str) -> str:
+    """« 1.234.567 » → « 1234567 »; groups of three digits only (« 12,5,3 » is no number)."""
+    sign, digits = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
+    groups = digits.split(separator)
+    if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 and g.isdigit() for g in groups[1:])):
+        raise ValueError(text)
+    return sign + "".join(groups)
 
 
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -213,7 +224,7 @@ class OptionIndex:
 class Table:
     """A sheet's header and its non-empty rows with their line numbers (1 = the header)."""
 
-    name: str
+    name: str  # the file's
     headers: list[str]
     rows: list[tuple[int, list]]
 
@@ -238,12 +249,15 @@ def read_table(path: Path, *, name: str | None = None) -> Table:
         )
     if head.startswith(b"PK\x03\x04"):
         rows, sheet_name = _read_workbook(path, name)
+        where = f"« {name} », feuille « {sheet_name} »"
     else:
-        rows, sheet_name = _read_csv(path.read_bytes(), name), name
-    return _table(rows, sheet_name)
+        rows, where = _read_csv(path.read_bytes(), name), f"« {name} »"
+    table = _table(rows, where)
+    table.name = name
+    return table
 
 
-def _table(rows, name: str) -> Table:
+def _table(rows, where: str) -> Table:
     headers = None
     kept = []
     for line, values in rows:
@@ -258,16 +272,16 @@ def _table(rows, name: str) -> Table:
         kept.append((line, cells))
         if len(kept) > settings.IMPORT_MAX_ROWS:
             raise ImportFileError(
-                f"« {name} » compte plus de {settings.IMPORT_MAX_ROWS:,} lignes d’actions : un import en accepte "
+                f"{where} compte plus de {settings.IMPORT_MAX_ROWS:,} lignes d’actions : un import en accepte "
                 f"{settings.IMPORT_MAX_ROWS:,} au plus. Découpez-le (par exemple par département).".replace(
                     ",", "\u202f"
                 )
             )
     if headers is None:
-        raise ImportFileError(f"« {name} » ne contient aucune ligne : ni en-tête, ni action.")
+        raise ImportFileError(f"{where} ne contient aucune ligne : ni en-tête, ni action.")
     if not kept:
-        raise ImportFileError(f"« {name} » n’a qu’une ligne d’en-tête : aucune action à importer.")
-    return Table(name=name, headers=headers, rows=kept)
+        raise ImportFileError(f"{where} n’a qu’une ligne d’en-tête : aucune action à importer.")
+    return Table(name=where, headers=headers, rows=kept)
 
 
 def _cell(value):
@@ -565,13 +579,21 @@ class ParsedRow:
         return "" if value is None else str(value).strip()
 
 
+def looks_like_formula(text: str) -> bool:
+    """What a spreadsheet would evaluate: text starting with = @ tab or CR, or with + or - followed by something
+    other than a space (« -A1 », « +cmd| … »); « - Accompagnement » and « + de solidarité » are text."""
+    if text.startswith(("=", "@", "\t", "\r")):
+        return True
+    return text.startswith(("+", "-")) and len(text) > 1 and not text[1].isspace()
+
+
 def _unformula(row: ParsedRow, code: str, value):
     """Text never becomes a formula: `'=…` (how our exports write it) is the text `=…`; `=…` is refused."""
     if not isinstance(value, str):
         return value
     if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
         return value[1:]
-    if value.startswith(FORMULA_PREFIXES):
+    if looks_like_formula(value):
         row.error(
             code,
             f"« {value[:40]} » commence par « {value[0]!s} » : une formule n’est jamais importée. "
