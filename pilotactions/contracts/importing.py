@@ -925,12 +925,26 @@ class Importer:
         contract_type = self._contract_type(first.text("contract_type"))
         authority = Authority.objects.filter(code=first.text("authority_code")).first()
         problems = []
-        if contract_type is None:
+        allowed, reason = perms.can_create_contract(self.role)
+        named = (
+            f"Le contrat {reference} n’existe pas" if reference else "Aucun contrat de ce type pour cette collectivité"
+        )
+        if not allowed:
+            problems.append(("contract_id", f"{named} ; pour le créer : {reason}"))
+        elif not first.text("contract_type") or not first.text("authority_code"):
+            problems.append(
+                (
+                    "contract_id",
+                    f"{named} ; pour le créer, remplissez « {LABELS['contract_type']} » et "
+                    f"« {LABELS['authority_code']} ».",
+                )
+            )
+        elif contract_type is None:
             known = ", ".join(sorted(self.types))
             problems.append(
                 ("contract_type", f"Type de contrat « {first.text('contract_type')} » inconnu (types : {known}).")
             )
-        if authority is None:
+        if allowed and first.text("authority_code") and authority is None:
             problems.append(("authority_code", f"Aucune collectivité n’a le code « {first.text('authority_code')} »."))
         if not problems:
             try:
@@ -938,7 +952,7 @@ class Importer:
                     role=self.role, contract_type=contract_type, authority=authority, reference=reference
                 )
             except PermissionDenied as error:
-                problems.append(("contract_id", f"Le contrat {reference or ''} n’existe pas ; pour le créer : {error}"))
+                problems.append(("contract_id", f"{named} ; pour le créer : {error}"))
             except ValidationError as error:
                 problems.extend(("contract_id", message) for message in error.messages)
             else:
