@@ -248,3 +248,14 @@ def test_a_concurrent_edit_between_read_and_write_is_not_overwritten(tmp_path, c
     assert result.ok, errors
     action.refresh_from_db()
     assert action.title == "Après" and action.version == 2
+
+
+def test_the_documented_mapping_example_loads():
+    from pathlib import Path
+
+    from pilotactions.contracts.importing import Mapping
+
+    mapping = Mapping.load(Path(__file__).resolve().parents[2] / "docs" / "import-mapping-example.yaml")
+    assert mapping.columns["n° fiche"] == "external_id"
+    assert mapping.columns["libelle de l'action"] == "title"
+    assert mapping.values["target_publics"]["jeunes"] == "AGE_JEUNE_18_30"
