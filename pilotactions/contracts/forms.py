@@ -55,7 +55,7 @@ def option_queryset(list_code: str | None, selected=()):
     if not list_code:
         return Option.objects.none()
     selected_ids = [o.pk for o in selected if o is not None]
-    options = Option.objects.of_list(list_code).select_related("parent")
+    options = Option.objects.of_list(list_code).select_related("parent", "option_list")
     return options.filter(is_active=True) | options.filter(pk__in=selected_ids)
 
 

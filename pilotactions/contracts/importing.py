@@ -58,6 +58,8 @@ EXTRA_COLUMNS = [
     ("pilot_name", "Pilote (structure)"),
     ("expected_impacts", "Impacts attendus"),
     ("ceiling_justification", "Justification du dépassement du plafond de l’État"),
+    ("contract_start_year", "Première année du contrat"),
+    ("contract_end_year", "Dernière année du contrat"),
 ]
 IMPORT_COLUMNS = COLUMNS + EXTRA_COLUMNS
 LABELS = dict(IMPORT_COLUMNS)
@@ -949,7 +951,11 @@ class Importer:
         if not problems:
             try:
                 contract = services.contract_create(
-                    role=self.role, contract_type=contract_type, authority=authority, reference=reference
+                    role=self.role,
+                    contract_type=contract_type,
+                    authority=authority,
+                    reference=reference,
+                    **self._period(first, contract_type, reference),
                 )
             except PermissionDenied as error:
                 problems.append(("contract_id", f"{named} ; pour le créer : {error}"))
@@ -962,6 +968,24 @@ class Importer:
             for code, message in problems:
                 row.error(code, message)
         return None
+
+    def _period(self, first: ParsedRow, contract_type: ContractType, reference: str | None) -> dict:
+        """A new contract's years: the row's `contract_start_year`/`contract_end_year`; else read from a reference
+        made by Pilot'actions (`CLS-D-2022-059`: from 2022, for the type's usual length — the raw export holds
+        no period); else the type's default years."""
+        years = {}
+        for code, name in (("contract_start_year", "start_year"), ("contract_end_year", "end_year")):
+            try:
+                if first.text(code):
+                    years[name] = int(parse_decimal(first.text(code)))
+            except ValueError:
+                first.error(code, f"« {first.text(code)} » n’est pas une année.")
+        match = re.match(rf"{re.escape(contract_type.code)}-(\d{{4}})-", reference or "")
+        if "start_year" not in years and match:
+            years["start_year"] = int(match.group(1))
+        if "start_year" in years and "end_year" not in years:
+            years["end_year"] = years["start_year"] + contract_type.default_end_year - contract_type.default_start_year
+        return years
 
     def _contract_type(self, text: str) -> ContractType | None:
         wanted = normalize(text)

@@ -40,7 +40,7 @@ def metropole():
 
 
 def small_data_set():
-    """Two contracts of two types, actions with budget lines over several years, multi-valued options, a
+    """Three contracts of two types and two periods, actions with budget lines over several years, multi-valued options, a
     progress status, an action without any 2024 budget, one withdrawn (not exported)."""
     nord = make_contract("59", envelopes={2024: "200000"})
     make_typed_action(nord)
@@ -51,6 +51,11 @@ def small_data_set():
     )
     make_action(nord, title='=HYPERLINK("x")', axis="AXE4", start_date=date(2024, 1, 1))
     make_action(nord, title="- Accompagnement global", axis="AXE4")
+    # A contract of 2022-2025: the export holds no period, the import reads it from the reference.
+    older = make_contract("62", start_year=2022, end_year=2025)
+    make_action(
+        older, title="Commencée en 2022", axis="AXE1", start_date=date(2022, 3, 1), lines=[(2024, "state", "7")]
+    )
     lyon = make_contract(metropole().code)
     make_action(
         lyon,
@@ -77,6 +82,7 @@ def test_raw_export_reimported_into_referentials_only_gives_the_same_export(tmp_
 
     _out, err = run_import(first)
     assert "0 refusée(s)" in err
+    assert Contract.objects.get(reference="CLS-D-2022-062").years == [2022, 2023, 2024, 2025]
     second = export(tmp_path, "second.csv")
     assert second.read_bytes() == first.read_bytes()
 

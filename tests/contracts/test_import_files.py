@@ -179,4 +179,4 @@ def test_the_people_xlsx_export_imports_back(tmp_path):
     result = import_file(people, role=system_role(), year=2024)
     assert result.ok, [str(e) for e in result.errors]
     assert export(tmp_path, "again.csv").read_bytes() == first.read_bytes()
-    assert Contract.objects.count() == 2
+    assert Contract.objects.count() == 3

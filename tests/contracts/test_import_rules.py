@@ -259,3 +259,11 @@ def test_the_documented_mapping_example_loads():
     assert mapping.columns["n° fiche"] == "external_id"
     assert mapping.columns["libelle de l'action"] == "title"
     assert mapping.values["target_publics"]["jeunes"] == "AGE_JEUNE_18_30"
+
+
+def test_a_new_contracts_period_from_its_columns(tmp_path):
+    header = "contract_id,contract_type,authority_code,contract_start_year,contract_end_year,title,axis,start_date"
+    path = write(tmp_path, "CONTRAT-NORD,CLS-D,59,2023,2028,Action,AXE1,01/02/2023", header=header)
+    result, errors = errors_of(path)
+    assert result.ok, errors
+    assert Contract.objects.get(reference="CONTRAT-NORD").years == list(range(2023, 2029))
