@@ -1,10 +1,12 @@
+import sys
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from pilotactions.accounts.commands import acting_role, add_actor_argument
-from pilotactions.contracts.importing import ImportFileError, import_file
+from pilotactions.contracts.importing import ImportFileError, Mapping, import_table, read_table
 
 
 class Command(BaseCommand):
@@ -24,16 +26,37 @@ class Command(BaseCommand):
             default=2024,
             help="Année des colonnes de crédits et d’état d’avancement (celle de l’export ; 2024 par défaut).",
         )
+        parser.add_argument("--no-progress", action="store_true", help="Sans barre de progression.")
         add_actor_argument(parser)  # --as EMAIL: that person's role and rights
 
-    def handle(self, *args, file, mapping, dry_run, year, **options):
+    def handle(self, *args, file, mapping, dry_run, year, no_progress=False, **options):
         started = time.monotonic()
         role = acting_role(options)
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file} : fichier introuvable.")
         try:
-            result = import_file(path, role=role, year=year, mapping_path=mapping, dry_run=dry_run)
+            rules = Mapping.load(Path(mapping)) if mapping else Mapping()
+            table = read_table(path)
+            bar = tqdm(
+                total=len(table.rows),
+                unit=" lignes",
+                file=sys.stderr,
+                disable=no_progress or not sys.stderr.isatty(),
+                smoothing=0.1,
+            )
+            try:
+                result = import_table(
+                    table,
+                    role=role,
+                    year=year,
+                    mapping=rules,
+                    dry_run=dry_run,
+                    file_name=path.name,
+                    progress=bar.update,
+                )
+            finally:
+                bar.close()
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         for column in result.ignored_columns:
