@@ -14,6 +14,7 @@ urlpatterns = [
     path("pactes/", include("pilotactions.pacts.urls")),
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
+    path("donnees-ouvertes/", include("pilotactions.opendata.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pilotactions.measures",
     "pilotactions.reports",
     "pilotactions.demo",
+    "pilotactions.opendata",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,8 @@ IMPORT_MAX_ROWS = 200_000
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=7)
 # Uploaded documents live outside the web root and are only served through permission-checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+# The open-data publications, one directory per year, served by /donnees-ouvertes/ (docs/open-data.md).
+OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", default=BASE_DIR / "var" / "open-data")
 
 # Security: secure by default, relaxed only by dev/test settings or the environment.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

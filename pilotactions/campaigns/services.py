@@ -27,6 +27,7 @@ from .diff import COMMENTABLE_LABELS, TEXT_FIELDS
 from .enums import EDITABLE_STATES, TRANSITIONS, CampaignKind, Transition
 from .models import Campaign, Dossier, DossierComment, DossierEvent, DossierSnapshot, Reminder
 from .notifications import authority_recipients, dossier_url, notify, state_recipients
+from .signals import dossier_validated
 
 OPEN_CONTRACT_STATUSES = [ContractStatus.SIGNED, ContractStatus.PREPARATION]
 
@@ -295,6 +296,7 @@ def dossier_validate(*, dossier: Dossier, role, comment: str = "") -> Dossier:
         actor=role.user,
         message=f"Le dossier {dossier.of_label} a été validé par {role.organisation}.",
     )
+    dossier_validated.send(sender=Dossier, dossier=dossier)
     return dossier
 
 

@@ -23,6 +23,8 @@ PUBLIC_VIEWS = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:digest_unsubscribe",  # the signed link of the e-mail digest
+    "opendata:index",  # the open-data publications (docs/open-data.md)
+    "opendata:download",
 }
 
 
