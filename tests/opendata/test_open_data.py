@@ -247,3 +247,13 @@ def test_validating_the_last_dossier_publishes_the_year(world, out, django_captu
         dossier_validate(dossier=dossiers[1].__class__.objects.get(pk=dossiers[1].pk), role=world["validator"])
     package = json.loads((out / "2024" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["pilotactions"]["campaign"] == campaign.pk and package["pilotactions"]["actions"] == 3
+
+
+def test_the_user_documentation_names_every_column():
+    from django.conf import settings
+
+    from pilotactions.opendata.columns import EXCLUDED
+
+    docs = (settings.BASE_DIR / "docs" / "open-data.md").read_text(encoding="utf-8")
+    for name in [f.name for f in ACTION_FIELDS + FIGURE_FIELDS] + [name for name, _t, _w in EXCLUDED if name != "—"]:
+        assert f"| `{name}` |" in docs, name
