@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from pilotactions.territories.models import territory_q
 
 from .enums import ActionStatus, Financer
+from .export import actions_for_year
 from .models import Action, ActionYear, BudgetLine, Contract
 from .rules import BudgetLineInput
 from .services import envelope_usage
@@ -166,3 +167,28 @@ def budget_preview(contract, action, lines):
             }
         )
     return {"rows": rows, "ceiling": ceiling}
+
+
+def contract_counts(family: str, **territory) -> Counter:
+    """The contracts of a family by (type code, status), and by (type code, status, "epci") for those signed with an
+    EPCI (the report's « 22 métropolitains signés, dont 21 avec un EPCI »), in one query."""
+    rows = (
+        Contract.objects.filter(contract_type__family=family)
+        .filter(territory_q("authority", **territory))
+        .values_list("contract_type__code", "status", "authority__epci_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = Counter()
+    for type_code, status, epci, n in rows:
+        counts[type_code, status] += n
+        if epci is not None:
+            counts[type_code, status, "epci"] += n
+    return counts
+
+
+def communes_carrying(authority_code: str, year: int) -> int:
+    """How many communes carry the actions of an authority's contracts in a year (the report's « Nantes
+    Métropole, dont les actions sont portées par 14 communes »)."""
+    actions = actions_for_year(year, Action.objects.filter(contract__authority__code=authority_code))
+    return actions.exclude(communes=None).values("communes").distinct().count()

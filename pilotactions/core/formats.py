@@ -71,3 +71,10 @@ MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]  # fmt: skip
+
+
+def french_spacing(text: str) -> str:
+    """Printed French: no line break inside « » nor before a colon or a semicolon (no-break spaces where the
+    text has plain ones), so that a guillemet never ends or starts a line on its own."""
+    text = text.replace("« ", "«\u00a0").replace(" »", "\u00a0»").replace(" :", "\u00a0:")
+    return text.replace(" ;", f"{NNBSP};")

@@ -191,21 +191,21 @@ def measure_value(reader: Reader, measure: dict):
 def off_registry_value(year: int, measure: dict):
     """The figures the bilan registry does not compute, read from the contracts."""
     from pilotactions.contracts.export import actions_for_year
-    from pilotactions.contracts.models import Action, Contract
+    from pilotactions.contracts.models import Action
+    from pilotactions.contracts.selectors import communes_carrying, contract_counts
 
     op = measure["op"]
-    if op == "contracts":
-        contracts = Contract.objects.filter(contract_type__family="CLS")
-        if "type" in measure:
-            contracts = contracts.filter(contract_type__code=measure["type"])
-        if "status" in measure:
-            contracts = contracts.filter(status=measure["status"])
-        if measure.get("epci"):
-            contracts = contracts.filter(authority__epci__isnull=False)
-        return contracts.count()
+    if op == "contracts":  # the report's sentence reads the same counts (reports.report.contracts_sentence)
+        counts = contract_counts("CLS")
+        return sum(
+            n
+            for key, n in counts.items()
+            if key[0] == measure.get("type", key[0])
+            and key[1] == measure.get("status", key[1])
+            and (len(key) == 3) == bool(measure.get("epci"))
+        )
     if op == "nantes_communes":
-        actions = actions_for_year(year, Action.objects.filter(contract__authority__code=measure["authority"]))
-        return actions.exclude(communes=None).values("communes").distinct().count()
+        return communes_carrying(measure["authority"], year)
     if op == "youth_with_ase":
         actions = actions_for_year(year, Action.objects.filter(contract__contract_type__family="CLS"))
         young = actions.filter(target_publics__code="AGE_JEUNE_18_30")

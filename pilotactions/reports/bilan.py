@@ -8,6 +8,7 @@ from django.utils import timezone
 from pilotactions.campaigns.models import Dossier
 from pilotactions.campaigns.selectors import validated_snapshots
 from pilotactions.core.db_router import reading_from_replica
+from pilotactions.core.formats import number
 from pilotactions.territories.models import Authority
 
 from . import pact_figures  # noqa: F401 — registers chapter III's figures
@@ -15,6 +16,7 @@ from .aggregates import Aggregates, Scope, aggregate_rows
 from .cube import aggregate_cached
 from .figures import REGISTRY, Figure, Result, option_labels
 from .pacts_data import pact_facts
+from .render import SERIES_LABELS
 
 SOURCE = "Pilot'actions"
 CENTS = Decimal("0.01")
@@ -57,6 +59,11 @@ def data_date(scope: Scope):
 def footer(figure: Figure, result: Result, date) -> str:
     base = result.base.get("ALL")
     base_text = figure.base_text(base) if base is not None else figure.base_label
+    # The base of each contract type, named as the figures' columns (« Base : 1 412 actions CLS (Départements :
+    # 1 033 ; Métropoles : 379) »): the publication's bases differ by type.
+    per_type = [(result.base.get(t), SERIES_LABELS[t]) for t in ("CLS-D", "CLS-M")]
+    if base and all(n is not None for n, _name in per_type):
+        base_text += " (" + " ; ".join(f"{name} : {number(n)}" for n, name in per_type) + ")"
     return f"Source : {figure.source} · Date : {date:%d/%m/%Y} · Base : {base_text} · Traitement : DIPLP"
 
 

@@ -16,13 +16,15 @@ from pilotactions.core.charts import bars
 from pilotactions.measures import periods
 from pilotactions.measures.enums import CommitteeState
 from pilotactions.measures.models import Committee
+from pilotactions.measures.selectors import indicator_value_text
 from pilotactions.pacts.enums import PactStatus
 from pilotactions.pacts.models import Pact
 from pilotactions.territories.models import Authority, Departement, Region
 
+from . import chapter2_text
 from . import render as figure_render
 from .aggregates import Scope
-from .bilan import aggregates_for, bilan_build
+from .bilan import bilan_build
 from .document import Comparison, ReportDocument, ReportFigure, ReportSection, TableRow
 from .figures import CHAPTERS, REGISTRY
 from .models import ReportText
@@ -92,7 +94,8 @@ def _portion(value) -> str:
 
 def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, list[str]]:
     """One or two sentences per section, every number computed from the figures; `cases` names what the figures
-    do not (authority_cases)."""
+    do not (chapter2_text.named_cases)."""
+    cases = cases or {}
     contracts = _values(figures, "cls.contracts.count")
     actions = _values(figures, "cls.actions.count")
     budget = {k: _values(figures, "cls.budget.total", k) for k in ["state", "authority", "third_party", "total"]}
@@ -107,8 +110,11 @@ def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, 
         f"{'comptent' if contracts.get('ALL', 0) > 1 else 'compte'} au moins une action "
         f"({formats.counted(contracts.get('CLS-D', 0), 'départementaux', 'départemental')} et "
         f"{formats.counted(contracts.get('CLS-M', 0), 'métropolitains', 'métropolitain')}), pour "
-        f"{formats.counted(actions['ALL'], 'actions')}, dont {_pct(share_d)} dans les contrats départementaux."
+        f"{formats.counted(actions['ALL'], 'actions')}, dont {_pct(share_d)} dans les contrats départementaux et "
+        f"{_pct(100 - share_d)} dans les contrats métropolitains."
     )
+    out["II.1"] += chapter2_text.contracts_sentences(cases)
+    out["II.1"] += chapter2_text.contract_sizes(cases)
     third = _values(figures, "cls.budget.third_party_share").get("ALL")
     out["II.2"].append(
         f"En {year}, les contrats locaux des solidarités représentent un budget de {_euros(budget['total'].get('ALL'))}, "
@@ -126,7 +132,11 @@ def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, 
         top = regions[:4]
         top_share = sum(r["values"]["ALL"] for r in top) * 100 / budget["total"]["ALL"]
         names = ", ".join(r["label"] for r in top[:3]) + f" et {top[3]['label']}"
-        out["II.2"].append(f"Quatre régions concentrent {_portion(top_share)} des crédits : {names}.")
+        first_two = sum(r["values"]["ALL"] for r in top[:2]) * 100 / budget["total"]["ALL"]
+        out["II.2"].append(
+            f"Quatre régions concentrent {_portion(top_share)} des crédits : {names} ; les deux premières en "
+            f"réunissent {_pct(first_two)}."
+        )
     contracts_by_budget = sorted(
         (r for r in figures.get("cls.budget.by_authority", {}).get("rows", []) if r["values"].get("ALL")),
         key=lambda r: r["values"]["ALL"],
@@ -138,11 +148,12 @@ def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, 
             f"{_euros(largest['values']['ALL'])}, quand le plus modeste ({smallest['label']}) s’élève à "
             f"{_euros(smallest['values']['ALL'])}."
         )
-    if cases and cases.get("third_party_top"):
+    if cases.get("third_party_top"):
         name, value = cases["third_party_top"]
         out["II.2"].append(
             f"La part des financeurs tiers la plus élevée revient à {name} : {_pct(value)} du budget de son contrat."
         )
+    out["II.2"] += chapter2_text.third_party_map(figures)
     per_contract = {k: _values(figures, "cls.actions.per_contract", k).get("ALL") for k in ["mean", "min", "max"]}
     mean = _values(figures, "cls.action_budget.mean").get("ALL")
     median = _values(figures, "cls.action_budget.median").get("ALL")
@@ -165,16 +176,11 @@ def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, 
             f"{'financent un ETP dédié au pilotage de leur' if steering > 1 else 'finance un ETP dédié au pilotage de son'}"
             " contrat."
         )
-    means = sorted(
-        (r for r in figures.get("cls.map.action_budget_mean", {}).get("rows", []) if r["values"].get("ALL")),
-        key=lambda r: r["values"]["ALL"],
-    )
-    if len(means) > 1:
-        out["II.3"].append(
-            f"De fortes disparités territoriales : le budget moyen d’une action va de "
-            f"{_euros(means[0]['values']['ALL'])} ({means[0]['label']}) à {_euros(means[-1]['values']['ALL'])} "
-            f"({means[-1]['label']}) selon les départements."
-        )
+    out["II.3"] += chapter2_text.action_budget_map(figures, cases, _portion)
+    out["II.3"] += chapter2_text.axes_sentence(figures)
+    out["II.3"] += chapter2_text.fields_sentence(figures)
+    out["II.3"] += chapter2_text.scale_sentence(figures)
+    out["II.3"] += chapter2_text.subtheme_sentences(figures)
     direct = {r["key"]: r["values"] for r in figures["cls.direct_impact"]["rows"]}.get("OUI", {})
     qpv = _targeting(figures["cls.qpv_targeting"])
     rural = _targeting(figures["cls.rural_targeting"])
@@ -194,23 +200,6 @@ def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, 
     else:
         out["II.5"].append("L’état d’avancement des actions sera disponible à l’issue de la campagne de suivi.")
     return out
-
-
-def authority_cases(scope: Scope) -> dict:
-    """Named cases read from the aggregates: the authority whose contract has the highest share of third-party
-    credits (« third_party_top »: (name, share))."""
-    agg = aggregates_for(scope)
-    shares = {}
-    for t in agg.types:
-        for code, total in agg.by_authority[t].items():
-            if total:
-                shares[(t, code)] = Decimal(agg.third_party_by_authority[t][code]) * 100 / Decimal(total)
-    if not shares:
-        return {}
-    (t, code), value = max(shares.items(), key=lambda item: (item[1], item[0][1]))
-    if not value:
-        return {}
-    return {"third_party_top": (agg.names.get(("authority", code), code), value)}
 
 
 def methodology(figures: dict, scope: Scope) -> list[str]:
@@ -561,11 +550,25 @@ def indicator_narratives(rows: list[dict]) -> list[str]:
     for axis, measures in by_axis.items():
         parts = [
             f"mesure {number} « {labels[number]} » : "
-            + " ; ".join(f"{r['label']} — {r['text']} (source : {r['source']}, {r['year']})" for r in items)
+            + " ; ".join(
+                f"{r['label']} — {r['text']} (source : {r['source']}, {r['year']}{_earlier(r)})" for r in items
+            )
             for number, items in sorted(measures.items())
         ]
         paragraphs.append(f"{labels[axis]}. " + ". ".join(p[0].upper() + p[1:] for p in parts) + ".")
     return paragraphs
+
+
+def _earlier(row: dict) -> str:
+    """An indicator's earlier validated values, after its latest (« ; 630 en 2023, 770 en 2024 »)."""
+    earlier = [(period, value) for period, value in row["periods"].items() if period != row["period"]]
+    if not earlier:
+        return ""
+    shown = [
+        f"{indicator_value_text(value, row['unit'])} {'au' if periods.parse(period)[1] else 'en'} {periods.label(period)}"
+        for period, value in sorted(earlier, key=lambda item: periods.sort_key(item[0]))
+    ]
+    return " ; " + ", ".join(shown)
 
 
 def _targeting(figure) -> dict:
@@ -633,7 +636,7 @@ def report_build(scope: Scope, progress=None) -> ReportDocument:
                 )
             )
     progress(60)
-    texts = summaries(figures, scope.year, authority_cases(scope))
+    texts = summaries(figures, scope.year, chapter2_text.named_cases(scope, national=not territorial))
     if not territorial:  # the national measures belong to the national report only
         texts.update(measures_summaries(figures))
     texts[METHODOLOGY] = methodology(figures, scope)

@@ -147,7 +147,7 @@ def test_the_four_largest_regions_are_worded_as_the_publication_words_them(world
     texts = summaries(figures(), 2024)
     assert (
         "Quatre régions concentrent la majorité (99\u202f%) des crédits : Corse, Hauts-de-France, Grand Est et "
-        "Nouvelle-Aquitaine." in texts["II.2"]
+        "Nouvelle-Aquitaine ; les deux premières en réunissent 74\u202f%." in texts["II.2"]
     )
     assert _portion(Decimal("47.68")) == "près de la moitié (48\u202f%)"
     assert _portion(Decimal("50.1")) == "la majorité (50\u202f%)"

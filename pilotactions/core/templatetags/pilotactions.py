@@ -38,3 +38,8 @@ def counted(value, plural):
     except (TypeError, ValueError):
         return ""
     return formats.counted(value, plural, singular or None)
+
+
+@register.filter
+def french_spacing(text):
+    return formats.french_spacing(str(text))

@@ -10,6 +10,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from pilotactions.core.formats import french_spacing
+
 from ..document import ReportDocument, ReportFigure
 from .common import (
     AUTHOR,
@@ -184,9 +186,9 @@ def write_docx(document: ReportDocument, target) -> None:
     for section in document.sections:
         doc.add_heading(section.title, level=section.level)
         for sentence in section.summary:  # a box (the methodology) as Word's framed quote
-            doc.add_paragraph(sentence, style="Intense Quote" if section.kind == "box" else None)
+            doc.add_paragraph(french_spacing(sentence), style="Intense Quote" if section.kind == "box" else None)
         for item in section.bullets:
-            doc.add_paragraph(item, style="List Bullet")
+            doc.add_paragraph(french_spacing(item), style="List Bullet")
         for figure in section.figures:
             doc.add_heading(figure.title, level=section.level + 1)
             if figure.svg:

@@ -7,6 +7,8 @@ from odf import table as odf_table
 from odf import text as odf_text
 from odf.opendocument import OpenDocumentText
 
+from pilotactions.core.formats import french_spacing
+
 from ..document import ReportDocument
 from .common import (
     BORDER_GREY,
@@ -273,9 +275,9 @@ def write_odt(document: ReportDocument, target) -> None:
         heading = styles.heading1 if section.level == 1 else styles.heading2
         body.addElement(odf_text.H(outlinelevel=section.level, stylename=heading, text=section.title))
         for sentence in section.summary:
-            body.addElement(odf_paragraph(sentence, styles.body))
+            body.addElement(odf_paragraph(french_spacing(sentence), styles.body))
         for item in section.bullets:
-            body.addElement(odf_paragraph(f"• {item}", styles.body))
+            body.addElement(odf_paragraph(f"• {french_spacing(item)}", styles.body))
         for figure in section.figures:
             body.addElement(
                 odf_text.H(
