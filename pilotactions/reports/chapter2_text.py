@@ -179,7 +179,7 @@ def third_party_map(figures: dict) -> list[str]:
             f"la part la plus élevée : {top_label} ({_pct(top_value)})."
         )
     text.append(
-        f"Ils apportent moins de {_pct(THIRD_PARTY_LOW)} des crédits dans {_pct(Decimal(low) * 100 / len(rows))} des "
+        f"{'Ils' if high else 'Les financeurs tiers'} apportent moins de {_pct(THIRD_PARTY_LOW)} des crédits dans {_pct(Decimal(low) * 100 / len(rows))} des "
         f"départements et n’apportent aucun crédit dans {_pct(Decimal(none) * 100 / len(rows))}."
     )
     return text
@@ -197,6 +197,8 @@ def action_budget_map(figures: dict, cases: dict, portion) -> list[str]:
         f"({rows[0][1]}) à {formats.euros(rows[-1][2])} ({rows[-1][1]}) selon les départements."
     ]
     means = cases.get("region_means") or {}
+    if len(means) < 2:  # a région's fiche: its own mean is not a comparison
+        means = {}
     high_regions = [
         name
         for name, mean, overseas in sorted(means.values(), key=lambda item: -item[1])

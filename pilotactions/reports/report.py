@@ -110,8 +110,13 @@ def summaries(figures: dict, year: int, cases: dict | None = None) -> dict[str, 
         f"{'comptent' if contracts.get('ALL', 0) > 1 else 'compte'} au moins une action "
         f"({formats.counted(contracts.get('CLS-D', 0), 'départementaux', 'départemental')} et "
         f"{formats.counted(contracts.get('CLS-M', 0), 'métropolitains', 'métropolitain')}), pour "
-        f"{formats.counted(actions['ALL'], 'actions')}, dont {_pct(share_d)} dans les contrats départementaux et "
-        f"{_pct(100 - share_d)} dans les contrats métropolitains."
+        f"{formats.counted(actions['ALL'], 'actions')}"
+        + (
+            f", dont {_pct(share_d)} dans les contrats départementaux et {_pct(100 - share_d)} dans les contrats "
+            "métropolitains."
+            if actions.get("CLS-D") and actions.get("CLS-M")
+            else "."
+        )
     )
     out["II.1"] += chapter2_text.contracts_sentences(cases)
     out["II.1"] += chapter2_text.contract_sizes(cases)
