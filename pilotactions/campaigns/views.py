@@ -14,7 +14,7 @@ from pilotactions.contracts.services import ConcurrentEditError
 from pilotactions.core.charts.maps import departements_map, map_table, regions_map
 from pilotactions.core.decorators import role_required
 from pilotactions.core.formats import counted
-from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.forms import form_add_service_errors, valid_filters
 
 from . import acknowledgement, diff, exports, perms, selectors, services, surveys
 from .enums import EDITABLE_STATES, CampaignKind, DossierState, Transition
@@ -98,7 +98,7 @@ def _cockpit_context(request, campaign):
     if survey:
         del form.fields["contract_type"]  # a survey has no contract type
         del form.fields["departement"]  # nor a département: its dossiers are régions'
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     dossiers = selectors.filtered(visible, filters, survey=survey)
     return role, form, dossiers
 

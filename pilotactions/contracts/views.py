@@ -13,7 +13,7 @@ from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role, require
 from pilotactions.core.db_router import iterate_from_replica
 from pilotactions.core.decorators import role_required
-from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.forms import form_add_service_errors, valid_filters
 from pilotactions.core.tabular import download_response
 from pilotactions.territories.models import Authority
 
@@ -76,7 +76,7 @@ def contract_list(request):
     role = current_role(request.user)
     authorities = authorities_for(account_perms.visible_authority_ids(role))
     form = ContractFilterForm(request.GET or None, authorities=authorities)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     year = _year_param(request)
     contracts = selectors.contract_list(current_role(request.user), filters=filters, year=year)
     page = Paginator(contracts, 50).get_page(request.GET.get("page"))
@@ -113,7 +113,7 @@ def contract_export(request, extension):
     role = current_role(request.user)
     authorities = authorities_for(account_perms.visible_authority_ids(role))
     form = ContractFilterForm(request.GET or None, authorities=authorities)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     year = _year_param(request)
     actions = Action.objects.visible_to(role)
     actions = scope_filter(

@@ -11,3 +11,10 @@ def form_add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def valid_filters(form) -> dict:
+    """The values of a filter form's valid fields: one refused filter (its error shown on the page) does not drop
+    the others, and an unbound form filters nothing."""
+    form.is_valid()
+    return getattr(form, "cleaned_data", {})

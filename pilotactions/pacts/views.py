@@ -13,7 +13,7 @@ from pilotactions.accounts.enums import NATIONAL_ROLES, RoleKind
 from pilotactions.accounts.perms import current_role, require
 from pilotactions.contracts.documents import download_name
 from pilotactions.core.decorators import role_required
-from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.forms import form_add_service_errors, valid_filters
 from pilotactions.core.pagination import narrow_page
 from pilotactions.territories.models import Region
 
@@ -76,7 +76,7 @@ def pact_list(request):
     years = list(visible.order_by("-year").values_list("year", flat=True).distinct())
     national = role.kind in NATIONAL_ROLES
     form = PactFilterForm(request.GET or None, national=national, years=years)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     pacts = scope_filter(
         Pact.objects.filter(pk__in=visible.values("pk")), region=filters.get("region"), status=filters.get("status")
     )

@@ -2,6 +2,7 @@ from django import forms
 
 from pilotactions.campaigns.enums import CampaignKind, DossierState
 from pilotactions.campaigns.models import Campaign
+from pilotactions.core.forms import valid_filters
 from pilotactions.territories.models import Authority, Departement, Region
 
 
@@ -69,7 +70,7 @@ class BilanFilterForm(forms.Form):
 
     def scope_year(self) -> int:
         """The year the filters read: the contract campaign's, else the year typed, else the survey's, else 2024."""
-        data = self.cleaned_data if self.is_valid() else {}
+        data = valid_filters(self)
         if data.get("campaign"):
             return data["campaign"].year
         if data.get("year"):

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from pilotactions.accounts import perms as account_perms
 from pilotactions.accounts.perms import current_role
 from pilotactions.core.decorators import role_required
-from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.forms import form_add_service_errors, valid_filters
 from pilotactions.core.tabular import csv_stream, download_response
 from pilotactions.measures import perms as measure_perms
 
@@ -64,7 +64,7 @@ def _scope_and_form(request, form_class=BilanFilterForm, data=None, chapter=None
         authority_ids=account_perms.visible_authority_ids(role),
         chapter=chapter,
     )
-    data = form.cleaned_data if form.is_valid() else {}
+    data = valid_filters(form)
     campaign, survey = data.get("campaign"), data.get("survey_campaign")
     scope = Scope(
         year=form.scope_year(),

@@ -223,3 +223,12 @@ def test_sort_links_replace_the_sort_instead_of_adding_one(client):
     links = re.findall(r'href="(\?[^"]*sort=[^"]*)"', page)
     assert links and all(link.count("sort=") == 1 and "page=" not in link for link in links)
     assert any("region=32" in link for link in links)
+
+
+def test_a_refused_filter_keeps_the_others(client):
+    nord, gironde = make_contract("59"), make_contract("33")
+    login(client, make_role(R.NATIONAL_ADMIN))
+    response = client.get("/contrats/", {"region": "32", "departement": "zz"})
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == [nord]
+    assert gironde not in response.context["page"].object_list

@@ -162,3 +162,13 @@ def test_the_filters_offer_only_territories_the_role_reads(client, data, kind, c
         assert [c for c, _ in form.fields["departement"].choices if c] == departements
         for region in regions:
             assert client.get(f"/bilan/chapitre/{chapter}/", {"region": region}).status_code == 200
+
+
+def test_a_refused_filter_keeps_the_others(client, data):
+    """« ?region=32&departement=zz »: the département is refused on the page, the région still applies."""
+    login(client, make_role(R.NATIONAL_ADMIN))
+    for chapter in ("II", "III"):
+        response = client.get(f"/bilan/chapitre/{chapter}/", {"region": "32", "departement": "zz"})
+        assert response.status_code == 200
+        assert response.context["scope"].region == "32" and response.context["scope"].departement is None
+        assert "departement" in response.context["form"].errors
