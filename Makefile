@@ -26,11 +26,12 @@ lock: | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# Migrates the embedded SQLite database, loads the demo data (idempotent), then serves the site
+# Migrates the embedded SQLite database, loads the demo data (idempotent), publishes its open data, then serves the site
 # with a background-task worker beside it. Ctrl-C stops both.
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py publish_open_data --year 2024
 	$(BIN)/python manage.py run_worker --no-startup-delay -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Pilot'actions : http://127.0.0.1:$(PORT)/"; \
