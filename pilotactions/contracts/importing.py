@@ -28,6 +28,7 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
@@ -1194,9 +1195,11 @@ def import_table(
     importer = Importer(role=role, file_name=file_name, year=year, contract=contract)
     reader = RowReader(positions, mapping, importer.options)
     rows = [reader.raw(line, cells) for line, cells in table.rows]
+    # The import commits contract by contract (each in its own transaction: a national import does not keep every
+    # contract locked until its end); the dry run holds them all in one transaction rolled back at the end.
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            with transaction.atomic():
+            with transaction.atomic() if dry_run else nullcontext():
                 for key, group in importer.group(rows).items():
                     result.contracts.append(_import_contract(importer, reader, key, group))
                     if progress:
