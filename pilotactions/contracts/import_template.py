@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pilotactions.core.tabular import xlsx_text
 from pilotactions.nomenclatures.models import Option
 
-from .importing import LABELS, LIST_KEY, MULTI_COLUMNS
+from .importing import LABELS, LIST_KEY, MULTI_COLUMNS, OPTION_COLUMNS
 from .models import Contract
 
 # The harmonised form's order (forms.ActionForm.SECTIONS), then the year's budget and the previous tool's id.
@@ -53,17 +53,6 @@ TEMPLATE_COLUMNS = [
     "external_id",
 ]
 TEMPLATE_ROWS = 2000  # rows offered with drop-downs
-SINGLE_COLUMNS = {
-    "axis",
-    "subtheme",
-    "nature",
-    "pilot_type",
-    "implementation",
-    "scale",
-    "qpv_targeting",
-    "rural_targeting",
-    "direct_impact",
-}
 
 
 def _list_options(contract: Contract, code: str) -> list[Option]:
@@ -94,7 +83,7 @@ def write_template(contract: Contract, target, *, year: int) -> None:
     list_column = 0
     examples = {}
     for index, code in enumerate(TEMPLATE_COLUMNS, start=1):
-        options = _list_options(contract, code) if code in {*MULTI_COLUMNS, "status", *SINGLE_COLUMNS} else []
+        options = _list_options(contract, code) if code in OPTION_COLUMNS else []
         if not options:
             continue
         list_column += 1

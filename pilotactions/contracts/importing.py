@@ -798,12 +798,7 @@ def _year_lines(row: ParsedRow, year: int) -> list[BudgetLineInput] | None:
 
 
 def _budget_summary(lines: list[BudgetLineInput]) -> tuple:
-    planned = {f: Decimal("0") for f in Financer.values}
-    financers = set()
-    for line in lines:
-        planned[line.financer] += line.planned
-        if line.financer == Financer.THIRD_PARTY and line.planned > 0 and line.financer_type:
-            financers.add(line.financer_type.code)
+    planned, financers = services.planned_totals(lines)
     return bool(lines), *(planned[f] for f in Financer.values), "|".join(sorted(financers))
 
 

@@ -470,18 +470,25 @@ def _save_budget(action: Action, lines: list[BudgetLineInput]) -> None:
         action_year_rollup(action_year)
 
 
-def action_year_rollup(action_year: ActionYear) -> ActionYear:
-    """Recompute the year's planned totals from its budget lines (what the export and the bilan read).
-
-    Actual spending (`spent_*`) is typed by financer in the `suivi` campaigns and is left untouched.
-    """
-    lines = list(action_year.budget_lines.select_related("financer_type"))
+def planned_totals(lines) -> tuple[dict, set[str]]:
+    """A year's planned amount per financer and the codes of the third parties that pay, from its budget lines
+    (saved ones or `BudgetLineInput`s: what the rollup stores and what the import compares)."""
     planned = {f: Decimal("0") for f in Financer.values}
     third_party_types = set()
     for line in lines:
         planned[line.financer] += line.planned
         if line.financer == Financer.THIRD_PARTY and line.planned > 0 and line.financer_type:
             third_party_types.add(line.financer_type.code)
+    return planned, third_party_types
+
+
+def action_year_rollup(action_year: ActionYear) -> ActionYear:
+    """Recompute the year's planned totals from its budget lines (what the export and the bilan read).
+
+    Actual spending (`spent_*`) is typed by financer in the `suivi` campaigns and is left untouched.
+    """
+    lines = list(action_year.budget_lines.select_related("financer_type"))
+    planned, third_party_types = planned_totals(lines)
     fields = {
         "has_budget": bool(lines),
         "planned_state": planned[Financer.STATE],
