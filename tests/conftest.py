@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.test.client import ClientHandler
@@ -50,6 +51,12 @@ def load_reference_data():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: what one test computed (a national distribution) never serves another."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from pilotactions.core.tabular import DATETIME, Column, people_download
 
+from . import quality
 from .enums import CampaignKind
 
 COLUMNS = [
@@ -92,4 +93,58 @@ def dossiers_download(campaign, dossiers, *, extension: str):
         extension=extension,
         filename=f"pilotactions-campagne-{campaign.pk}-dossiers",
         sheet_title="Dossiers",
+    )
+
+
+FLAG_COLUMNS = [
+    Column("Contrat", width=24),
+    Column("Collectivité", width=30),
+    Column("Région", width=22),
+    Column("Département", width=22),
+    Column("Action", width=24),
+    Column("Intitulé de l’action", width=40),
+    Column("Gravité"),
+    Column("Contrôle", width=34),
+    Column("Champ", width=24),
+    Column("Constat", width=60),
+    Column("Relevé le", DATETIME),
+    Column("Vérifié le", DATETIME),
+    Column("Vérifié par", width=24),
+    Column("Commentaire de vérification", width=40),
+    Column("Contrôle (code)"),
+    Column("Collectivité (code)"),
+]
+
+
+def flags_download(campaign, flags, *, extension: str):
+    """The campaign's data-quality flags the page lists (its filters applied) as CSV or XLSX."""
+
+    def rows():
+        for flag in flags:
+            authority = flag.dossier.contract.authority
+            yield [
+                flag.dossier.contract.reference,
+                authority.name,
+                authority.region.name,
+                authority.departement.name,
+                flag.action.reference,
+                flag.action.title,
+                quality.SEVERITY_LABELS[flag.severity],
+                quality.RULES[flag.code].label,
+                quality.FIELD_LABELS.get(flag.field, ""),
+                flag.message,
+                flag.found_at,
+                flag.checked_at,
+                str(flag.checked_by) if flag.checked_by else "",
+                flag.check_comment,
+                flag.code,
+                authority.code,
+            ]
+
+    return people_download(
+        FLAG_COLUMNS,
+        rows(),
+        extension=extension,
+        filename=f"pilotactions-campagne-{campaign.pk}-points-de-vigilance",
+        sheet_title="Points de vigilance",
     )

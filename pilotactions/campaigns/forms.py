@@ -6,6 +6,7 @@ from pilotactions.contracts.models import ContractType
 from pilotactions.core.formats import quantity
 from pilotactions.nomenclatures.models import Option
 
+from . import quality
 from .completeness import PROGRAMMATION_FIELDS, SUIVI_FIELDS
 from .diff import COMMENTABLE_FIELDS
 from .enums import CampaignKind, DossierState
@@ -218,3 +219,20 @@ class CockpitFilterForm(forms.Form):
         self.fields["contract_type"].choices = [("", "Tous")] + [
             (c, c) for c in ContractType.objects.values_list("code", flat=True)
         ]
+
+
+class QualityFilterForm(CockpitFilterForm):
+    """The cockpit's filters, and the flags' own: severity, rule, open or checked."""
+
+    severity = forms.ChoiceField(
+        label="Gravité", required=False, choices=[("", "Toutes"), *quality.SEVERITY_LABELS.items()]
+    )
+    code = forms.ChoiceField(
+        label="Contrôle", required=False, choices=[("", "Tous"), *((r.code, r.label) for r in quality.RULES.values())]
+    )
+    status = forms.ChoiceField(
+        label="Statut",
+        required=False,
+        initial="ouverts",
+        choices=[("ouverts", "Ouverts"), ("verifies", "Vérifiés"), ("tous", "Tous")],
+    )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from pilotactions.accounts.perms import authority_scope_q
 from pilotactions.core.models import BaseModel
@@ -108,6 +109,12 @@ class Dossier(BaseModel):
         related_name="+",
     )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    quality_score = models.PositiveSmallIntegerField(
+        "score de qualité",
+        null=True,
+        blank=True,
+        help_text="Part des actions sans point de vigilance ouvert (erreur ou alerte), sur 100 (campaigns.quality).",
+    )
 
     objects = DossierQuerySet.as_manager()
 
@@ -267,3 +274,55 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"Relance du {self.sent_at:%d/%m/%Y}"
+
+
+class QualityFlag(models.Model):
+    """A data-quality rule's finding on one action of a dossier (campaigns.quality), kept so that the cockpit counts
+    it and an agent marks it as checked with a comment (kept in the history)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="quality_flags")
+    action = models.ForeignKey("contracts.Action", verbose_name="action", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField("règle", max_length=32)
+    severity = models.CharField("gravité", max_length=16)
+    field = models.CharField("champ concerné", max_length=64, blank=True)
+    message = models.TextField("constat")
+    found_at = models.DateTimeField("relevé le", default=timezone.now)
+    checked_at = models.DateTimeField("vérifié le", null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="vérifié par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    check_comment = models.TextField("commentaire de vérification", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "point de vigilance"
+        verbose_name_plural = "points de vigilance"
+        ordering = ["dossier", "action__number", "code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "action", "code", "field"], name="quality_flag_unique")
+        ]
+        indexes = [models.Index(fields=["dossier", "checked_at"])]
+
+    def __str__(self):
+        return f"{self.code} — {self.message[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.checked_at is None
+
+    @property
+    def rule_label(self) -> str:
+        from .quality import RULES  # the rules read contracts' models: imported here, not at the top
+
+        return RULES[self.code].label
+
+    @property
+    def severity_label(self) -> str:
+        from .quality import SEVERITY_LABELS
+
+        return SEVERITY_LABELS[self.severity]

@@ -2,15 +2,16 @@
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pilotactions.core.pagination import narrow_page
 from pilotactions.territories.models import Authority, territory_q
 
+from . import quality
 from .enums import EDITABLE_STATES, SENT_BACK_STATES, CampaignKind, DossierState, Transition, state_count_label
-from .models import Campaign, Dossier, DossierComment
+from .models import Campaign, Dossier, DossierComment, QualityFlag
 
 # The map colours a département by its least advanced dossier.
 MAP_CATEGORIES = {
@@ -139,6 +140,7 @@ def cockpit(campaign: Campaign, dossiers, now=None) -> dict:
         if survey
         else sorted((line(c, departement_names[c], n) for c, n in departements.items()), key=lambda r: r["code"]),
         "map_values": map_values,
+        "flags_open": QualityFlag.objects.filter(dossier__in=dossiers, checked_at__isnull=True).count(),
         "late": list(late[:200]),
         "late_count": late.count(),
     }
@@ -171,16 +173,26 @@ def territories(dossiers, *, survey: bool) -> list[tuple]:
 
 
 def dossier_page(dossiers, number):
-    """A page of the dossier list, its comments counted for its dossiers only."""
+    """A page of the dossier list, its comments and open quality flags counted for its dossiers only."""
     comments = (
         DossierComment.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier").annotate(n=Count("id"))
+    )
+
+    open_flags = (
+        QualityFlag.objects.filter(dossier=OuterRef("pk"), checked_at__isnull=True)
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("id"))
     )
 
     def load(ids):
         return (
             Dossier.objects.filter(pk__in=ids)
             .select_related("contract__authority__region", "contract__contract_type", "region")
-            .annotate(comment_count=Coalesce(Subquery(comments.values("n")), 0))
+            .annotate(
+                comment_count=Coalesce(Subquery(comments.values("n")), 0),
+                flag_count=Coalesce(Subquery(open_flags.values("n")), 0),
+            )
             .in_bulk()
         )
 
@@ -209,3 +221,49 @@ def latest_return(dossier):
         else None
     )
     return {"event": event, "reopened": event.kind == Transition.REOPEN, "action": comment.action if comment else None}
+
+
+def quality_flags(dossiers, filters: dict):
+    """The flags of these dossiers (already filtered by territory, type and state), by severity, rule and status."""
+    flags = QualityFlag.objects.filter(dossier__in=dossiers)
+    if filters.get("severity"):
+        flags = flags.filter(severity=filters["severity"])
+    if filters.get("code"):
+        flags = flags.filter(code=filters["code"])
+    status = filters.get("status") or "ouverts"
+    if status == "ouverts":
+        flags = flags.filter(checked_at__isnull=True)
+    elif status == "verifies":
+        flags = flags.filter(checked_at__isnull=False)
+    return flags.select_related(
+        "dossier__contract__authority__region", "dossier__contract__authority__departement", "action", "checked_by"
+    ).order_by("dossier__contract__reference", "action__number", "code", "id")
+
+
+def authority_quality(dossiers) -> list[dict]:
+    """Per authority: its dossiers' mean quality score and its open flags by severity (lowest score first)."""
+    scores = (
+        dossiers.filter(quality_score__isnull=False)
+        .order_by()
+        .values("contract__authority_id", "contract__authority__name", "contract__authority__code")
+        .annotate(score=Avg("quality_score"), dossiers=Count("id"))
+    )
+    open_flags = Counter()
+    for row in (
+        QualityFlag.objects.filter(dossier__in=dossiers, checked_at__isnull=True)
+        .order_by()
+        .values("dossier__contract__authority_id", "severity")
+        .annotate(n=Count("id"))
+    ):
+        open_flags[row["dossier__contract__authority_id"], row["severity"]] = row["n"]
+    rows = [
+        {
+            "name": row["contract__authority__name"],
+            "code": row["contract__authority__code"],
+            "score": round(row["score"]),
+            "dossiers": row["dossiers"],
+            "open": [open_flags[row["contract__authority_id"], s] for s in quality.SEVERITY_ORDER],
+        }
+        for row in scores
+    ]
+    return sorted(rows, key=lambda r: (r["score"], r["name"]))

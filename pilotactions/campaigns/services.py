@@ -20,12 +20,12 @@ from pilotactions.core.audit import audit_event_record
 from pilotactions.core.formats import euros
 from pilotactions.core.tasks import email_send_on_commit
 
-from . import perms, surveys
+from . import perms, quality, surveys
 from .acknowledgement import acknowledgement_send
 from .completeness import FIELDS_BY_KIND, missing_fields
 from .diff import COMMENTABLE_LABELS, TEXT_FIELDS
 from .enums import EDITABLE_STATES, TRANSITIONS, CampaignKind, Transition
-from .models import Campaign, Dossier, DossierComment, DossierEvent, DossierSnapshot, Reminder
+from .models import Campaign, Dossier, DossierComment, DossierEvent, DossierSnapshot, QualityFlag, Reminder
 from .notifications import authority_recipients, dossier_url, notify, state_recipients
 from .signals import dossier_validated
 
@@ -267,6 +267,7 @@ def dossier_submit(*, dossier: Dossier, role) -> DossierSnapshot:
     dossier.submitted_by = role.user
     dossier.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
     snapshot = DossierSnapshot.objects.create(dossier=dossier, data=snapshot_data(dossier), created_by=role.user)
+    quality_refresh(dossier)  # what the validator sees before validating: the submitted content's flags
     audit_event_record(actor=role, verb="dossier_submitted", target=dossier, message=f"Dossier {dossier} soumis.")
     # The acknowledgement goes to the person who submitted and to the authority's agents.
     acknowledgement_send(snapshot, [role.user.email, *authority_recipients(dossier)])
@@ -584,3 +585,75 @@ def execution_update(*, dossier: Dossier, action: Action, role, values: dict, in
     )
     data_changed.send(sender=ActionYear, authority_ids={action.contract.authority_id})
     return action_year
+
+
+# --- Data quality -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def quality_refresh(dossier: Dossier) -> list[QualityFlag]:
+    """Replace the dossier's flags with what the rules find now (campaigns.quality).
+
+    A finding already flagged keeps its flag, and its check when its message is the same (a checked flag whose
+    figures changed opens again); a flag the rules no longer find is deleted (its history keeps it). The
+    dossier's score is recomputed. No permission: it only reads the dossier and writes what the rules say."""
+    found = {(f.action_id, f.code, f.field): f for f in quality.findings(dossier)}
+    existing = {(f.action_id, f.code, f.field): f for f in dossier.quality_flags.all()}
+    for key, flag in existing.items():
+        if key not in found:
+            flag.delete()
+    now = timezone.now()
+    for key, finding in found.items():
+        flag = existing.get(key)
+        if flag is None:
+            QualityFlag.objects.create(
+                dossier=dossier,
+                action_id=finding.action_id,
+                code=finding.code,
+                severity=finding.severity,
+                field=finding.field,
+                message=finding.message,
+                found_at=now,
+            )
+        elif flag.message != finding.message or flag.severity != finding.severity:
+            flag.message, flag.severity, flag.found_at = finding.message, finding.severity, now
+            flag.checked_at, flag.checked_by, flag.check_comment = None, None, ""
+            flag.save()
+    _quality_score_save(dossier)
+    return list(dossier.quality_flags.all())
+
+
+def _quality_score_save(dossier: Dossier) -> None:
+    actions = Action.objects.filter(contract_id=dossier.contract_id, status=ActionStatus.ACTIVE).count()
+    flagged = set(
+        dossier.quality_flags.filter(checked_at__isnull=True, severity__in=[quality.ERROR, quality.WARNING])
+        .values_list("action_id", flat=True)
+        .distinct()
+    )
+    dossier.quality_score = quality.score(flagged, actions)
+    dossier.save(update_fields=["quality_score"])
+
+
+@transaction.atomic
+def quality_flag_check(*, flag: QualityFlag, role, comment: str) -> QualityFlag:
+    """Mark a flag as checked with the reason (the authority's agents and the State service of the dossier)."""
+    allowed, reason = perms.can_comment(role, flag.dossier)
+    if not allowed:
+        raise PermissionDenied(reason)
+    if not comment.strip():
+        raise ValidationError({"comment": "Dites ce que vous avez vérifié : le commentaire est obligatoire."})
+    flag = QualityFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.checked_at is not None:
+        raise ValidationError(f"Ce point a déjà été vérifié par {flag.checked_by} le {flag.checked_at:%d/%m/%Y}.")
+    flag.checked_at, flag.checked_by, flag.check_comment = timezone.now(), role.user, comment.strip()
+    flag._change_reason = "Point de vigilance vérifié"
+    flag.save()
+    audit_event_record(
+        actor=role,
+        verb="quality_flag_checked",
+        target=flag.dossier,
+        message=f"Point de vigilance « {quality.RULES[flag.code].label} » de l’action {flag.action.reference} vérifié.",
+        data={"flag_id": flag.pk, "comment": flag.check_comment},
+    )
+    _quality_score_save(flag.dossier)
+    return flag

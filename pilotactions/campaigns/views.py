@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -15,11 +17,21 @@ from pilotactions.core.charts.maps import departements_map, map_table, regions_m
 from pilotactions.core.decorators import role_required
 from pilotactions.core.formats import counted
 from pilotactions.core.forms import form_add_service_errors, valid_filters
+from pilotactions.core.pagination import narrow_page
 
-from . import acknowledgement, diff, exports, perms, selectors, services, surveys
+from . import acknowledgement, diff, exports, perms, quality, selectors, services, surveys
 from .enums import EDITABLE_STATES, CampaignKind, DossierState, Transition
-from .forms import CampaignForm, CockpitFilterForm, CommentForm, ExecutionForm, ExtendForm, ReasonForm, ReturnForm
-from .models import Campaign, Dossier, DossierSnapshot
+from .forms import (
+    CampaignForm,
+    CockpitFilterForm,
+    CommentForm,
+    ExecutionForm,
+    ExtendForm,
+    QualityFilterForm,
+    ReasonForm,
+    ReturnForm,
+)
+from .models import Campaign, Dossier, DossierSnapshot, QualityFlag
 
 
 def get_dossier(request, pk) -> Dossier:
@@ -85,12 +97,12 @@ def campaign_edit(request, pk=None):
     )
 
 
-def _cockpit_context(request, campaign):
+def _cockpit_context(request, campaign, form_class=CockpitFilterForm):
     role = current_role(request.user)
     visible = selectors.dossiers_visible(campaign, role)
     survey = campaign.kind == CampaignKind.ENQUETE
     territories = selectors.territories(visible, survey=survey)
-    form = CockpitFilterForm(
+    form = form_class(
         request.GET or None,
         regions=sorted({(r, f"{n} ({r})") for r, n, _d, _dn in territories}, key=lambda x: x[1]),
         departements=sorted({(d, f"{dn} ({d})") for _r, _n, d, dn in territories}),
@@ -182,6 +194,8 @@ def _dossier_page(request, dossier, **bound_forms):
         for t in [Transition.SUBMIT, Transition.VALIDATE, Transition.RETURN, Transition.REOPEN]
     }
     problems = services.dossier_problems(dossier) if dossier.state in EDITABLE_STATES else []
+    vigilance = _vigilance(dossier, actions)
+    open_by_action = Counter(row["action"].pk for row in vigilance if row["open"])
     # Four eyes: the decider who submitted the dossier may not validate it; the page says who will.
     submitted_by_me = (
         dossier.state == DossierState.SUBMITTED
@@ -196,7 +210,10 @@ def _dossier_page(request, dossier, **bound_forms):
             "dossier": dossier,
             "campaign": dossier.campaign,
             "contract": dossier.contract,
-            "rows": [{"action": a, "year": years.get(a.pk)} for a in actions],
+            "rows": [{"action": a, "year": years.get(a.pk), "flags": open_by_action[a.pk]} for a in actions],
+            "vigilance": vigilance,
+            "vigilance_open": sum(open_by_action.values()),
+            "vigilance_live": dossier.state in EDITABLE_STATES,
             "events": dossier.events.select_related("actor"),
             "comments": dossier.comments.select_related("author", "action"),
             "problems": problems,
@@ -216,6 +233,14 @@ def _dossier_page(request, dossier, **bound_forms):
             "returned": selectors.latest_return(dossier),
         },
     )
+
+
+def _vigilance(dossier, actions) -> list[dict]:
+    """The dossier's data-quality flags: computed now while it can change, as kept at its submission after."""
+    if dossier.state in EDITABLE_STATES:
+        return quality.display(quality.findings(dossier), {a.pk: a for a in actions})
+    flags = list(dossier.quality_flags.select_related("action", "checked_by"))
+    return quality.display(flags, {flag.action_id: flag.action for flag in flags})
 
 
 def _survey_dossier_page(request, dossier, role, **bound_forms):
@@ -514,5 +539,71 @@ def execution(request, pk, reference):
             "multi": {
                 name: list(getattr(action, name).all()) for name in ["policy_fields", "action_types", "target_publics"]
             },
+        },
+    )
+
+
+@role_required
+@require_POST
+def quality_flag_check(request, pk, flag):
+    """Mark one of the dossier's flags as checked, with what was checked."""
+    dossier = get_dossier(request, pk)
+    flag = get_object_or_404(QualityFlag.objects.select_related("action", "dossier"), pk=flag, dossier=dossier)
+    role = current_role(request.user)
+    require(perms.can_comment(role, dossier))
+    try:
+        services.quality_flag_check(flag=flag, role=role, comment=request.POST.get("comment", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Point de vigilance de l’action {flag.action.reference} marqué comme vérifié.")
+    return redirect(reverse("campaigns:dossier", args=[dossier.pk]) + "#vigilance")
+
+
+def _quality_context(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if campaign.kind == CampaignKind.ENQUETE:
+        raise Http404  # a survey's answers are régions', not actions': no rule reads them
+    role, form, dossiers = _cockpit_context(request, campaign, QualityFilterForm)
+    require(perms.can_view_cockpit(role))
+    return campaign, form, dossiers, selectors.quality_flags(dossiers, valid_filters(form))
+
+
+@role_required
+def campaign_quality(request, pk):
+    """The campaign's data-quality flags in the role's perimeter, with the authorities' scores."""
+    campaign, form, dossiers, flags = _quality_context(request, pk)
+    page = narrow_page(flags, request.GET.get("page"), lambda ids: flags.in_bulk(ids))
+    return render(
+        request,
+        "campaigns/quality.html",
+        {
+            "page_title": f"Points de vigilance — {campaign.name}",
+            "campaign": campaign,
+            "form": form,
+            "page": page,
+            "query_string": _without_page(request),
+            "authorities": selectors.authority_quality(dossiers),
+            "severities": [quality.SEVERITY_LABELS[s] for s in quality.SEVERITY_ORDER],
+        },
+    )
+
+
+@role_required
+def campaign_quality_export(request, pk, extension):
+    campaign, _form, _dossiers, flags = _quality_context(request, pk)
+    return exports.flags_download(campaign, flags, extension=extension)
+
+
+@role_required
+def quality_rules(request):
+    """The data-quality rules, their severity and what they check."""
+    return render(
+        request,
+        "campaigns/quality_rules.html",
+        {
+            "page_title": "Règles de contrôle de la qualité des données",
+            "rules": [(rule, quality.SEVERITY_LABELS[rule.severity]) for rule in quality.RULES.values()],
+            "thresholds": {"z": quality.Z_THRESHOLD, "sample": quality.Z_MIN_SAMPLE, "factor": quality.REACHED_FACTOR},
         },
     )
