@@ -222,7 +222,7 @@ def flagged():
 
 
 def test_submission_keeps_the_flags_and_scores_the_dossier(flagged):
-    dossier, over, _referent = flagged
+    dossier, _over, _referent = flagged
     assert sorted(dossier.quality_flags.values_list("code", "severity")) == [
         ("champ_bilan_vide", "information"),
         ("plafond_etat_depasse", "alerte"),
