@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import F
 
+from pilotactions.campaigns.selectors import validated_snapshots
 from pilotactions.contracts.export import MULTI_OPTIONS, SINGLE_OPTIONS, actions_for_year
 from pilotactions.contracts.models import Action, ActionYear, ContractType
 from pilotactions.nomenclatures.models import Option
@@ -433,3 +434,19 @@ def aggregate_rows(rows, *, types: list[str]) -> Aggregates:
         agg.per_contract[t] = Counter(contracts[t].values())
     agg.authority_departements.update(_departements(set(agg.authority_type)))
     return agg.finish()
+
+
+def campaign_rows(scope: Scope):
+    """The rows of the validated dossiers' latest snapshots of a campaign, within the scope's territory."""
+    covering = None
+    if scope.departement:
+        covering = set(Authority.objects.in_territory(departement=scope.departement).values_list("code", flat=True))
+    for data in validated_snapshots(scope.campaign_id):
+        for row in data["actions"]:
+            if scope.region and row["region_code"] != scope.region:
+                continue
+            if scope.authority and row["authority_code"] != scope.authority:
+                continue
+            if covering is not None and row["authority_code"] not in covering:
+                continue
+            yield row

@@ -6,13 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from pilotactions.campaigns.models import Dossier
-from pilotactions.campaigns.selectors import validated_snapshots
 from pilotactions.core.db_router import reading_from_replica
 from pilotactions.core.formats import number
-from pilotactions.territories.models import Authority
 
-from . import pact_figures  # noqa: F401 — registers chapter III's figures
-from .aggregates import Aggregates, Scope, aggregate_rows
+from . import evaluation, pact_figures  # noqa: F401 — pact_figures registers chapter III's figures
+from .aggregates import Aggregates, Scope, aggregate_rows, campaign_rows
 from .cube import aggregate_cached
 from .figures import REGISTRY, Figure, Result, option_labels
 from .pacts_data import pact_facts
@@ -20,22 +18,6 @@ from .render import SERIES_LABELS
 
 SOURCE = "Pilot'actions"
 CENTS = Decimal("0.01")
-
-
-def campaign_rows(scope: Scope):
-    """The rows of the validated dossiers' latest snapshots of a campaign, within the scope's territory."""
-    covering = None
-    if scope.departement:
-        covering = set(Authority.objects.in_territory(departement=scope.departement).values_list("code", flat=True))
-    for data in validated_snapshots(scope.campaign_id):
-        for row in data["actions"]:
-            if scope.region and row["region_code"] != scope.region:
-                continue
-            if scope.authority and row["authority_code"] != scope.authority:
-                continue
-            if covering is not None and row["authority_code"] not in covering:
-                continue
-            yield row
 
 
 def aggregates_for(scope: Scope) -> Aggregates:
@@ -105,6 +87,7 @@ def bilan_build(scope: Scope, figure_ids=None) -> dict:
             else figure_payload(figure, figure.compute(agg, labels), date)
             for figure in selected
         ]
+        figures += evaluation_figures(scope, agg.types if agg else scope.types, figure_ids)
     return {
         "meta": {
             "generated_at": timezone.now().isoformat(timespec="seconds"),
@@ -115,6 +98,35 @@ def bilan_build(scope: Scope, figure_ids=None) -> dict:
         },
         "figures": figures,
     }
+
+
+def evaluation_figures(scope: Scope, types: list[str], figure_ids=None) -> list[dict]:
+    """The mid-term evaluation's figures (`eval.*`): planned against actual in the validated dossiers of the
+    scope's follow-up campaign (evaluation.campaign_for), within its territory."""
+    wanted = [key for key in evaluation.EVAL_FIGURES if figure_ids is None or key in figure_ids]
+    if not wanted:
+        return []
+    campaign = evaluation.campaign_for(scope)
+    result = evaluation.evaluate(campaign, scope)
+    date = data_date(Scope(year=scope.year, campaign_id=campaign.pk)) if campaign else timezone.localdate()
+    payloads = []
+    for key in wanted:
+        title, unit, compute = evaluation.EVAL_FIGURES[key]
+        rows, base = compute(result, types)
+        figure = Figure(
+            id=key,
+            title=title,
+            kind="table",
+            unit=unit,
+            base_label="actions CLS",
+            chapter="EVAL",
+            compute=compute,
+            note=f"Dossiers validés de la campagne « {campaign} »."
+            if campaign
+            else "Aucune campagne de suivi validée.",
+        )
+        payloads.append(figure_payload(figure, Result(rows, base=base), date))
+    return payloads
 
 
 def _json_default(value):

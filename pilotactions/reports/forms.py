@@ -5,6 +5,8 @@ from pilotactions.campaigns.models import Campaign
 from pilotactions.core.forms import valid_filters
 from pilotactions.territories.models import Authority, Departement, Region
 
+from .evaluation import follow_up_campaigns
+
 
 class BilanFilterForm(forms.Form):
     year = forms.IntegerField(label="Année", min_value=2000, max_value=2100, required=False, initial=2024)
@@ -133,3 +135,41 @@ class ReportTextForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 14}),
     )
+
+
+class EvaluationFilterForm(BilanFilterForm):
+    """The mid-term evaluation's filters: a follow-up campaign (its validated snapshots), another to compare it
+    with, the territory and contract type, and the level of the rows."""
+
+    LEVELS = [
+        ("region", "Région"),
+        ("departement", "Département"),
+        ("authority_code", "Collectivité"),
+        ("contract", "Contrat"),
+        ("axis", "Axe"),
+        ("subtheme", "Sous-thématique"),
+    ]
+    compare = forms.ModelChoiceField(
+        label="Comparer avec la campagne",
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="Pas de comparaison",
+    )
+    by = forms.ChoiceField(label="Lignes par", required=False, choices=LEVELS)
+    field_order = ["campaign", "compare", "by", "contract_type", "region", "departement", "authority"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["year"]
+        del self.fields["survey_campaign"]
+        campaigns = follow_up_campaigns()
+        self.fields["campaign"].queryset = campaigns
+        self.fields["campaign"].label = "Campagne de suivi (données validées)"
+        self.fields["campaign"].empty_label = "La plus récente"
+        self.fields["compare"].queryset = campaigns
+
+    def clean(self):
+        data = super().clean()
+        if data.get("compare") and data.get("compare") == data.get("campaign"):
+            self.add_error("compare", "Choisissez une autre campagne que celle évaluée pour comparer.")
+        return data
