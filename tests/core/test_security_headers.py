@@ -25,6 +25,7 @@ PDF_OR_STANDALONE_TEMPLATES = {
     "reports/report.html": "the bilan report: PDF via WeasyPrint, or a standalone downloaded HTML file",
     "measures/dashboard_print.html": "the national dashboard, PDF via WeasyPrint only",
     "campaigns/acknowledgement.html": "a submission's acknowledgement, PDF via WeasyPrint only",
+    "reports/evaluation_fiche.html": "a contract's evaluation fiche, PDF via WeasyPrint only",
 }
 EXPECTED_POLICY = {
     "default-src": "'self'",
