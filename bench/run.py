@@ -65,6 +65,7 @@ STEPS = [
     Step("chapter3_page", "", ("bench_pages", "--page", "chapitre-3")),
     Step("chapter3_bodies_page", "", ("bench_pages", "--page", "chapitre-3-graphiques")),
     Step("cockpit_page", "", ("bench_pages", "--page", "cockpit")),
+    Step("evaluation_page", "", ("bench_pages", "--page", "evaluation")),
     Step("pacts_page", "", ("bench_pages", "--page", "pactes")),
     Step("contracts_page", "", ("bench_pages", "--page", "contrats")),
     Step("report_pdf", "", ("bilan", "--format", "pdf", "--year", "{year}", "--out", "{out}/bilan-{size}.pdf")),
@@ -246,6 +247,7 @@ def bilan_table(results: dict) -> str:
         "chapter III page",
         "its charts and tables",
         "campaign cockpit",
+        "mid-term evaluation",
         "pacts list",
         "contracts list",
         "national PDF (s / KB)",
@@ -286,6 +288,7 @@ def bilan_table(results: dict) -> str:
                     said("chapter3_page"),
                     said("chapter3_bodies_page"),
                     said("cockpit_page"),
+                    said("evaluation_page"),
                     said("pacts_page"),
                     said("contracts_page"),
                     timed("report_pdf", "pdf"),
@@ -306,7 +309,8 @@ def bilan_table(results: dict) -> str:
             "*bilan JSON* is `manage.py bilan --format json` in a fresh process (start-up included); the "
             "pages are timed in-process by `manage.py bench_pages` as a national administrator (server time: "
             "middleware, queries and rendering; first request, then the best of two more; no result is cached "
-            "between requests); the cockpit covers every contract of the database (one dossier each); the reports "
+            "between requests); the cockpit covers every contract of the database (one dossier each), and so does the "
+            "mid-term evaluation (a follow-up campaign whose every dossier is validated); the reports "
             "are the national report (chapters I to III); DuckDB computes the same chapter II figures from the CSV "
             "export, as an analyst would (`bench/duckdb_bilan.py`).",
             "",

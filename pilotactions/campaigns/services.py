@@ -27,7 +27,7 @@ from .diff import COMMENTABLE_LABELS, TEXT_FIELDS
 from .enums import EDITABLE_STATES, TRANSITIONS, CampaignKind, Transition
 from .models import Campaign, Dossier, DossierComment, DossierEvent, DossierSnapshot, QualityFlag, Reminder
 from .notifications import authority_recipients, dossier_url, notify, state_recipients
-from .signals import dossier_validated
+from .signals import dossier_reopened, dossier_validated
 
 OPEN_CONTRACT_STATUSES = [ContractStatus.SIGNED, ContractStatus.PREPARATION]
 
@@ -337,6 +337,7 @@ def dossier_reopen(*, dossier: Dossier, role, reason: str) -> Dossier:
     audit_event_record(
         actor=role, verb="dossier_reopened", target=dossier, message=f"Dossier {dossier} rouvert : {reason}"
     )
+    dossier_reopened.send(sender=Dossier, dossier=dossier)
     notify(
         dossier,
         template="transition",

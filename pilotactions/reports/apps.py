@@ -6,4 +6,4 @@ class ReportsConfig(AppConfig):
     verbose_name = "Bilan et rapports"
 
     def ready(self):
-        from . import cube  # noqa: F401 -- connects the receiver that marks aggregates stale
+        from . import cube, evaluation  # noqa: F401 -- connect the receivers (aggregates stale; evaluation totals)

@@ -107,12 +107,12 @@ def evaluation_figures(scope: Scope, types: list[str], figure_ids=None) -> list[
     if not wanted:
         return []
     campaign = evaluation.campaign_for(scope)
-    result = evaluation.evaluate(campaign, scope)
+    totals = evaluation.totals_by_type(evaluation.evaluate(campaign, scope, types))
     date = data_date(Scope(year=scope.year, campaign_id=campaign.pk)) if campaign else timezone.localdate()
     payloads = []
     for key in wanted:
         title, unit, compute = evaluation.EVAL_FIGURES[key]
-        rows, base = compute(result, types)
+        rows, base = compute(totals)
         figure = Figure(
             id=key,
             title=title,

@@ -12,13 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, Sum
+from django.dispatch import receiver
+
 from pilotactions.campaigns.enums import CampaignKind, DossierState
-from pilotactions.campaigns.models import Campaign
+from pilotactions.campaigns.models import Campaign, Dossier
+from pilotactions.campaigns.signals import dossier_reopened, dossier_validated
 from pilotactions.contracts.enums import ActionStatus
 from pilotactions.contracts.models import Action
 from pilotactions.territories.models import Authority
 
-from .aggregates import Scope, campaign_rows
+from .aggregates import Scope
+from .models import EvaluationTotal
 
 FINANCERS = ("state", "authority", "third_party")
 ZERO = Decimal("0")
@@ -40,6 +45,24 @@ PROGRESS_SINGULAR = {
     "": "sans avancement renseigné",
 }
 DONE = {"AV_TERMINEE", "AV_ABANDONNEE"}
+PROGRESS_COLUMNS = {  # code → EvaluationTotal column
+    "AV_NON_DEMARREE": "not_started",
+    "AV_A_PEINE_LANCEE": "just_launched",
+    "AV_EN_COURS": "ongoing",
+    "AV_TERMINEE": "finished",
+    "AV_ABANDONNEE": "abandoned",
+    "": "progress_unknown",
+}
+SUMMED = [
+    "actions",
+    "reported",
+    *(f"{kind}_{f}" for kind in ("planned", "planned_reported", "spent") for f in FINANCERS),
+    "target",
+    "reached",
+    "with_reach",
+    "late",
+    *PROGRESS_COLUMNS.values(),
+]
 
 
 def decimal_or_none(value) -> Decimal | None:
@@ -163,9 +186,49 @@ class Totals:
     def reach_rate(self) -> Decimal | None:
         return Decimal(self.reached) * 100 / self.target if self.target else None
 
+    def fields(self) -> dict:
+        """The columns of an EvaluationTotal."""
+        return {
+            "actions": self.actions,
+            "reported": self.reported,
+            **{f"planned_{f}": self.planned[f] for f in FINANCERS},
+            **{f"planned_reported_{f}": self.planned_reported[f] for f in FINANCERS},
+            **{f"spent_{f}": self.spent[f] for f in FINANCERS},
+            "target": self.target,
+            "reached": self.reached,
+            "with_reach": self.with_reach,
+            "late": self.late,
+            **{column: self.progress[code] for code, column in PROGRESS_COLUMNS.items()},
+        }
+
+    @classmethod
+    def from_fields(cls, row: dict) -> "Totals":
+        """Totals from summed EvaluationTotal columns (a sum over no row is None)."""
+
+        def money(name):
+            return Decimal(row[name] or 0)
+
+        def count(name):
+            return int(row[name] or 0)
+
+        return cls(
+            actions=count("actions"),
+            reported=count("reported"),
+            planned={f: money(f"planned_{f}") for f in FINANCERS},
+            planned_reported={f: money(f"planned_reported_{f}") for f in FINANCERS},
+            spent={f: money(f"spent_{f}") for f in FINANCERS},
+            target=count("target"),
+            reached=count("reached"),
+            with_reach=count("with_reach"),
+            progress={code: count(column) for code, column in PROGRESS_COLUMNS.items()},
+            late=count("late"),
+        )
+
 
 @dataclass
 class Evaluation:
+    """One validated dossier's lines (a contract's page and fiche): read from its snapshot."""
+
     campaign: Campaign | None
     lines: list[Line]
     withdrawn: list[dict]
@@ -180,34 +243,93 @@ class Evaluation:
             totals.add(line, self.year)
         return totals
 
+
+@dataclass
+class StoredEvaluation:
+    """A follow-up campaign's validated dossiers within a territory and contract types, summed from their
+    EvaluationTotal rows by the database (the national page, the eval.* figures)."""
+
+    campaign: Campaign | None
+    scope: Scope
+    types: list[str]
+    withdrawn: list[dict]  # the first WITHDRAWN_LISTED
+    withdrawn_count: int = 0
+
+    @property
+    def year(self) -> int | None:
+        return self.campaign.year if self.campaign else None
+
+    def _rows(self):
+        if self.campaign is None:
+            return EvaluationTotal.objects.none()
+        rows = EvaluationTotal.objects.filter(campaign=self.campaign, contract_type__in=self.types)
+        if self.scope.region:
+            rows = rows.filter(region=self.scope.region)
+        if self.scope.authority:
+            rows = rows.filter(authority_code=self.scope.authority)
+        if self.scope.departement:  # the authorities covering it, as campaign_rows reads them
+            covering = Authority.objects.in_territory(departement=self.scope.departement).values("code")
+            rows = rows.filter(authority_code__in=covering)
+        return rows
+
+    def total(self) -> Totals:
+        return Totals.from_fields(self._rows().aggregate(**{name: Sum(name) for name in SUMMED}))
+
     def rollup(self, key: str) -> dict[str, Totals]:
-        """{value of the lines' `key` (contract, authority_code, departement, region, axis, subtheme): Totals}."""
-        groups = defaultdict(Totals)
-        for line in self.lines:
-            groups[getattr(line, key)].add(line, self.year)
-        return dict(groups)
+        """{value of `key` (authority_code, departement, region, axis, subtheme, contract_type): Totals}."""
+        sums = self._rows().order_by().values(key).annotate(**{name: Sum(name) for name in SUMMED})
+        return {row[key]: Totals.from_fields(row) for row in sums}
+
+
+def totals_refresh(campaign: Campaign, authority_code: str) -> int:
+    """Rewrite the authority's EvaluationTotal rows of the campaign from its validated dossiers' snapshots."""
+    EvaluationTotal.objects.filter(campaign=campaign, authority_code=authority_code).delete()
+    if campaign.kind != CampaignKind.SUIVI:
+        return 0
+    dossiers = Dossier.objects.filter(
+        campaign=campaign, state=DossierState.VALIDATED, contract__authority__code=authority_code
+    ).prefetch_related("snapshots")
+    groups = defaultdict(Totals)
+    for dossier in dossiers:
+        snapshot = dossier.snapshots.first()  # latest first: the one it was validated in
+        for row in snapshot.data["actions"] if snapshot else []:
+            line = Line.from_row(row)
+            groups[line.contract_type, line.region, line.departement, line.axis, line.subtheme].add(line, campaign.year)
+    EvaluationTotal.objects.bulk_create(
+        EvaluationTotal(
+            campaign=campaign,
+            authority_code=authority_code,
+            contract_type=contract_type,
+            region=region,
+            departement=departement,
+            axis=axis,
+            subtheme=subtheme,
+            **totals.fields(),
+        )
+        for (contract_type, region, departement, axis, subtheme), totals in groups.items()
+    )
+    return len(groups)
 
 
 def follow_up_campaigns():
     """The follow-up campaigns with validated dossiers, the latest first: what an evaluation reads."""
-    return (
-        Campaign.objects.filter(kind=CampaignKind.SUIVI, dossiers__state=DossierState.VALIDATED)
-        .distinct()
-        .order_by("-year", "-opens_at")
-    )
+    validated = Dossier.objects.filter(campaign=OuterRef("pk"), state=DossierState.VALIDATED)
+    return Campaign.objects.filter(Exists(validated), kind=CampaignKind.SUIVI).order_by("-year", "-opens_at")
 
 
-def evaluate(campaign: Campaign | None, scope: Scope) -> Evaluation:
-    """The lines of the campaign's validated dossiers within the scope's territory, and the actions withdrawn
-    during its year, with why (live data: a withdrawal is dated and kept)."""
+def evaluate(campaign: Campaign | None, scope: Scope, types: list[str] | None = None) -> StoredEvaluation:
+    """The campaign's validated dossiers within the scope's territory (and contract types), and the actions
+    withdrawn during its year, with why (live data: a withdrawal is dated and kept)."""
+    types = scope.types if types is None else types
     if campaign is None:
-        return Evaluation(None, [], [])
-    rows = campaign_rows(Scope(year=campaign.year, campaign_id=campaign.pk, **_territory(scope)))
-    withdrawn = _withdrawn(campaign.year)
+        return StoredEvaluation(None, scope, types, [])
+    withdrawn = _withdrawn(campaign.year).filter(contract__contract_type__code__in=types)
     if scope.region or scope.departement or scope.authority:
         authorities = Authority.objects.in_territory(**_territory(scope))
         withdrawn = withdrawn.filter(contract__authority__in=authorities)
-    return Evaluation(campaign, [Line.from_row(row) for row in rows], _withdrawn_rows(withdrawn))
+    listed = _withdrawn_rows(withdrawn)
+    count = withdrawn.count() if len(listed) == WITHDRAWN_LISTED else len(listed)
+    return StoredEvaluation(campaign, scope, types, listed, count)
 
 
 def evaluate_snapshot(campaign: Campaign, data: dict, contract: str) -> Evaluation:
@@ -221,8 +343,12 @@ def _withdrawn(year: int):
     return Action.objects.filter(status=ActionStatus.WITHDRAWN, withdrawn_at__year=year)
 
 
+WITHDRAWN_LISTED = 100  # a page lists the first hundred withdrawn actions, and says how many there are
+
+
 def _withdrawn_rows(actions) -> list[dict]:
-    return list(actions.order_by("reference").values("reference", "title", "contract__reference", "withdrawn_reason"))
+    fields = ("reference", "title", "contract__reference", "withdrawn_reason")
+    return list(actions.order_by("reference").values(*fields)[:WITHDRAWN_LISTED])
 
 
 def _territory(scope: Scope) -> dict:
@@ -241,18 +367,21 @@ def campaign_for(scope: Scope) -> Campaign | None:
     return campaigns.filter(year=scope.year).first()
 
 
-def _per_type(result: Evaluation, types: list[str], value) -> dict:
-    """{type: value(Totals of the type's lines), …, "ALL": value(Totals of every line)}."""
-    out = {t: value(result.total([line for line in result.lines if line.contract_type == t])) for t in types}
-    out["ALL"] = value(result.total([line for line in result.lines if line.contract_type in types]))
-    return out
+def totals_by_type(result: StoredEvaluation) -> dict[str, Totals]:
+    """{type: Totals, …, "ALL": Totals}: what each eval.* figure's columns read."""
+    by_type = result.rollup("contract_type")
+    return {**{t: by_type.get(t, Totals()) for t in result.types}, "ALL": result.total()}
+
+
+def _per_type(totals: dict[str, Totals], value) -> dict:
+    return {key: value(t) for key, t in totals.items()}
 
 
 def _row(key: str, label: str, values: dict) -> dict:
     return {"key": key, "label": label, "values": values}
 
 
-def execution_rows(result: Evaluation, types: list[str]) -> tuple[list[dict], dict]:
+def execution_rows(totals: dict[str, Totals]) -> tuple[list[dict], dict]:
     rows = [
         _row("planned_state", "Crédits de l’État programmés (actions ayant déclaré leurs dépenses)", None),
         _row("spent_state", "Crédits de l’État dépensés", None),
@@ -270,26 +399,26 @@ def execution_rows(result: Evaluation, types: list[str]) -> tuple[list[dict], di
         "rate_total": lambda t: t.rate(),
     }
     for row in rows:
-        row["values"] = _per_type(result, types, readers[row["key"]])
-    return rows, _per_type(result, types, lambda t: t.reported)
+        row["values"] = _per_type(totals, readers[row["key"]])
+    return rows, _per_type(totals, lambda t: t.reported)
 
 
-def beneficiary_rows(result: Evaluation, types: list[str]) -> tuple[list[dict], dict]:
+def beneficiary_rows(totals: dict[str, Totals]) -> tuple[list[dict], dict]:
     rows = [
-        _row("target", "Bénéficiaires visés", _per_type(result, types, lambda t: t.target)),
-        _row("reached", "Bénéficiaires touchés", _per_type(result, types, lambda t: t.reached)),
-        _row("rate", "Taux d’atteinte (%)", _per_type(result, types, lambda t: t.reach_rate)),
+        _row("target", "Bénéficiaires visés", _per_type(totals, lambda t: t.target)),
+        _row("reached", "Bénéficiaires touchés", _per_type(totals, lambda t: t.reached)),
+        _row("rate", "Taux d’atteinte (%)", _per_type(totals, lambda t: t.reach_rate)),
     ]
-    return rows, _per_type(result, types, lambda t: t.with_reach)
+    return rows, _per_type(totals, lambda t: t.with_reach)
 
 
-def progress_rows(result: Evaluation, types: list[str]) -> tuple[list[dict], dict]:
+def progress_rows(totals: dict[str, Totals]) -> tuple[list[dict], dict]:
     rows = [
-        _row(code or "non_renseigne", label, _per_type(result, types, lambda t, code=code: t.progress[code]))
+        _row(code or "non_renseigne", label, _per_type(totals, lambda t, code=code: t.progress[code]))
         for code, label in PROGRESS.items()
     ]
-    rows.append(_row("late", "En retard sur leur date de fin", _per_type(result, types, lambda t: t.late)))
-    return rows, _per_type(result, types, lambda t: t.actions)
+    rows.append(_row("late", "En retard sur leur date de fin", _per_type(totals, lambda t: t.late)))
+    return rows, _per_type(totals, lambda t: t.actions)
 
 
 # id → (title, unit, compute): computed by bilan.bilan_build for the scope's follow-up campaign.
@@ -298,3 +427,11 @@ EVAL_FIGURES = {
     "eval.beneficiaries": ("Évaluation : bénéficiaires touchés et visés", "personnes", beneficiary_rows),
     "eval.progress": ("Évaluation : avancement des actions", "actions", progress_rows),
 }
+
+
+@receiver(dossier_validated)
+@receiver(dossier_reopened)
+def totals_on_circuit(sender, dossier, **kwargs):
+    """A follow-up dossier validated or reopened: its authority's totals again, in the same transaction."""
+    if dossier.campaign.kind == CampaignKind.SUIVI and not dossier.is_survey:
+        totals_refresh(dossier.campaign, dossier.contract.authority.code)

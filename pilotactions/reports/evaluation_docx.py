@@ -65,7 +65,9 @@ def fiche_docx(context: dict) -> bytes:
             f"Bénéficiaires : {number(t.reached)} touchés pour {number(t.target)} visés"
             + (f" ({percent(total['reach_rate'])})" if total["reach_rate"] is not None else "")
             + ".",
-            "Avancement : " + year["progress_text"] + (f" — dont {counted(t.late, 'actions en retard')}." if t.late else "."),
+            "Avancement : "
+            + year["progress_text"]
+            + (f" — dont {counted(t.late, 'actions en retard')}." if t.late else "."),
         ]:
             paragraph(line, style="List Bullet")
         table = document.add_table(rows=1, cols=len(HEADERS))

@@ -20,7 +20,7 @@ from pilotactions.core.tabular import AMOUNT, INTEGER, NUMBER, Column, people_do
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import evaluation
-from .evaluation import FINANCERS, PROGRESS, PROGRESS_SINGULAR, Evaluation, Totals
+from .evaluation import FINANCERS, PROGRESS, PROGRESS_SINGULAR, StoredEvaluation, Totals
 from .figures import option_labels
 from .forms import EvaluationFilterForm
 from .views import _scope_and_form
@@ -36,9 +36,6 @@ def _labels(key: str, codes) -> dict[str, str]:
         return {c: f"{n} ({c})" for c, n in Departement.objects.filter(code__in=codes).values_list("code", "name")}
     if key == "authority_code":
         return dict(Authority.objects.filter(code__in=codes).values_list("code", "name"))
-    if key == "contract":
-        names = dict(Contract.objects.filter(reference__in=codes).values_list("reference", "authority__name"))
-        return {c: f"{c} — {names.get(c, '')}" for c in codes}
     lists = {"axis": "axes_pacte", "subtheme": "sous_thematiques_par_axe"}
     return option_labels()(lists[key])
 
@@ -62,17 +59,13 @@ def _evaluation_context(request):
     data = valid_filters(form)
     campaign = data.get("campaign") or evaluation.follow_up_campaigns().first()
     compare = data.get("compare")
-    by = data.get("by") or ("contract" if scope.authority else "region")
-    result = evaluation.evaluate(campaign, scope)
-    result.lines = [line for line in result.lines if line.contract_type in types]
-    compared = None
-    if compare is not None:
-        compared = evaluation.evaluate(compare, scope)
-        compared.lines = [line for line in compared.lines if line.contract_type in types]
+    by = data.get("by") or ("axis" if scope.authority else "region")
+    result = evaluation.evaluate(campaign, scope, types)
+    compared = evaluation.evaluate(compare, scope, types) if compare is not None else None
     return form, result, compared, by
 
 
-def _rows(result: Evaluation, compared: Evaluation | None, by: str) -> list[dict]:
+def _rows(result: StoredEvaluation, compared: StoredEvaluation | None, by: str) -> list[dict]:
     groups = result.rollup(by)
     others = compared.rollup(by) if compared else {}
     labels = _labels(by, set(groups) | set(others))

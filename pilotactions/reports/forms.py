@@ -145,7 +145,6 @@ class EvaluationFilterForm(BilanFilterForm):
         ("region", "Région"),
         ("departement", "Département"),
         ("authority_code", "Collectivité"),
-        ("contract", "Contrat"),
         ("axis", "Axe"),
         ("subtheme", "Sous-thématique"),
     ]

@@ -117,3 +117,51 @@ class RegionPactTally(models.Model):
 
     def __str__(self):
         return f"Pactes locaux {self.year}, région {self.region_code}"
+
+
+class EvaluationTotal(models.Model):
+    """Planned against actual of an authority's validated dossiers of a follow-up campaign, per contract type, axis
+    and sub-theme (reports.evaluation.totals_refresh).
+
+    Rewritten from the dossiers' snapshots each time one of the authority's dossiers of the campaign is validated
+    or reopened, so that the national evaluation sums a few rows per authority instead of reading every snapshot."""
+
+    MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    authority_code = models.CharField(max_length=16)
+    contract_type = models.CharField(max_length=16)
+    region = models.CharField(max_length=3)
+    departement = models.CharField(max_length=3)
+    axis = models.CharField(max_length=64)
+    subtheme = models.CharField(max_length=64)
+    actions = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    planned_state = models.DecimalField(**MONEY)
+    planned_authority = models.DecimalField(**MONEY)
+    planned_third_party = models.DecimalField(**MONEY)
+    planned_reported_state = models.DecimalField(**MONEY)
+    planned_reported_authority = models.DecimalField(**MONEY)
+    planned_reported_third_party = models.DecimalField(**MONEY)
+    spent_state = models.DecimalField(**MONEY)
+    spent_authority = models.DecimalField(**MONEY)
+    spent_third_party = models.DecimalField(**MONEY)
+    target = models.PositiveBigIntegerField(default=0)
+    reached = models.PositiveBigIntegerField(default=0)
+    with_reach = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    # Actions per progress state (evaluation.PROGRESS_COLUMNS: code → column), summed by the database.
+    not_started = models.PositiveIntegerField(default=0)
+    just_launched = models.PositiveIntegerField(default=0)
+    ongoing = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    progress_unknown = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "total d’évaluation"
+        verbose_name_plural = "totaux d’évaluation"
+        indexes = [models.Index(fields=["campaign", "authority_code"])]
+
+    def __str__(self):
+        return f"{self.authority_code} {self.contract_type} {self.axis} {self.subtheme}"

@@ -18,7 +18,8 @@ from pilotactions.contracts.enums import Financer
 from pilotactions.contracts.models import ActionYear, StateEnvelope
 from pilotactions.reports.aggregates import Scope
 from pilotactions.reports.bilan import bilan_build
-from pilotactions.reports.evaluation import evaluate
+from pilotactions.reports.evaluation import evaluate, evaluate_snapshot
+from pilotactions.reports.models import EvaluationTotal
 from tests.factories import login, make_action, make_campaign, make_contract, make_role, option
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +80,8 @@ def world():
 
 def test_planned_against_actual_sums_by_hand(world):
     result = evaluate(world["campaign"], Scope(year=2024))
-    assert len(result.lines) == 4  # the Pas-de-Calais' dossier is not validated: not read
     total = result.total()
-    assert total.actions == 4 and total.reported == 3
+    assert total.actions == 4 and total.reported == 3  # the Pas-de-Calais' dossier is not validated: not read
     assert total.planned_reported == {
         "state": Decimal("70000"),
         "authority": Decimal("90000"),
@@ -101,7 +101,11 @@ def test_planned_against_actual_sums_by_hand(world):
     by_axis = result.rollup("axis")
     assert by_axis["AXE3"].actions == 1 and by_axis["AXE1"].actions == 3
 
-    line = next(line for line in result.lines if line.title == "Bus")
+    assert result.rollup("authority_code")["59"].actions == 3
+
+    nord = Dossier.objects.get(campaign=world["campaign"], contract=world["nord"])
+    lines = evaluate_snapshot(world["campaign"], nord.snapshots.first().data, world["nord"].reference).lines
+    line = next(line for line in lines if line.title == "Bus")
     assert line.gap() == (Decimal("0"), Decimal("0"))
     assert line.gap("state") == (Decimal("2000"), Decimal("20"))
 
@@ -113,12 +117,21 @@ def test_a_figure_never_changes_after_validation(world):
 
 
 def test_the_territory_of_the_scope(world):
-    assert [line.title for line in evaluate(world["campaign"], Scope(year=2024, departement="33")).lines] == ["Gironde"]
-    assert {line.title for line in evaluate(world["campaign"], Scope(year=2024, region="32")).lines} == {
-        "Épicerie",
-        "Bus",
-        "Sans suivi",
-    }
+    assert list(evaluate(world["campaign"], Scope(year=2024, departement="33")).rollup("authority_code")) == ["33"]
+    assert evaluate(world["campaign"], Scope(year=2024, region="32")).total().actions == 3
+    assert evaluate(world["campaign"], Scope(year=2024), types=["CLS-M"]).total().actions == 0
+
+
+def test_a_reopened_dossier_leaves_the_evaluation_until_validated_again(world):
+    from pilotactions.campaigns.services import dossier_reopen
+
+    nord = Dossier.objects.get(campaign=world["campaign"], contract=world["nord"])
+    dossier_reopen(dossier=nord, role=system_role(), reason="Correction demandée.")
+    assert evaluate(world["campaign"], Scope(year=2024)).total().actions == 1
+    dossier_submit(dossier=Dossier.objects.get(pk=nord.pk), role=make_role(R.AUTHORITY_REFERENT, "59"))
+    dossier_validate(dossier=Dossier.objects.get(pk=nord.pk), role=system_role())
+    assert evaluate(world["campaign"], Scope(year=2024)).total().actions == 4
+    assert EvaluationTotal.objects.filter(authority_code="59").count() == 2  # AXE1 and AXE3, without sub-theme
 
 
 def test_eval_figures_in_the_bilan_json(world):
