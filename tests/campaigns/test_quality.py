@@ -80,7 +80,9 @@ def test_a_complete_ordinary_action_raises_nothing():
 def test_cost_per_beneficiary_far_from_the_subthemes_national_median_is_flagged():
     nord, gironde = make_contract("59"), make_contract("33")
     for i in range(Z_MIN_SAMPLE):  # the national distribution: 1 000 € to 1 900 € per beneficiary
-        filled_action(gironde, title=f"Ordinaire {i}", state=50_000 + 5_000 * i, authority=50_000 + 4_000 * i, target=100)
+        filled_action(
+            gironde, title=f"Ordinaire {i}", state=50_000 + 5_000 * i, authority=50_000 + 4_000 * i, target=100
+        )
     filled_action(nord, title="Très chère", state=2_000_000, authority=2_000_000, target=10)  # 400 000 € each
     filled_action(nord, title="Dans la norme", state=60_000, authority=60_000, target=100)
     campaign = make_campaign()
@@ -337,9 +339,15 @@ def test_the_campaign_list_of_flags_is_for_the_cockpits_readers(client, flagged)
     assert client.get(reverse("campaigns:quality", args=[dossier.campaign_id])).status_code == 403
     assert client.get(reverse("campaigns:quality_export", args=[dossier.campaign_id, "csv"])).status_code == 403
     login(client, make_role(R.REGIONAL, "32"))  # Hauts-de-France: the Nord's région
-    assert "Points de vigilance (2)" in client.get(reverse("campaigns:quality", args=[dossier.campaign_id])).content.decode()
+    assert (
+        "Points de vigilance (2)"
+        in client.get(reverse("campaigns:quality", args=[dossier.campaign_id])).content.decode()
+    )
     login(client, make_role(R.REGIONAL, "75"))  # Nouvelle-Aquitaine: nothing of the Nord
-    assert "Points de vigilance (0)" in client.get(reverse("campaigns:quality", args=[dossier.campaign_id])).content.decode()
+    assert (
+        "Points de vigilance (0)"
+        in client.get(reverse("campaigns:quality", args=[dossier.campaign_id])).content.decode()
+    )
 
 
 def test_the_rules_page_lists_every_rule(client):
