@@ -1196,9 +1196,7 @@ def import_table(
         try:
             with transaction.atomic() if dry_run else nullcontext():
                 for key, group in importer.group(rows).items():
-                    result.contracts.append(_import_contract(importer, reader, key, group))
-                    if progress:
-                        progress(len(group))
+                    result.contracts.append(_import_contract(importer, reader, key, group, progress))
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -1206,7 +1204,10 @@ def import_table(
     return result
 
 
-def _import_contract(importer: Importer, reader: RowReader, key, rows: list[ParsedRow]) -> ContractResult:
+def _import_contract(
+    importer: Importer, reader: RowReader, key, rows: list[ParsedRow], progress=None
+) -> ContractResult:
+    """One contract's rows, all or nothing; `progress(n)` is told of the rows done, one at a time."""
     result = ContractResult(reference=key[1] if key[0] == "id" else f"{key[1]} {key[2]}".strip(), rows=len(rows))
     with transaction.atomic():
         contract = importer.find_contract(key, rows, result)
@@ -1214,6 +1215,10 @@ def _import_contract(importer: Importer, reader: RowReader, key, rows: list[Pars
             for row in rows:
                 reader.parse(row, contract.contract_type)
                 importer.apply_row(row, contract, result)
+                if progress:
+                    progress(1)
+        elif progress:
+            progress(len(rows))
         result.errors = [error for row in rows for error in row.errors]
         if result.errors:
             transaction.set_rollback(True)
@@ -1246,7 +1251,7 @@ def _import_contract(importer: Importer, reader: RowReader, key, rows: list[Pars
 
 
 def import_file(path: Path, *, role, year: int, mapping_path: Path | None = None, **kwargs) -> ImportResult:
-    """Read then import a file (the command's and, later, the page's entry point)."""
+    """Read then import a file (the command's entry point; the page's is `imports.action_import_run`)."""
     mapping = Mapping.load(mapping_path) if mapping_path else Mapping()
     table = read_table(Path(path), name=kwargs.pop("file_name", None))
     return import_table(table, role=role, year=year, mapping=mapping, file_name=table.name, **kwargs)
