@@ -276,3 +276,35 @@ def test_only_the_uploader_confirms(client, nord, django_capture_on_commit_callb
     page = confirm(client, nord, action_import, django_capture_on_commit_callbacks)
     assert "Seule la personne qui a déposé le fichier lance son import." in page.content.decode()
     assert not Action.objects.exists()
+
+
+def test_the_task_writes_its_progress_row_by_row_and_the_page_shows_it(
+    client, nord, monkeypatch, django_capture_on_commit_callbacks
+):
+    from pilotactions.contracts import imports
+    from pilotactions.contracts.importing import Importer
+
+    login(client, make_role(R.AUTHORITY_EDITOR, "59"))
+    upload(client, nord, filled_template(nord, rows=3))  # queued: the task has not run
+    action_import = ActionImport.objects.get()
+    seen = []
+    apply_row = Importer.apply_row
+
+    def watching(self, row, contract, result):
+        seen.append(imports.progress_read(action_import))
+        return apply_row(self, row, contract, result)
+
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(Importer, "apply_row", watching)
+    imports.action_import_run.call(import_id=action_import.pk)
+    assert seen == [0, 1, 2]
+    assert imports.progress_read(action_import) == 0  # the progress file is gone once done
+
+    # While a task runs, the page says how many rows are done out of the file's.
+    ActionImport.objects.filter(pk=action_import.pk).update(status=ImportStatus.RUNNING, rows=10)
+    imports._progress_path(action_import).write_text("4", encoding="ascii")
+    fragment = client.get(
+        f"/contrats/{nord.reference}/import/{action_import.pk}/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Vérification en cours : 4 sur 10 lignes (40 %)." in fragment
+    assert 'value="40"' in fragment
