@@ -2,6 +2,8 @@
 idempotent, the file kept as a document), the limits, and no 500 on a garbage file."""
 
 import io
+import zipfile
+from xml.sax.saxutils import escape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -308,3 +310,51 @@ def test_the_task_writes_its_progress_row_by_row_and_the_page_shows_it(
     ).content.decode()
     assert "Vérification en cours : 4 sur 10 lignes (40 %)." in fragment
     assert 'value="40"' in fragment
+
+
+def ods(rows) -> bytes:
+    """A minimal OpenDocument spreadsheet with one sheet « Actions » of text cells."""
+    body = "".join(
+        "<table:table-row>"
+        + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+            for v in row
+        )
+        + "</table:table-row>"
+        for row in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="Actions">{body}</table:table></office:spreadsheet>'
+        "</office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def test_an_ods_file_is_checked_imported_and_kept_as_an_ods_document(client, nord, django_capture_on_commit_callbacks):
+    login(client, make_role(R.AUTHORITY_EDITOR, "59"))
+    content = ods([["Intitulé", "Axe", "Identifiant dans l’outil précédent"], ["Épicerie solidaire", "AXE1", "F-1"]])
+    page, action_import = run(client, nord, content, django_capture_on_commit_callbacks, name="fiches.ods")
+    assert "Vérification réussie" in page.content.decode(), action_import.check_result or action_import.error
+    assert action_import.storage_name.endswith(".ods")
+    confirm(client, nord, action_import, django_capture_on_commit_callbacks)
+    assert Action.objects.get().title == "Épicerie solidaire"
+    document = ContractDocument.objects.get()
+    assert document.original_name == "fiches.ods"
+    assert document.content_type == "application/vnd.oasis.opendocument.spreadsheet"
