@@ -13,6 +13,7 @@ import logging
 import os
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -257,6 +258,38 @@ def action_import_run(*, import_id: int) -> None:
     else:
         _finish(import_id, status=ImportStatus.DONE, import_result=summary, document=document)
         path.unlink(missing_ok=True)  # kept as the contract's document when the import wrote something
+
+
+def action_imports_purge(*, retention_days: int | None = None, now=None) -> dict:
+    """Remove what the import page stored and no longer needs, older than `retention_days` (IMPORT_RETENTION_DAYS):
+    dry runs never confirmed (their file and their record), the files of failed imports, and files of the imports
+    folder that no import refers to. Imports done keep their record (who imported which file; the file itself is
+    a document of the contract). Idempotent. Returns {"imports": [ids removed], "files": [names removed]}."""
+    days = settings.IMPORT_RETENTION_DAYS if retention_days is None else int(retention_days)
+    if days < 1:
+        raise ValueError("La durée de conservation des fichiers d’import est d’au moins 1 jour.")
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    root = imports_root()
+    removed_files: list[str] = []
+
+    def remove(path: Path) -> None:
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed_files.append(path.name)
+
+    old = list(ActionImport.objects.filter(updated_at__lt=cutoff).values_list("pk", "phase", "storage_name"))
+    for _pk, _phase, storage_name in old:
+        remove(root / storage_name)
+        remove(root / f"{storage_name}.progress")
+    dropped = [pk for pk, phase, _name in old if phase == ImportPhase.DRY_RUN]
+    ActionImport.objects.filter(pk__in=dropped).delete()
+    if root.is_dir():
+        kept = set(ActionImport.objects.values_list("storage_name", flat=True))
+        for path in sorted(root.iterdir()):
+            owner = path.name.removesuffix(".progress").removesuffix(".tmp")  # a progress file is its upload's
+            if owner not in kept and path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+                remove(path)
+    return {"imports": dropped, "files": removed_files}
 
 
 def _finish(import_id: int, **fields) -> None:

@@ -358,3 +358,37 @@ def test_an_ods_file_is_checked_imported_and_kept_as_an_ods_document(client, nor
     document = ContractDocument.objects.get()
     assert document.original_name == "fiches.ods"
     assert document.content_type == "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def test_purge_removes_old_unconfirmed_uploads_and_keeps_the_imports_done(
+    client, nord, settings, django_capture_on_commit_callbacks
+):
+    import io as text_io
+    import os
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from pilotactions.contracts.imports import action_imports_purge, imports_root
+
+    login(client, make_role(R.AUTHORITY_EDITOR, "59"))
+    _page, done = run(client, nord, filled_template(nord), django_capture_on_commit_callbacks)
+    confirm(client, nord, done, django_capture_on_commit_callbacks)
+    _page, unconfirmed = run(client, nord, filled_template(nord, rows=2), django_capture_on_commit_callbacks)
+    _page, recent = run(client, nord, filled_template(nord, rows=3), django_capture_on_commit_callbacks)
+    stray = imports_root() / "0123abcd.csv"
+    stray.write_text("x", encoding="utf-8")
+    old = timezone.now() - timedelta(days=8)
+    ActionImport.objects.filter(pk__in=[done.pk, unconfirmed.pk]).update(updated_at=old)
+    os.utime(stray, (old.timestamp(), old.timestamp()))
+
+    removed = action_imports_purge()
+    assert removed["imports"] == [unconfirmed.pk]
+    assert sorted(removed["files"]) == sorted([unconfirmed.storage_name, stray.name])
+    assert set(ActionImport.objects.values_list("pk", flat=True)) == {done.pk, recent.pk}
+    assert (imports_root() / recent.storage_name).exists()
+    assert ContractDocument.objects.count() == 1  # the imported file, a document of the contract, stays
+    out = text_io.StringIO()
+    call_command("purge_imports", stdout=out)  # idempotent
+    assert "0 vérification(s) non confirmée(s) et 0 fichier(s) de plus de 7 jour(s) supprimé(s)." in out.getvalue()
