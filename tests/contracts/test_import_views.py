@@ -165,6 +165,10 @@ def test_a_clean_file_is_checked_then_imported_and_kept_as_a_document(client, no
     assert "Fichier d’import d’actions — fiches 2024.xlsx" in detail
     download = client.get(f"/contrats/{nord.reference}/documents/{document.pk}/")
     assert download.status_code == 200 and download["Content-Type"] == XLSX
+    # The import page lists it: who, which file, how many rows, what it did.
+    listing = client.get(f"/contrats/{nord.reference}/import/").content.decode()
+    assert "fiches 2024.xlsx" in listing and str(editor.user) in listing
+    assert '<td class="pa-num">2</td>' in listing and "2 créées, 0 modifiée, 0 inchangée" in listing
     # A second click on « Importer » imports nothing more.
     confirm(client, nord, action_import, django_capture_on_commit_callbacks)
     assert Action.objects.count() == 2
