@@ -176,6 +176,9 @@ FILE_UPLOAD_HANDLERS = [
 # is ~40 MB of CSV); a browser upload is bounded by MAX_REQUEST_BODY_SIZE first.
 IMPORT_MAX_BYTES = 200 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
+# Files uploaded on the page « Importer des actions » whose dry run was never confirmed (or whose import failed)
+# are removed with their record after this many days by `purge_imports`; imported files are contract documents.
+IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=7)
 # Generated reports (PDF, DOCX…) are kept this many days, then `purge_reports` removes them.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=7)
 # Uploaded documents live outside the web root and are only served through permission-checked views.

@@ -1,5 +1,6 @@
 """Contract documents: checked by their content, stored outside the web root, served after a permission check."""
 
+import shutil
 import uuid
 import zipfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from pilotactions.core.archives import zip_member_head, zip_open_checked
 from pilotactions.core.audit import audit_event_record
 
 from . import perms
+from .enums import DocumentKind
 from .models import Contract, ContractDocument
 
 MAX_DOCUMENT_SIZE = 20 * 1024 * 1024
@@ -43,7 +45,34 @@ def detect_content_type(head: bytes, fileobj, *, label: str = "Le fichier") -> s
     return None
 
 
-EXTENSIONS = {PDF: ".pdf", ODT: ".odt", DOCX: ".docx"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+CSV = "text/csv"
+EXTENSIONS = {PDF: ".pdf", ODT: ".odt", DOCX: ".docx", XLSX: ".xlsx", ODS: ".ods", CSV: ".csv"}
+
+
+def detect_table_type(head: bytes, fileobj) -> str | None:
+    """XLSX, ODS or CSV (the files the import of actions reads), from the bytes themselves; None otherwise.
+
+    A text file without NUL bytes in its first 4 KiB counts as CSV: the import's reader says what is wrong
+    with its content. An archive that would inflate suspiciously is refused (ValidationError)."""
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zip_open_checked(fileobj, label="Le fichier") as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and zip_member_head(archive, "mimetype", 100).strip() == ODS.encode():
+                    return ODS
+                if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                    return XLSX
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError):
+            return None
+        return None
+    if head.startswith((b"%PDF-", b"\xd0\xcf\x11\xe0")):
+        return None
+    fileobj.seek(0)
+    if b"\x00" in fileobj.read(4096):
+        return None
+    return CSV
 
 
 def download_name(name: str, content_type: str) -> str:
@@ -103,6 +132,33 @@ def document_add(*, contract: Contract, kind: str, uploaded_file, role) -> Contr
         verb="document_added",
         target=contract,
         message=f"Document « {document.original_name} » ({document.get_kind_display()}) ajouté.",
+    )
+    return document
+
+
+@transaction.atomic
+def document_keep_import_file(*, contract: Contract, source: Path, original_name: str, role) -> ContractDocument:
+    """Keep the file of an import (already checked and read by the import) as a document of the contract."""
+    require(perms.can_add_document(role, contract))
+    content_type = {".xlsx": XLSX, ".ods": ODS, ".csv": CSV}[Path(source).suffix]
+    storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
+    root = storage_root()
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, root / storage_name)
+    document = ContractDocument.objects.create(
+        contract=contract,
+        kind=DocumentKind.IMPORT_FILE,
+        original_name=download_name(original_name, content_type),
+        storage_name=storage_name,
+        content_type=content_type,
+        size=Path(source).stat().st_size,
+        uploaded_by=role.user,
+    )
+    audit_event_record(
+        actor=role,
+        verb="document_added",
+        target=contract,
+        message=f"Document « {document.original_name} » ({document.get_kind_display()}) ajouté par l’import.",
     )
     return document
 

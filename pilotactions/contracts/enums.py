@@ -37,3 +37,22 @@ class DocumentKind(models.TextChoices):
     DIAGNOSTIC = "diagnostic", "Diagnostic territorial"
     AMENDMENT = "amendment", "Avenant signé"
     OTHER = "other", "Autre document"
+    IMPORT_FILE = "import_file", "Fichier d’import d’actions"  # kept by the import page, never uploaded by hand
+
+
+class ImportPhase(models.TextChoices):
+    """An import from a contract's page: `dry_run` first (everything checked, nothing kept), then `import`
+    (the same stored file, for real) once the person confirms a dry run without error."""
+
+    DRY_RUN = "dry_run", "Vérification"
+    IMPORT = "import", "Import"
+
+
+class ImportStatus(models.TextChoices):
+    """Each phase runs as a background task: `queued` → `running` → `done` (its result stored) or `failed`
+    (the file could not be read: the French reason is stored)."""
+
+    QUEUED = "queued", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "Échec"

@@ -136,8 +136,25 @@ class AmendmentForm(EnvelopeForm):
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label="Type de document", choices=DocumentKind.choices)
+    # The import's files are kept by the import itself (contracts/imports.py), never uploaded here.
+    kind = forms.ChoiceField(
+        label="Type de document", choices=[c for c in DocumentKind.choices if c[0] != DocumentKind.IMPORT_FILE]
+    )
     file = forms.FileField(label="Fichier", help_text="PDF, ODT ou DOCX, 20 Mo au plus.")
+
+
+class ImportUploadForm(forms.Form):
+    """The file of actions to check then import into a contract, and the year of its budget columns."""
+
+    file = forms.FileField(label="Fichier des actions")
+    year = forms.TypedChoiceField(label="Année des crédits et de l’état d’avancement", coerce=int)
+
+    def __init__(self, *args, contract, max_size: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = range(contract.start_year, contract.end_year + 1)
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+        self.fields["file"].help_text = f"XLSX, ODS ou CSV (UTF-8 ou Windows-1252, « ; » ou « , »), {max_size} au plus."
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.ods,.csv"
 
 
 class ReasonForm(forms.Form):

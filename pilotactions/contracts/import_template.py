@@ -1,9 +1,12 @@
 """The XLSX template of the import of actions into one contract (phase 2 of issue 25, docs/import.md).
 
-Three sheets: « Actions » (French headers in the order of the harmonised form, one drop-down per option column
-fed by the « Listes » sheet), « Listes » (the labels of each option list of the contract's type, active options
-only) and « Exemple » (a filled row, on its own sheet so that it is never imported by mistake). The headers are
-the import's own (`importing.LABELS`): a filled template imports as it is.
+Four sheets: « Actions » (French headers in the order of the harmonised form, one drop-down per option column
+fed by the « Listes » sheet), « Lignes budgétaires » (optional: one line per year and financer, keyed by the
+action's reference or previous tool's identifier, for budgets the year's columns cannot say: several years,
+several third-party financers), « Listes » (the labels of each option list of the contract's type, active options
+only) and « Exemple » (a filled row and its budget lines, on its own sheet so that it is never imported by
+mistake). The headers are the import's own (`importing.LABELS`, `importing.BUDGET_SHEET_COLUMNS`): a filled
+template imports as it is.
 """
 
 from datetime import date
@@ -17,7 +20,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pilotactions.core.tabular import xlsx_text
 from pilotactions.nomenclatures.models import Option
 
-from .importing import LABELS, LIST_KEY, MULTI_COLUMNS, OPTION_COLUMNS
+from .enums import Financer
+from .importing import BUDGET_SHEET, BUDGET_SHEET_COLUMNS, LABELS, LIST_KEY, MULTI_COLUMNS, OPTION_COLUMNS
 from .models import Contract
 
 # The harmonised form's order (forms.ActionForm.SECTIONS), then the year's budget and the previous tool's id.
@@ -70,6 +74,7 @@ def write_template(contract: Contract, target, *, year: int) -> None:
     workbook = Workbook()
     actions = workbook.active
     actions.title = "Actions"
+    budget = workbook.create_sheet(BUDGET_SHEET)
     lists = workbook.create_sheet("Listes")
     example = workbook.create_sheet("Exemple")
     headers = [LABELS[code] for code in TEMPLATE_COLUMNS]
@@ -82,6 +87,7 @@ def write_template(contract: Contract, target, *, year: int) -> None:
             sheet.column_dimensions[get_column_letter(index)].width = 40 if code in {"title", "description"} else 22
     list_column = 0
     examples = {}
+    sources = {}
     for index, code in enumerate(TEMPLATE_COLUMNS, start=1):
         options = _list_options(contract, code) if code in OPTION_COLUMNS else []
         if not options:
@@ -93,6 +99,7 @@ def write_template(contract: Contract, target, *, year: int) -> None:
             xlsx_text(lists.cell(row=row, column=list_column, value=option.label))
         lists.column_dimensions[letter].width = 45
         source = f"{quote_sheetname(lists.title)}!${letter}$2:${letter}${len(options) + 1}"
+        sources[code] = source
         multi = code in MULTI_COLUMNS
         validation = DataValidation(
             type="list",
@@ -122,6 +129,7 @@ def write_template(contract: Contract, target, *, year: int) -> None:
         "budget_authority": Decimal("25000"),
         "budget_third_party": Decimal("5000"),
         "pilot_name": "CCAS",
+        "external_id": "FICHE-12",
         **{code: option.label for code, option in examples.items() if code not in {"subtheme", "status"}},
     }
     if subthemes:
@@ -133,4 +141,79 @@ def write_template(contract: Contract, target, *, year: int) -> None:
             cell.number_format = "DD/MM/YYYY"
         elif isinstance(cell.value, Decimal):
             cell.number_format = '#,##0.00 "€"'
+    _budget_sheet(budget, contract, sources)
+    _budget_example(example, contract, examples, year)
     workbook.save(target)
+
+
+def _budget_sheet(sheet, contract: Contract, sources: dict) -> None:
+    """The sheet « Lignes budgétaires »: its headers, a drop-down for the financer and the third party's type."""
+    sheet.append([label for _code, label in BUDGET_SHEET_COLUMNS])
+    for index, (code, _label) in enumerate(BUDGET_SHEET_COLUMNS, start=1):
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = 30 if code == "financer_type" else 24
+    sheet.freeze_panes = "A2"
+    codes = [code for code, _label in BUDGET_SHEET_COLUMNS]
+
+    def column(code):
+        letter = get_column_letter(codes.index(code) + 1)
+        return f"{letter}2:{letter}{TEMPLATE_ROWS * 4 + 1}"
+
+    years = DataValidation(
+        type="whole",
+        operator="between",
+        formula1=str(contract.start_year),
+        formula2=str(contract.end_year),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Année hors du contrat",
+        error=f"Une année du contrat : de {contract.start_year} à {contract.end_year}.",
+    )
+    years.add(column("year"))
+    financers = DataValidation(
+        type="list",
+        formula1='"' + ",".join(label for _value, label in Financer.choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Financeur inconnu",
+        error="Choisissez « État », « Collectivité co-contractante » ou « Financeur tiers ».",
+    )
+    financers.add(column("financer"))
+    for validation in (years, financers):
+        sheet.add_data_validation(validation)
+    if "third_party_financers" in sources:
+        types = DataValidation(
+            type="list",
+            formula1=sources["third_party_financers"],
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Valeur hors liste",
+            error="Choisissez un type de financeur tiers de la liste (feuille « Listes »).",
+        )
+        types.add(column("financer_type"))
+        sheet.add_data_validation(types)
+
+
+def _budget_example(example, contract: Contract, examples: dict, year: int) -> None:
+    """Below the example action: its budget lines as the sheet « Lignes budgétaires » would hold them."""
+    first = max(year, contract.start_year)
+    example.cell(row=4, column=1, value=f"Feuille « {BUDGET_SHEET} » (facultative), par exemple :").font = Font(
+        bold=True
+    )
+    example.append([label for _code, label in BUDGET_SHEET_COLUMNS])
+    for cell in example[5]:
+        cell.font = Font(bold=True)
+    third_party = examples.get("third_party_financers")
+    lines = [
+        ("", "FICHE-12", first, Financer.STATE.label, "", Decimal("20000")),
+        ("", "FICHE-12", first, Financer.AUTHORITY.label, "", Decimal("25000")),
+        ("", "FICHE-12", first, Financer.THIRD_PARTY.label, third_party.label if third_party else "", Decimal("5000")),
+    ]
+    if first + 1 <= contract.end_year:
+        lines.append(("", "FICHE-12", first + 1, Financer.STATE.label, "", Decimal("20000")))
+    for line in lines:
+        example.append(list(line))
+        for cell in example[example.max_row]:
+            xlsx_text(cell)
+            if isinstance(cell.value, Decimal):
+                cell.number_format = '#,##0.00 "€"'

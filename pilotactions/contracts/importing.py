@@ -78,6 +78,17 @@ OPTION_COLUMNS = [*SINGLE_OPTION_FIELDS, "status", *MULTI_COLUMNS]
 LIST_KEY = {"third_party_financers": "financer_type", "status": "progress_status"}  # ContractType.option_lists
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BUDGET_WHERE = "Crédits de l’année"  # the column named for the errors of the year's budget as a whole
+# The workbook's optional sheet of budget lines, one line per year, financer (and third-party financer's type),
+# keyed by the action's reference or its previous tool's identifier (docs/import.md « Lignes budgétaires »).
+BUDGET_SHEET = "Lignes budgétaires"
+BUDGET_SHEET_COLUMNS = [
+    ("action_id", "Référence de l’action"),
+    ("external_id", "Identifiant dans l’outil précédent"),
+    ("year", "Année"),
+    ("financer", "Financeur"),
+    ("financer_type", "Type de financeur tiers"),
+    ("planned", "Montant prévu"),
+]
 
 
 class ImportFileError(Exception):
@@ -230,6 +241,7 @@ class Table:
     name: str  # the file's
     headers: list[str]
     rows: list[tuple[int, list]]
+    budget: "Table | None" = None  # the sheet « Lignes budgétaires » of a workbook, when it has lines
 
 
 def read_table(path: Path, *, name: str | None = None) -> Table:
@@ -250,17 +262,23 @@ def read_table(path: Path, *, name: str | None = None) -> Table:
         raise ImportFileError(
             f"« {name} » est un classeur Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou CSV, puis importez-le."
         )
+    budget = None
     if head.startswith(b"PK\x03\x04"):
         rows, sheet_name = _read_workbook(path, name)
         where = f"« {name} », feuille « {sheet_name} »"
+        budget_sheet = _read_workbook(path, name, sheet=BUDGET_SHEET)
+        if budget_sheet is not None:
+            budget = _table(budget_sheet[0], f"« {name} », feuille « {budget_sheet[1]} »", optional=True)
     else:
         rows, where = _read_csv(path.read_bytes(), name), f"« {name} »"
     table = _table(rows, where)
     table.name = name
+    table.budget = budget
     return table
 
 
-def _table(rows, where: str) -> Table:
+def _table(rows, where: str, *, optional: bool = False) -> Table | None:
+    """The header and the rows; an `optional` sheet (the budget lines) without rows is None, not an error."""
     headers = None
     kept = []
     for line, values in rows:
@@ -280,6 +298,8 @@ def _table(rows, where: str) -> Table:
                     ",", "\u202f"
                 )
             )
+    if optional and (headers is None or not kept):
+        return None
     if headers is None:
         raise ImportFileError(f"{where} ne contient aucune ligne : ni en-tête, ni action.")
     if not kept:
@@ -323,7 +343,9 @@ def _read_csv(data: bytes, name: str):
         raise ImportFileError(f"« {name} », ligne {reader.line_num} : CSV illisible ({error}).") from error
 
 
-def _read_workbook(path: Path, name: str):
+def _read_workbook(path: Path, name: str, *, sheet: str | None = None):
+    """(rows, sheet name) of the sheet « Actions » (else the first one), or of the sheet named `sheet` (None when
+    the workbook has no such sheet)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -332,7 +354,13 @@ def _read_workbook(path: Path, name: str):
             is_ods = "content.xml" in names and "xl/workbook.xml" not in names
         workbook = CalamineWorkbook.from_path(str(path))
         sheet_names = workbook.sheet_names
-        sheet_name = next((n for n in sheet_names if normalize(n) == "actions"), sheet_names[0])
+        wanted = sheet
+        if wanted is None:
+            sheet_name = next((n for n in sheet_names if normalize(n) == "actions"), sheet_names[0])
+        else:
+            sheet_name = next((n for n in sheet_names if normalize(n) == normalize(wanted)), None)
+            if sheet_name is None:
+                return None
         sheet = workbook.get_sheet_by_name(sheet_name)
     except (CalamineError, zipfile.BadZipFile, IndexError, ValueError) as error:
         raise ImportFileError(f"« {name} » n’est pas un classeur XLSX ou ODS lisible ({error}).") from error
@@ -827,6 +855,125 @@ def _shown(value) -> str:
     return str(value)
 
 
+class BudgetSheet:
+    """The sheet « Lignes budgétaires »: each line gives one budget line (year, financer, third-party financer's
+    type, planned amount) of the action whose reference or previous tool's identifier it names. The years it
+    gives replace those years' lines of the action; other years are kept."""
+
+    def __init__(self, table: Table):
+        self.where = table.name
+        index = {}
+        for code, label in BUDGET_SHEET_COLUMNS:
+            index[normalize(code)] = code
+            index[normalize(label)] = code
+        self.positions = {}
+        for position, header in enumerate(table.headers):
+            code = index.get(normalize(header))
+            if code and code not in self.positions:
+                self.positions[code] = position
+        labels = dict(BUDGET_SHEET_COLUMNS)
+        missing = [labels[c] for c in ("year", "financer", "planned") if c not in self.positions]
+        if "action_id" not in self.positions and "external_id" not in self.positions:
+            missing.insert(0, f"{labels['action_id']} (ou {labels['external_id']})")
+        if missing:
+            raise ImportFileError(f"{self.where} : colonnes manquantes : " + ", ".join(f"« {m} »" for m in missing))
+        self.lines: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
+        for line, cells in table.rows:
+            values = {
+                code: (cells[position] if position < len(cells) else "") for code, position in self.positions.items()
+            }
+            key = self.key(str(values.get("action_id") or "").strip(), str(values.get("external_id") or "").strip())
+            if key is None:
+                raise ImportFileError(
+                    f"{self.where}, ligne {line} : indiquez la « {labels['action_id']} » ou "
+                    f"l’« {labels['external_id']} » de l’action."
+                )
+            self.lines[key].append((line, values))
+
+    @staticmethod
+    def key(reference: str, external_id: str) -> tuple | None:
+        if reference:
+            return ("ref", reference)
+        if external_id:
+            return ("ext", external_id)
+        return None
+
+    @staticmethod
+    def row_keys(row: "ParsedRow") -> set[tuple]:
+        keys = {("ref", row.text("action_id")), ("ext", str(row.raw.get("external_id") or "").strip())}
+        return {key for key in keys if key[1]}
+
+    def check_keys(self, rows: list["ParsedRow"]) -> None:
+        """Every line names an action of the sheet « Actions »; ImportFileError listing those that do not."""
+        known = set().union(*(self.row_keys(row) for row in rows)) if rows else set()
+        orphans = [(line, key[1]) for key, lines in self.lines.items() if key not in known for line, _v in lines]
+        if orphans:
+            shown = ", ".join(f"ligne {line} (« {name} »)" for line, name in sorted(orphans)[:5])
+            raise ImportFileError(
+                f"{self.where} : aucune action de la feuille « Actions » ne porte la référence ou l’identifiant de "
+                f"{shown}{' …' if len(orphans) > 5 else ''}. Ajoutez l’action, ou corrigez la référence."
+            )
+
+    def lines_for(self, row: "ParsedRow", contract: Contract, options: OptionIndex) -> dict[int, list]:
+        """The row's budget lines by year; an unreadable cell is an error of the row, at the sheet's line."""
+        found = {}
+        for key in self.row_keys(row):
+            for line, values in self.lines.get(key, []):
+                found[line] = values
+        by_year: dict[int, list[BudgetLineInput]] = defaultdict(list)
+        sheet = f"feuille « {BUDGET_SHEET} »"
+        labels = dict(BUDGET_SHEET_COLUMNS)
+
+        def error(line, code, message):
+            row.errors.append(RowError(line, f"{labels[code]} ({sheet})", message))
+
+        financers = {}
+        for value, label in Financer.choices:
+            financers[normalize(value)] = value
+            financers[normalize(label)] = value
+        financers.update({"collectivite": Financer.AUTHORITY, "tiers": Financer.THIRD_PARTY, "etat": Financer.STATE})
+        list_code = contract.contract_type.option_list_code("financer_type")
+        for line, values in sorted(found.items()):
+            year = financer = planned = None
+            financer_type = None
+            try:
+                number = parse_decimal(values.get("year", ""))
+                if number != number.to_integral_value() or not 2000 <= number <= 2100:
+                    raise ValueError(number)
+                year = int(number)
+            except ValueError:
+                error(line, "year", f"« {values.get('year', '')} » n’est pas une année (par exemple 2025).")
+            financer = financers.get(normalize(values.get("financer", "")))
+            if financer is None:
+                choices = quoted_list([label for _v, label in Financer.choices])
+                error(line, "financer", f"« {values.get('financer', '')} » n’est pas un financeur : {choices}.")
+            text = str(values.get("financer_type") or "").strip()
+            if text:
+                if not list_code:
+                    error(line, "financer_type", "Les contrats de ce type n’ont pas de types de financeur tiers.")
+                else:
+                    try:
+                        financer_type = options.resolve(list_code, text)
+                    except ValueError as problem:
+                        error(line, "financer_type", str(problem))
+            try:
+                planned = AmountField(required=True).clean(str(parse_decimal(values.get("planned", ""))))
+            except ValueError:
+                error(
+                    line,
+                    "planned",
+                    f"« {values.get('planned', '')} » n’est pas un montant en euros (par exemple 12 500,50).",
+                )
+            except ValidationError as problem:
+                for message in problem.messages:
+                    error(line, "planned", message)
+            if year is not None and financer is not None and planned is not None:
+                by_year[year].append(
+                    BudgetLineInput(year=year, financer=financer, planned=planned, financer_type=financer_type)
+                )
+        return dict(by_year)
+
+
 class Importer:
     """One import: the acting role, the file's name, the year of the budget and status columns."""
 
@@ -838,6 +985,7 @@ class Importer:
         self.options = OptionIndex()
         self.types = {t.code: t for t in ContractType.objects.all()}
         self.seen_references: set[str] = set()
+        self.budget_sheet: BudgetSheet | None = None
 
     # Contracts ---------------------------------------------------------------------------------------
 
@@ -1028,6 +1176,21 @@ class Importer:
         if not valid:
             _form_errors(form, row, failed)
         lines = _year_lines(row, self.year)
+        years = {} if lines is None else {self.year: lines}
+        if self.budget_sheet is not None:
+            sheet_years = self.budget_sheet.lines_for(row, contract, self.options)
+            if lines and self.year in sheet_years:
+                row.error(
+                    "budget_state",
+                    f"Le budget de {self.year} figure à la fois dans les colonnes de crédits et dans la feuille "
+                    f"« {BUDGET_SHEET} » : videz les colonnes de crédits de cette ligne, ou retirez ses lignes "
+                    f"{self.year} de la feuille.",
+                )
+            if sheet_years and lines == []:
+                # The year's columns left empty beside lines of the sheet: the sheet says the budget, the
+                # empty columns say nothing (they would otherwise remove the year's lines).
+                years.pop(self.year, None)
+            years.update(sheet_years)
         if row.errors or not valid:
             return
         values, multi, justification = form.split()
@@ -1043,7 +1206,7 @@ class Importer:
                     role=self.role,
                     values=values,
                     multi=multi,
-                    budget_lines=lines or [],
+                    budget_lines=[line for year_lines in years.values() for line in year_lines],
                     ceiling_justification=justification,
                     reference=row.text("action_id") or None,
                 )
@@ -1053,7 +1216,7 @@ class Importer:
                 result.created += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "created"))
             else:
-                changes, budget = self.changes(action, values, multi, justification, lines)
+                changes, budget = self.changes(action, values, multi, justification, years or None)
                 old_status = (
                     ActionYear.objects.filter(action=action, year=self.year)
                     .values_list("progress_status", flat=True)
@@ -1100,8 +1263,9 @@ class Importer:
             return
         result.warnings.extend(f"ligne {row.line} : {warning}" for warning in warnings)
 
-    def changes(self, action: Action, values: dict, multi: dict, justification: str, lines):
-        """What the row changes, field by field (French labels), and the budget lines to save."""
+    def changes(self, action: Action, values: dict, multi: dict, justification: str, years: dict | None):
+        """What the row changes, field by field (French labels), and the budget lines to save: the lines of the
+        years in `years` (year → lines) replace those years' lines when their totals differ; others are kept."""
         changes = []
         for name, value in values.items():
             if name in SINGLE_OPTION_FIELDS:
@@ -1132,21 +1296,28 @@ class Importer:
                 "action_year", "financer_type"
             )
         ]
-        if lines is None:
-            return changes, kept
-        old_year = _year_summary(ActionYear.objects.filter(action=action, year=self.year).first())
-        new_year = _budget_summary(lines)
-        if old_year == new_year:
+        if not years:
             return changes, kept
         names = ["Budget de l’année", *(LABELS[c] for c in FINANCER_OF), LABELS["third_party_financers"]]
-        for label, old, new in zip(names, old_year, new_year, strict=True):
-            if old != new and label != names[0]:
-                changes.append(Change(f"{label} {self.year}", _shown(old), _shown(new)))
-        if len(changes) == 0 or old_year[0] != new_year[0]:
-            changes.append(
-                Change(f"Budget {self.year}", "oui" if old_year[0] else "non", "oui" if new_year[0] else "non")
-            )
-        return changes, [line for line in kept if line.year != self.year] + lines
+        replaced, new_lines = set(), []
+        for year, lines in sorted(years.items()):
+            old_year = _year_summary(ActionYear.objects.filter(action=action, year=year).first())
+            new_year = _budget_summary(lines)
+            if old_year == new_year:
+                continue
+            replaced.add(year)
+            new_lines += lines
+            year_changes = [
+                Change(f"{label} {year}", _shown(old), _shown(new))
+                for label, old, new in zip(names, old_year, new_year, strict=True)
+                if old != new and label != names[0]
+            ]
+            if not year_changes or old_year[0] != new_year[0]:
+                year_changes.append(
+                    Change(f"Budget {year}", "oui" if old_year[0] else "non", "oui" if new_year[0] else "non")
+                )
+            changes.extend(year_changes)
+        return changes, [line for line in kept if line.year not in replaced] + new_lines
 
 
 def _label(name: str) -> str:
@@ -1190,15 +1361,16 @@ def import_table(
     importer = Importer(role=role, file_name=file_name, year=year, contract=contract)
     reader = RowReader(positions, mapping, importer.options)
     rows = [reader.raw(line, cells) for line, cells in table.rows]
+    if table.budget is not None:
+        importer.budget_sheet = BudgetSheet(table.budget)
+        importer.budget_sheet.check_keys(rows)
     # The import commits contract by contract (each in its own transaction: a national import does not keep every
     # contract locked until its end); the dry run holds them all in one transaction rolled back at the end.
     with translation.override(settings.LANGUAGE_CODE):
         try:
             with transaction.atomic() if dry_run else nullcontext():
                 for key, group in importer.group(rows).items():
-                    result.contracts.append(_import_contract(importer, reader, key, group))
-                    if progress:
-                        progress(len(group))
+                    result.contracts.append(_import_contract(importer, reader, key, group, progress))
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -1206,7 +1378,10 @@ def import_table(
     return result
 
 
-def _import_contract(importer: Importer, reader: RowReader, key, rows: list[ParsedRow]) -> ContractResult:
+def _import_contract(
+    importer: Importer, reader: RowReader, key, rows: list[ParsedRow], progress=None
+) -> ContractResult:
+    """One contract's rows, all or nothing; `progress(n)` is told of the rows done, one at a time."""
     result = ContractResult(reference=key[1] if key[0] == "id" else f"{key[1]} {key[2]}".strip(), rows=len(rows))
     with transaction.atomic():
         contract = importer.find_contract(key, rows, result)
@@ -1214,6 +1389,10 @@ def _import_contract(importer: Importer, reader: RowReader, key, rows: list[Pars
             for row in rows:
                 reader.parse(row, contract.contract_type)
                 importer.apply_row(row, contract, result)
+                if progress:
+                    progress(1)
+        elif progress:
+            progress(len(rows))
         result.errors = [error for row in rows for error in row.errors]
         if result.errors:
             transaction.set_rollback(True)
@@ -1246,7 +1425,7 @@ def _import_contract(importer: Importer, reader: RowReader, key, rows: list[Pars
 
 
 def import_file(path: Path, *, role, year: int, mapping_path: Path | None = None, **kwargs) -> ImportResult:
-    """Read then import a file (the command's and, later, the page's entry point)."""
+    """Read then import a file (the command's entry point; the page's is `imports.action_import_run`)."""
     mapping = Mapping.load(mapping_path) if mapping_path else Mapping()
     table = read_table(Path(path), name=kwargs.pop("file_name", None))
     return import_table(table, role=role, year=year, mapping=mapping, file_name=table.name, **kwargs)

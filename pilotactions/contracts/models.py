@@ -17,7 +17,7 @@ from pilotactions.accounts.perms import authority_scope_q
 from pilotactions.core.models import BaseModel
 from pilotactions.nomenclatures.models import Option
 
-from .enums import ActionStatus, CeilingMode, ContractStatus, DocumentKind, Financer
+from .enums import ActionStatus, CeilingMode, ContractStatus, DocumentKind, Financer, ImportPhase, ImportStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 MAX_AMOUNT = Decimal("100000000.00")  # 100 M€: above any single line of any contract so far
@@ -184,6 +184,41 @@ class ContractDocument(BaseModel):
 
     def __str__(self):
         return self.original_name
+
+
+class ActionImport(BaseModel):
+    """A file of actions uploaded on a contract's page: its dry run, then its import (contracts/imports.py).
+
+    The file is stored outside the web root until the import is done; then it is kept as a document of the
+    contract (`document`) when the import wrote something."""
+
+    contract = models.ForeignKey(Contract, verbose_name="contrat", on_delete=models.CASCADE, related_name="imports")
+    role = models.ForeignKey("accounts.Role", null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    original_name = models.CharField("nom du fichier", max_length=255)
+    storage_name = models.CharField(max_length=255, unique=True)
+    size = models.PositiveIntegerField("taille (octets)")
+    year = models.PositiveSmallIntegerField("année des crédits et de l’état d’avancement")
+    phase = models.CharField("étape", max_length=16, choices=ImportPhase.choices, default=ImportPhase.DRY_RUN)
+    status = models.CharField("état", max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows = models.PositiveIntegerField("lignes d’actions", null=True, blank=True)
+    error = models.TextField("erreur", blank=True)
+    check_result = models.JSONField("résultat de la vérification", null=True, blank=True)
+    import_result = models.JSONField("résultat de l’import", null=True, blank=True)
+    document = models.ForeignKey(ContractDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import d’actions"
+        verbose_name_plural = "imports d’actions"
+        ordering = ["contract", "-created_at"]
+
+    def __str__(self):
+        return f"Import « {self.original_name} » ({self.contract_id})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
 
 
 class ActionQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "contracts"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("contrats/<str:reference>/avenants/nouveau/", views.amendment_create, name="amendment_create"),
     path("contrats/<str:reference>/documents/", views.document_upload, name="document_upload"),
     path("contrats/<str:reference>/documents/<int:pk>/", views.document_download, name="document_download"),
+    path("contrats/<str:reference>/import/", import_views.import_start, name="import_start"),
+    path("contrats/<str:reference>/import/modele.xlsx", import_views.import_template, name="import_template"),
+    path("contrats/<str:reference>/import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("contrats/<str:reference>/import/<int:pk>/importer/", import_views.import_confirm, name="import_confirm"),
     path("contrats/<str:reference>/historique/", views.contract_history_view, name="history"),
     path("contrats/<str:reference>/actions/nouvelle/", views.action_create, name="action_create"),
     path("contrats/<str:reference>/actions/sous-thematiques/", views.subtheme_options, name="subtheme_options"),

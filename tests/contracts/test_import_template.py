@@ -19,7 +19,7 @@ def test_template_has_the_form_columns_drop_downs_and_an_example_that_imports(tm
     write_template(contract, path, year=2024)
 
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Actions", "Listes", "Exemple"]
+    assert workbook.sheetnames == ["Actions", "Lignes budgétaires", "Listes", "Exemple"]
     actions = workbook["Actions"]
     assert [cell.value for cell in actions[1]] == [LABELS[code] for code in TEMPLATE_COLUMNS]
     assert actions.max_row == 1  # nothing to import by mistake
