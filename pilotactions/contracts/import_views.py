@@ -17,7 +17,7 @@ from .documents import XLSX
 from .enums import ImportPhase, ImportStatus
 from .forms import ImportUploadForm
 from .import_template import write_template
-from .imports import _megabytes, action_import_confirm, action_import_create, progress_read, upload_max_bytes
+from .imports import action_import_confirm, action_import_create, megabytes, progress_read, upload_max_bytes
 from .models import ActionImport
 from .views import current_year, get_contract
 
@@ -40,7 +40,7 @@ def _editable_contract(request, reference):
 def import_start(request, reference):
     contract = _editable_contract(request, reference)
     role = current_role(request.user)
-    max_size = _megabytes(upload_max_bytes())
+    max_size = megabytes(upload_max_bytes())
     form = ImportUploadForm(
         request.POST or None,
         request.FILES or None,

@@ -46,7 +46,7 @@ def upload_max_bytes() -> int:
     return min(settings.IMPORT_MAX_BYTES, settings.MAX_REQUEST_BODY_SIZE - 1024 * 1024)
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",").removesuffix(",0") + " Mo"
 
 
@@ -57,8 +57,8 @@ def check_upload(uploaded_file) -> str:
     if uploaded_file.size > limit:
         raise ValidationError(
             {
-                "file": f"« {name} » pèse {_megabytes(uploaded_file.size)} : un import depuis cette page en accepte "
-                f"{_megabytes(limit)} au plus. Découpez le fichier, ou demandez à la DIPLP un import par la "
+                "file": f"« {name} » pèse {megabytes(uploaded_file.size)} : un import depuis cette page en accepte "
+                f"{megabytes(limit)} au plus. Découpez le fichier, ou demandez à la DIPLP un import par la "
                 "commande import_actions."
             }
         )
