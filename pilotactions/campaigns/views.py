@@ -238,7 +238,9 @@ def _dossier_page(request, dossier, **bound_forms):
 def _vigilance(dossier, actions) -> list[dict]:
     """The dossier's data-quality flags: computed now while it can change, as kept at its submission after."""
     if dossier.state in EDITABLE_STATES:
-        return quality.display(quality.findings(dossier), {a.pk: a for a in actions})
+        known = {a.pk for a in actions}  # the page's actions only (the execution page: one)
+        found = [f for f in quality.findings(dossier) if f.action_id in known]
+        return quality.display(found, {a.pk: a for a in actions})
     flags = list(dossier.quality_flags.select_related("action", "checked_by"))
     return quality.display(flags, {flag.action_id: flag.action for flag in flags})
 
@@ -539,6 +541,7 @@ def execution(request, pk, reference):
             "multi": {
                 name: list(getattr(action, name).all()) for name in ["policy_fields", "action_types", "target_publics"]
             },
+            "vigilance": [row for row in _vigilance(dossier, [action]) if row["action"].pk == action.pk],
         },
     )
 

@@ -355,3 +355,18 @@ def test_the_rules_page_lists_every_rule(client):
     page = client.get(reverse("campaigns:quality_rules")).content.decode()
     for label in ["Coût par bénéficiaire atypique", "Action en double", "Réponses contradictoires"]:
         assert label in page
+
+
+def test_the_execution_page_shows_the_actions_flags_beside_its_fields(client):
+    contract = make_contract("59")
+    action = filled_action(contract, target=10)
+    execution(action, beneficiaries_reached=40, spent_state=Decimal("1"))
+    other = filled_action(contract, title="Autre", target=10)
+    execution(other, beneficiaries_reached=50)
+    campaign = make_campaign("suivi")
+    login(client, make_role(R.AUTHORITY_REFERENT, "59"))
+    url = reverse("campaigns:execution", args=[dossier_of(campaign, contract).pk, action.reference])
+    page = plain(client.get(url).content.decode())
+    assert "Points de vigilance de cette action" in page
+    assert "<strong>Bénéficiaires touchés</strong> — 40 bénéficiaires touchés pour 10 visés" in page
+    assert "50 bénéficiaires" not in page  # another action's
