@@ -1,6 +1,7 @@
 """Writes of the campaigns: opening, dossiers, the validation circuit, comments, reminders, execution."""
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from pilotactions.contracts.enums import ActionStatus, ContractStatus
 from pilotactions.contracts.export import export_rows
-from pilotactions.contracts.models import Action, ActionYear, Contract, IndicatorValue
+from pilotactions.contracts.models import Action, ActionYear, Contract, Indicator, IndicatorValue
 from pilotactions.contracts.rules import RuleReport, check_amount
 from pilotactions.contracts.services import ConcurrentEditError, envelope_usage
 from pilotactions.contracts.signals import data_changed
@@ -184,12 +185,27 @@ def snapshot_data(dossier: Dossier) -> dict:
         content.pop("reference"): content
         for content in Action.objects.filter(contract=contract).values("reference", *TEXT_FIELDS)
     }
+    indicators = defaultdict(list)  # the mid-term evaluation reads each indicator's value of the year
+    for indicator in (
+        Indicator.objects.filter(action__contract=contract).select_related("action").prefetch_related("values")
+    ):
+        value = next((v.value for v in indicator.values.all() if v.year == campaign.year), None)
+        indicators[indicator.action.reference].append(
+            {
+                "label": indicator.label,
+                "unit": indicator.unit,
+                "baseline": _amount(indicator.baseline),
+                "target": _amount(indicator.target),
+                "value": _amount(value),
+            }
+        )
     for row in rows:
         # The form's free texts, outside the export: so that a resubmission's changes to them can be shown.
         row["content"] = {
             name: _amount(value) if name == "fte_funded" else value
             for name, value in contents.get(row["action_id"], {}).items()
         }
+        row["indicators"] = indicators.get(row["action_id"], [])
         execution = years.get(row["action_id"], {})
         row["execution"] = {
             "deployment_satisfactory": execution.get("deployment_satisfactory"),

@@ -88,6 +88,7 @@ class Line:
     reached: int | None
     progress: str
     end_date: date | None
+    indicators: list  # {label, unit, baseline, target, value} of the year (absent from the oldest snapshots)
 
     @classmethod
     def from_row(cls, row: dict) -> "Line":
@@ -108,6 +109,10 @@ class Line:
             reached=execution.get("beneficiaries_reached"),
             progress=row.get("status") or "",
             end_date=date.fromisoformat(row["end_date"]) if row.get("end_date") else None,
+            indicators=[
+                {**i, **{k: decimal_or_none(i.get(k)) for k in ("baseline", "target", "value")}}
+                for i in row.get("indicators", [])
+            ],
         )
 
     @property

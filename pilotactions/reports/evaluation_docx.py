@@ -90,6 +90,27 @@ def fiche_docx(context: dict) -> bytes:
             ]
             for cell, value in zip(cells, values, strict=True):
                 cell.text = french_spacing(value)
+        if year["indicators"]:
+            document.add_heading(f"Indicateurs des actions — valeur {year['campaign'].year} face à la cible", level=3)
+            table = document.add_table(rows=1, cols=5)
+            table.style = "Table Grid"
+            for cell, header in zip(
+                table.rows[0].cells, ["Action", "Indicateur", "Référence", "Cible", "Valeur"], strict=True
+            ):
+                cell.text = header
+            for line, indicator in year["indicators"]:
+                label = indicator["label"] + (f" ({indicator['unit']})" if indicator["unit"] else "")
+                values = [
+                    line.reference,
+                    label,
+                    _or_dash(indicator["baseline"], lambda v: number(v, 2)),
+                    _or_dash(indicator["target"], lambda v: number(v, 2)),
+                    _or_dash(indicator["value"], lambda v: number(v, 2))
+                    if indicator["value"] is not None
+                    else "non renseignée",
+                ]
+                for cell, value in zip(table.add_row().cells, values, strict=True):
+                    cell.text = french_spacing(value)
         if year["result"].withdrawn:
             document.add_heading(f"Actions retirées en {year['campaign'].year}", level=3)
             for w in year["result"].withdrawn:

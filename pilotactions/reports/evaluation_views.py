@@ -198,6 +198,11 @@ def contract_evaluation(contract: Contract) -> list[dict]:
                     for line in sorted(result.lines, key=lambda line: line.reference)
                 ],
                 "progress_text": progress_text(result.total()),
+                "indicators": [
+                    (line, indicator)
+                    for line in sorted(result.lines, key=lambda line: line.reference)
+                    for indicator in line.indicators
+                ],
                 "envelope_then": evaluation.decimal_or_none(at_validation),
                 "envelope_now": current.get(campaign.year),
             }

@@ -15,7 +15,7 @@ from pilotactions.accounts.services import system_role
 from pilotactions.campaigns.models import Dossier
 from pilotactions.campaigns.services import dossier_submit, dossier_validate
 from pilotactions.contracts.enums import Financer
-from pilotactions.contracts.models import ActionYear, StateEnvelope
+from pilotactions.contracts.models import ActionYear, Indicator, IndicatorValue, StateEnvelope
 from pilotactions.reports.aggregates import Scope
 from pilotactions.reports.bilan import bilan_build
 from pilotactions.reports.evaluation import evaluate, evaluate_snapshot
@@ -67,6 +67,8 @@ def world():
     )
     pdc = make_contract("62")
     p1 = make_action(pdc, title="Non validée", lines=[(2024, Financer.STATE, 1_000), (2024, Financer.AUTHORITY, 1_000)])
+    indicator = Indicator.objects.create(action=a1, label="Familles accueillies", unit="familles", target=120)
+    IndicatorValue.objects.create(indicator=indicator, year=2024, value=95)
     campaign = make_campaign("suivi")
     run(a1, spent_state=Decimal("30000"), spent_authority=Decimal("45000"), reached=80)
     run(a2, spent_state=Decimal("12000"), spent_authority=Decimal("8000"), reached=50, progress="AV_EN_COURS")
@@ -179,7 +181,14 @@ def test_the_ddets_downloads_the_contracts_fiche(client, world):
     assert pdf["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Évaluation à mi-parcours" in text and "Bus" in text and "en retard" in text
+    assert "Familles accueillies (familles)" in page and "95,00" in page  # the indicator's value of the year
     docx = client.get(reverse("reports:evaluation_contract_download", args=[nord.reference, "docx"]))
     document = Document(io.BytesIO(docx.content))
     assert document.tables[0].rows[1].cells[0].text.startswith(f"{nord.reference}-A001 — Épicerie")
+    assert [c.text for c in document.tables[1].rows[1].cells][1:] == [
+        "Familles accueillies (familles)",
+        "—",
+        "120,00",
+        "95,00",
+    ]
     assert client.get(reverse("reports:evaluation_contract_download", args=[nord.reference, "odt"])).status_code == 404
