@@ -117,7 +117,41 @@ TEMPLATES = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in after repeated failures
     "pilotactions.accounts.backends.RoleModelBackend",
+    "pilotactions.accounts.proconnect.ProConnectBackend",  # does nothing unless ProConnect is configured
 ]
+# Sign-in with an e-mail address and a password. The demo keeps it; an environment where every agent has
+# ProConnect may turn it off (LOCAL_PASSWORD_LOGIN=false): the sign-in page then offers ProConnect only.
+LOCAL_PASSWORD_LOGIN = env.bool("LOCAL_PASSWORD_LOGIN", default=True)
+
+# ProConnect (OpenID Connect, mozilla-django-oidc), docs/proconnect.md. Off unless a client id is set.
+# PROCONNECT_URL is the provider's base, e.g. https://auth.agentconnect.gouv.fr/api/v2 (production) or
+# https://fca.integ01.dev-agentconnect.fr/api/v2 (integration); each endpoint may be overridden on its own.
+PROCONNECT_URL = env("PROCONNECT_URL", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env("PROCONNECT_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_ENABLED = bool(OIDC_RP_CLIENT_ID and PROCONNECT_URL)
+# The ID token's `iss` must be exactly this (ProConnect: the base URL above).
+PROCONNECT_ISSUER = env("PROCONNECT_ISSUER", default=PROCONNECT_URL)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("PROCONNECT_AUTHORIZATION_ENDPOINT", default=f"{PROCONNECT_URL}/authorize")
+OIDC_OP_TOKEN_ENDPOINT = env("PROCONNECT_TOKEN_ENDPOINT", default=f"{PROCONNECT_URL}/token")
+OIDC_OP_USER_ENDPOINT = env("PROCONNECT_USERINFO_ENDPOINT", default=f"{PROCONNECT_URL}/userinfo")
+OIDC_OP_JWKS_ENDPOINT = env("PROCONNECT_JWKS_ENDPOINT", default=f"{PROCONNECT_URL}/jwks")
+PROCONNECT_LOGOUT_ENDPOINT = env("PROCONNECT_LOGOUT_ENDPOINT", default=f"{PROCONNECT_URL}/session/end")
+# ProConnect signs with RS256 or ES256, as chosen when the client is registered; HS256 is refused.
+OIDC_RP_SIGN_ALGO = env("PROCONNECT_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email given_name usual_name siret uid"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # the ID token is the `id_token_hint` of the sign-out at the provider
+OIDC_CREATE_USER = False  # an unknown agent gets an access request, never an account by itself
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
+# Ask the provider for the authentication context (`acr`) and methods (`amr`) in the ID token.
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {
+    "acr_values": "eidas1",
+    "claims": '{"id_token": {"amr": {"essential": true}, "acr": {"essential": true}}}',
+}
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -221,6 +255,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)
 
 SITE_NAME = "Pilot'actions"
+# Named to agents ProConnect cannot match to an organisation (« whom to contact »); empty: not shown.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
 SITE_URL = env("SITE_URL", default="https://pilotactions.gouv.fr")
 
 # Logs on standard error: one JSON object per line (`LOG_FORMAT=json`, production) or plain text (the default),

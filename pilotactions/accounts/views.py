@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -17,8 +18,9 @@ from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.http import safe_next_url
 from pilotactions.territories.models import Authority, Departement, Region
 
-from . import digest, perms, services
+from . import digest, perms, proconnect, services
 from .forms import (
+    AccessRequestAcceptForm,
     DeactivationForm,
     DigestPreferenceForm,
     EmailAuthenticationForm,
@@ -28,7 +30,7 @@ from .forms import (
     PasswordChoiceForm,
 )
 from .middleware import SESSION_KEY
-from .models import Invitation, Organisation, Role, User
+from .models import AccessRequest, Invitation, Organisation, Role, User
 from .perms import require
 from .todo import todos_for
 
@@ -75,9 +77,28 @@ def _visible_authorities(role):
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
+    """E-mail and password (unless LOCAL_PASSWORD_LOGIN is off), and « S'identifier avec ProConnect » when
+    ProConnect is configured."""
+
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     extra_context = {"page_title": "Connexion"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            proconnect_enabled=proconnect.proconnect_enabled(),
+            local_password_login=settings.LOCAL_PASSWORD_LOGIN,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_PASSWORD_LOGIN:
+            form = self.get_form()
+            form.is_valid()  # keeps the address typed; the backend refuses any password anyway
+            form.errors.clear()
+            form.add_error(None, "La connexion par mot de passe n’est pas ouverte sur ce site : utilisez ProConnect.")
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        return super().post(request, *args, **kwargs)
 
 
 def role_switch(request):
@@ -359,7 +380,12 @@ password_reset_complete = login_not_required(
         template_name="accounts/password_reset_complete.html", extra_context={"page_title": "Mot de passe modifié"}
     )
 )
-logout = login_not_required(auth_views.LogoutView.as_view())
+@login_not_required
+@require_POST
+def logout(request):
+    """Sign out (POST only, like Django's view); a ProConnect agent is then signed out at ProConnect too."""
+    provider_url = proconnect.logout(request)
+    return redirect(provider_url or settings.LOGOUT_REDIRECT_URL)
 
 
 @role_required
@@ -406,4 +432,66 @@ def digest_unsubscribe(request, token):
         request,
         "accounts/digest_unsubscribe.html",
         {"page_title": "Se désabonner", "email": user.email, "enabled": digest.digest_enabled(user)},
+    )
+
+
+def access_request_list(request):
+    """ProConnect access requests for the organisations the current role administers, pending first."""
+    role = perms.current_role(request.user)
+    if not perms.invitable_role_kinds(role):
+        raise PermissionDenied("Votre rôle ne permet pas d’administrer des accès.")
+    requests_ = (
+        perms.visible_access_requests(role)
+        .select_related("organisation", "decided_by")
+        .order_by(F("decided_at").desc(nulls_first=True), "-created_at")  # pending first
+    )
+    page = Paginator(requests_, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/access_request_list.html", {"page_title": "Demandes d’accès", "page": page})
+
+
+def access_request_detail(request, pk):
+    """One access request: accept it with a role and an organisation, or refuse it with a reason."""
+    role = perms.current_role(request.user)
+    access_request = get_object_or_404(
+        perms.visible_access_requests(role).select_related("organisation", "decided_by", "role"), pk=pk
+    )
+    require(perms.can_decide_access_request(role, access_request))
+    accept_form = AccessRequestAcceptForm(
+        request.POST if request.POST.get("decision") == "accept" else None,
+        role_kinds=perms.invitable_role_kinds(role),
+        organisations=perms.administered_organisations(role),
+        initial={"organisation": access_request.organisation_id},
+    )
+    refuse_form = DeactivationForm(request.POST if request.POST.get("decision") == "refuse" else None)
+    refuse_form.fields["reason"].help_text = "Il est envoyé à l’agent. Par exemple : agent d’un autre service."
+    status = 200
+    if request.method == "POST" and access_request.is_pending:
+        try:
+            if accept_form.is_bound and accept_form.is_valid():
+                granted = services.access_request_accept(
+                    acting_role=role, access_request=access_request, **accept_form.cleaned_data
+                )
+                messages.success(request, f"Demande acceptée : {access_request.email} a le rôle « {granted} ».")
+                return redirect("accounts:access_request_list")
+            if refuse_form.is_bound and refuse_form.is_valid():
+                services.access_request_refuse(
+                    acting_role=role, access_request=access_request, reason=refuse_form.cleaned_data["reason"]
+                )
+                messages.success(request, f"Demande de {access_request.email} refusée ; l’agent en est informé.")
+                return redirect("accounts:access_request_list")
+        except ValidationError as error:
+            form_add_service_errors(accept_form if accept_form.is_bound else refuse_form, error)
+        except PermissionDenied as error:
+            (accept_form if accept_form.is_bound else refuse_form).add_error(None, str(error))
+        status = 400
+    return render(
+        request,
+        "accounts/access_request_detail.html",
+        {
+            "page_title": f"Demande d’accès de {access_request.email}",
+            "access_request": access_request,
+            "accept_form": accept_form,
+            "refuse_form": refuse_form,
+        },
+        status=status,
     )
