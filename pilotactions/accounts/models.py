@@ -46,8 +46,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
     deactivated_at = models.DateTimeField("compte fermé le", null=True, blank=True)
     deactivation_reason = models.CharField("motif de fermeture", max_length=255, blank=True)
-    # The ProConnect subject (`sub`) the account signed in with: it follows the agent through a change of e-mail.
-    proconnect_sub = models.CharField("identifiant ProConnect", max_length=255, null=True, blank=True, unique=True)
     # Who changed what on the account (the password hash and sign-in times are not history).
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -74,6 +72,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+
+class ProConnectIdentity(models.Model):
+    """The ProConnect subject (`sub`) an account signs in with: it follows the agent through a change of e-mail.
+
+    A table of its own (not a column of the user's) so that its unique index is built with the table."""
+
+    user = models.OneToOneField(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="proconnect_identity"
+    )
+    sub = models.CharField("identifiant ProConnect", max_length=255, unique=True)
+    linked_at = models.DateTimeField("relié le", default=timezone.now)
+    last_sign_in_at = models.DateTimeField("dernière connexion ProConnect", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "identité ProConnect"
+        verbose_name_plural = "identités ProConnect"
+
+    def __str__(self):
+        return f"ProConnect {self.sub} — {self.user}"
 
 
 class Organisation(models.Model):

@@ -19,7 +19,7 @@ from pilotactions.territories.models import Authority, Departement, Region
 
 from . import perms
 from .enums import AccessRequestStatus, OrganisationKind, RoleKind
-from .models import AccessRequest, Invitation, Organisation, Role, User
+from .models import AccessRequest, Invitation, Organisation, ProConnectIdentity, Role, User
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -488,7 +488,8 @@ def proconnect_identity_resolve(*, claims: dict) -> ProConnectOutcome:
     sub, email, siret = _claim(claims, "sub"), _claim(claims, "email").lower(), _claim(claims, "siret")
     if not sub or not email:
         return ProConnectOutcome(ProConnectOutcome.INCOMPLETE)
-    user = User.objects.select_for_update().filter(proconnect_sub=sub).first()
+    identity = ProConnectIdentity.objects.select_for_update().select_related("user").filter(sub=sub).first()
+    user = identity.user if identity else None
     if user is not None and user.email != email and user.is_active:
         if not User.objects.filter(email=email).exclude(pk=user.pk).exists():
             previous = user.email
@@ -503,16 +504,19 @@ def proconnect_identity_resolve(*, claims: dict) -> ProConnectOutcome:
             )
     if user is None:
         user = User.objects.select_for_update().filter(email=email).first()
-        if user is not None and user.is_active and user.proconnect_sub != sub:
-            user.proconnect_sub = sub
-            user._history_user = user
-            user.save(update_fields=["proconnect_sub"])
+        if user is not None and user.is_active:
+            # The subject is no other account's (step 1 would have found it): link it, or replace an older one.
+            identity, _created = ProConnectIdentity.objects.update_or_create(
+                user=user, defaults={"sub": sub, "linked_at": timezone.now()}
+            )
             audit_event_record(
                 actor=user, verb="proconnect_linked", target=user, message=f"Compte {email} relié à ProConnect."
             )
     if user is not None:
         if not user.is_active:
             return ProConnectOutcome(ProConnectOutcome.DEACTIVATED, user=user)
+        identity.last_sign_in_at = timezone.now()
+        identity.save(update_fields=["last_sign_in_at"])
         return ProConnectOutcome(ProConnectOutcome.SIGNED_IN, user=user)
 
     organisation = Organisation.objects.filter(siret=siret, is_active=True).first() if siret else None
@@ -575,15 +579,14 @@ def access_request_accept(
         raise ValidationError(closed_account_message(user))
     if user is None:
         user = User(
-            email=access_request.email,
-            first_name=access_request.first_name,
-            last_name=access_request.last_name,
-            proconnect_sub=access_request.proconnect_sub,
+            email=access_request.email, first_name=access_request.first_name, last_name=access_request.last_name
         )
         user.set_unusable_password()
         user._history_user = acting_role.user
         user.full_clean()
         user.save()
+    if not ProConnectIdentity.objects.filter(sub=access_request.proconnect_sub).exists():
+        ProConnectIdentity.objects.update_or_create(user=user, defaults={"sub": access_request.proconnect_sub})
     role = role_grant(user=user, kind=role_kind, organisation=organisation, granted_by=acting_role.user)
     access_request.status = AccessRequestStatus.ACCEPTED
     access_request.decided_at = timezone.now()

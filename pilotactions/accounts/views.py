@@ -132,7 +132,13 @@ def organisation_list(request):
     return render(
         request,
         "accounts/organisation_list.html",
-        {"page_title": "Accès et invitations", "page": page, "query": query, "role": role},
+        {
+            "page_title": "Accès et invitations",
+            "page": page,
+            "query": query,
+            "role": role,
+            "pending_access_requests": perms.visible_access_requests(role).filter(status="pending").count(),
+        },
     )
 
 

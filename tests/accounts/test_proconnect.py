@@ -86,7 +86,7 @@ def test_an_active_agent_signs_in_and_acr_amr_are_kept_in_the_session(client, pr
         ["pwd", "otp"],
     )
     role.user.refresh_from_db()
-    assert role.user.proconnect_sub == "sub-1"  # linked: the next sign-ins follow the subject
+    assert role.user.proconnect_identity.sub == "sub-1"  # linked: the next sign-ins follow the subject
     assert "Votre rôle actuel" in client.get("/").content.decode()
     assert AuditEvent.objects.filter(verb="proconnect_linked", actor=role.user).exists()
 
@@ -231,7 +231,7 @@ def test_an_unknown_agent_of_a_known_organisation_gets_an_access_request_accepte
         )
     assert response.status_code == 302
     user = User.objects.get(email="nouvel.agent@lenord.fr")
-    assert not user.has_usable_password() and user.proconnect_sub == "sub-10"
+    assert not user.has_usable_password() and user.proconnect_identity.sub == "sub-10"
     role = Role.objects.get(user=user)
     assert (role.kind, role.organisation, role.granted_by) == (R.AUTHORITY_EDITOR, nord, ddets.user)
     request_.refresh_from_db()

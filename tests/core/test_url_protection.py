@@ -17,6 +17,8 @@ PUBLIC_VIEWS = {
     "core:readyz",
     "accounts:login",
     "accounts:logout",
+    "accounts:proconnect_login",  # ProConnect's sign-in and its return (404 when ProConnect is not configured)
+    "accounts:proconnect_callback",
     "accounts:invitation_accept",
     "accounts:password_reset",
     "accounts:password_reset_done",
