@@ -5,12 +5,14 @@ keeps the nonce of the authorization request in the ID token, and puts each agen
 `provider.set_agent`) in the ID token and the userinfo answer, as ProConnect does with `siret`, `acr`, `amr`.
 """
 
+import copy
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from django.conf import settings as django_settings
 from oidc_provider_mock import run_server_in_thread
 
 CLIENT_ID = "pilotactions-test"
@@ -23,7 +25,10 @@ class Provider:
 
     def settings(self) -> dict:
         """The settings that point the application at this provider (what the PROCONNECT_* variables set)."""
+        policy = copy.deepcopy(django_settings.CONTENT_SECURITY_POLICY)
+        policy["DIRECTIVES"]["form-action"].append(self.url)  # as base.py does for ProConnect's origin
         return {
+            "CONTENT_SECURITY_POLICY": policy,
             "PROCONNECT_ENABLED": True,
             "PROCONNECT_URL": self.url,
             "PROCONNECT_ISSUER": self.url,

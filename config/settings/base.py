@@ -292,6 +292,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+if PROCONNECT_ENABLED:
+    # Signing out posts the sign-out form, whose answer sends the browser on to ProConnect's end of session:
+    # form-action governs that redirect too, so ProConnect's origin is allowed there (and nowhere else).
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _logout = urlsplit(PROCONNECT_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_logout.scheme}://{_logout.netloc}")
 # Browser features the application never uses, refused to the page and to anything it might embed.
 # Sent by pilotactions.core.middleware.PermissionsPolicyMiddleware (Django has no setting for this header).
 PERMISSIONS_POLICY = {

@@ -378,3 +378,31 @@ def test_local_passwords_can_be_turned_off(client, settings, proconnect):
     assert signed_in_user(client) is None
     # ProConnect still signs the same agent in.
     assert sign_in(client, proconnect, "sub-16", **agent_claims(role.user.email)).status_code == 302
+
+
+def test_the_environment_turns_proconnect_on_and_lets_the_sign_out_form_reach_it():
+    """From the PROCONNECT_* variables alone: the endpoints, and ProConnect's origin in CSP's form-action (the
+    sign-out form's answer redirects there; without it Chromium blocks the sign-out)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps(["
+        "s.PROCONNECT_ENABLED, s.OIDC_OP_TOKEN_ENDPOINT, s.PROCONNECT_LOGOUT_ENDPOINT,"
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']]))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PROCONNECT_")}
+    base["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    on = {**base, "PROCONNECT_URL": "https://fca.integ01.dev-agentconnect.fr/api/v2/", "PROCONNECT_CLIENT_ID": "x"}
+    enabled, token, logout, form_action = json.loads(
+        subprocess.run([sys.executable, "-c", script], env=on, capture_output=True, text=True, check=True).stdout
+    )
+    assert enabled and token == "https://fca.integ01.dev-agentconnect.fr/api/v2/token"
+    assert logout == "https://fca.integ01.dev-agentconnect.fr/api/v2/session/end"
+    assert form_action == ["'self'", "https://fca.integ01.dev-agentconnect.fr"]
+    enabled, *_rest, form_action = json.loads(
+        subprocess.run([sys.executable, "-c", script], env=base, capture_output=True, text=True, check=True).stdout
+    )
+    assert not enabled and form_action == ["'self'"]
