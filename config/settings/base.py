@@ -295,7 +295,7 @@ CONTENT_SECURITY_POLICY = {
 if PROCONNECT_ENABLED:
     # Signing out posts the sign-out form, whose answer sends the browser on to ProConnect's end of session:
     # form-action governs that redirect too, so ProConnect's origin is allowed there (and nowhere else).
-    from urllib.parse import urlsplit  # noqa: E402
+    from urllib.parse import urlsplit
 
     _logout = urlsplit(PROCONNECT_LOGOUT_ENDPOINT)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_logout.scheme}://{_logout.netloc}")

@@ -137,9 +137,7 @@ class Organisation(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_name_per_kind"),
-            models.UniqueConstraint(
-                fields=["siret"], condition=~models.Q(siret=""), name="organisation_unique_siret"
-            ),
+            models.UniqueConstraint(fields=["siret"], condition=~models.Q(siret=""), name="organisation_unique_siret"),
         ]
 
     def __str__(self):

@@ -124,9 +124,10 @@ def can_decide_access_request(role: Role | None, access_request: AccessRequest) 
     refuses the request; the role given must then pass `can_invite` too."""
     if role is None:
         return False, NO_ROLE
-    if not invitable_role_kinds(role) or not administered_organisations(role).filter(
-        pk=access_request.organisation_id
-    ).exists():
+    if (
+        not invitable_role_kinds(role)
+        or not administered_organisations(role).filter(pk=access_request.organisation_id).exists()
+    ):
         return False, (
             f"Vous ne pouvez pas traiter cette demande : « {access_request.organisation} » n’est pas dans "
             "votre périmètre."

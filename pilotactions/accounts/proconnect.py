@@ -66,7 +66,8 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         keys = [
             k
             for k in response.json().get("keys", [])
-            if k.get("kty") == kty and k.get("alg", self.OIDC_RP_SIGN_ALGO) == self.OIDC_RP_SIGN_ALGO
+            if k.get("kty") == kty
+            and k.get("alg", self.OIDC_RP_SIGN_ALGO) == self.OIDC_RP_SIGN_ALGO
             and k.get("use", "sig") == "sig"
         ]
         if "kid" in header:

@@ -490,18 +490,22 @@ def proconnect_identity_resolve(*, claims: dict) -> ProConnectOutcome:
         return ProConnectOutcome(ProConnectOutcome.INCOMPLETE)
     identity = ProConnectIdentity.objects.select_for_update().select_related("user").filter(sub=sub).first()
     user = identity.user if identity else None
-    if user is not None and user.email != email and user.is_active:
-        if not User.objects.filter(email=email).exclude(pk=user.pk).exists():
-            previous = user.email
-            user.email = email
-            user._history_user = user
-            user.save(update_fields=["email"])
-            audit_event_record(
-                actor=user,
-                verb="user_email_changed",
-                target=user,
-                message=f"Adresse {previous} remplacée par {email}, transmise par ProConnect.",
-            )
+    if (
+        user is not None
+        and user.email != email
+        and user.is_active
+        and not User.objects.filter(email=email).exclude(pk=user.pk).exists()
+    ):
+        previous = user.email
+        user.email = email
+        user._history_user = user
+        user.save(update_fields=["email"])
+        audit_event_record(
+            actor=user,
+            verb="user_email_changed",
+            target=user,
+            message=f"Adresse {previous} remplacée par {email}, transmise par ProConnect.",
+        )
     if user is None:
         user = User.objects.select_for_update().filter(email=email).first()
         if user is not None and user.is_active:
@@ -523,9 +527,7 @@ def proconnect_identity_resolve(*, claims: dict) -> ProConnectOutcome:
     if organisation is None:
         return ProConnectOutcome(ProConnectOutcome.UNKNOWN_ORGANISATION, siret=siret)
     access_request = (
-        AccessRequest.objects.select_for_update()
-        .filter(proconnect_sub=sub, status=AccessRequestStatus.PENDING)
-        .first()
+        AccessRequest.objects.select_for_update().filter(proconnect_sub=sub, status=AccessRequestStatus.PENDING).first()
     )
     if access_request is None:
         access_request = AccessRequest(
@@ -601,7 +603,11 @@ def access_request_accept(
     )
     body = render_to_string(
         "accounts/email/access_request_accepted.txt",
-        {"access_request": access_request, "role": role, "link": settings.SITE_URL.rstrip("/") + reverse("accounts:login")},
+        {
+            "access_request": access_request,
+            "role": role,
+            "link": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+        },
     )
     email_send_on_commit(subject="Votre accès à Pilot'actions est ouvert", body=body, recipients=[user.email])
     return role
@@ -629,7 +635,5 @@ def access_request_refuse(*, acting_role: Role, access_request: AccessRequest, r
         message=f"Demande d’accès de {access_request.email} refusée : {reason}",
     )
     body = render_to_string("accounts/email/access_request_refused.txt", {"access_request": access_request})
-    email_send_on_commit(
-        subject="Votre demande d’accès à Pilot'actions", body=body, recipients=[access_request.email]
-    )
+    email_send_on_commit(subject="Votre demande d’accès à Pilot'actions", body=body, recipients=[access_request.email])
     return access_request

@@ -30,7 +30,7 @@ from .forms import (
     PasswordChoiceForm,
 )
 from .middleware import SESSION_KEY
-from .models import AccessRequest, Invitation, Organisation, Role, User
+from .models import Invitation, Organisation, Role, User
 from .perms import require
 from .todo import todos_for
 
@@ -386,6 +386,8 @@ password_reset_complete = login_not_required(
         template_name="accounts/password_reset_complete.html", extra_context={"page_title": "Mot de passe modifié"}
     )
 )
+
+
 @login_not_required
 @require_POST
 def logout(request):

@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core import mail
 from django.core.exceptions import SuspiciousOperation
+from mozilla_django_oidc.utils import generate_code_challenge
 
 from pilotactions.accounts import services
 from pilotactions.accounts.enums import AccessRequestStatus
@@ -72,6 +73,9 @@ def test_the_authorization_request_carries_state_nonce_and_a_pkce_challenge(clie
     assert params["redirect_uri"] == ["http://testserver/accounts/proconnect/retour/"]
     assert "siret" in params["scope"][0].split()
     assert params["acr_values"] == ["eidas1"]
+    # The PKCE verifier stays in the session; the challenge sent is its S256 hash.
+    verifier = client.session["oidc_states"][params["state"][0]]["code_verifier"]
+    assert params["code_challenge"] == [generate_code_challenge(verifier, "S256")]
 
 
 def test_an_active_agent_signs_in_and_acr_amr_are_kept_in_the_session(client, proconnect):
