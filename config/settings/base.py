@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pilotactions.accounts.middleware.CurrentRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pilotactions.accounts.sessions.SessionExpiryMiddleware",  # after messages: it tells why a session ended
     "pilotactions.core.uploads.RequestBodySizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -229,7 +230,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the sign-in whatever
+# the activity (pilotactions/accounts/sessions.py); the cookie lasts as long as the longest session.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
 # The cache counts rate-limited requests (password reset). One process (the demo) may use memory;

@@ -46,8 +46,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
     deactivated_at = models.DateTimeField("compte fermé le", null=True, blank=True)
     deactivation_reason = models.CharField("motif de fermeture", max_length=255, blank=True)
-    # Who changed what on the account (the password hash and sign-in times are not history).
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # « Se déconnecter partout »: every session opened before this moment stops working (accounts/sessions.py).
+    sessions_revoked_at = models.DateTimeField("sessions fermées le", null=True, blank=True)
+    # Who changed what on the account (the password hash, sign-in times and session revocations are not history).
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "sessions_revoked_at"])
 
     objects = UserManager()
 

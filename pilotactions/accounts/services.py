@@ -637,3 +637,14 @@ def access_request_refuse(*, acting_role: Role, access_request: AccessRequest, r
     body = render_to_string("accounts/email/access_request_refused.txt", {"access_request": access_request})
     email_send_on_commit(subject="Votre demande d’accès à Pilot'actions", body=body, recipients=[access_request.email])
     return access_request
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User) -> User:
+    """« Se déconnecter partout »: every session of the person, this one included, stops at its next request."""
+    user.sessions_revoked_at = timezone.now()
+    user.save(update_fields=["sessions_revoked_at"])
+    audit_event_record(
+        actor=user, verb="sessions_revoked", target=user, message=f"{user.email} s’est déconnecté(e) partout."
+    )
+    return user

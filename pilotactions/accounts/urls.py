@@ -11,6 +11,7 @@ urlpatterns = [
     path("proconnect/retour/", proconnect.proconnect_callback, name="proconnect_callback"),
     path("demandes-acces/", views.access_request_list, name="access_request_list"),
     path("demandes-acces/<int:pk>/", views.access_request_detail, name="access_request_detail"),
+    path("compte/", views.account, name="account"),
     path("role/", views.role_switch, name="role_switch"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/<int:pk>/", views.organisation_access, name="organisation_access"),

@@ -503,3 +503,23 @@ def access_request_detail(request, pk):
         },
         status=status,
     )
+
+
+def account(request):
+    """« Mon compte »: how the person signs in, how long a session lasts, and « Se déconnecter partout »."""
+    if request.method == "POST":
+        services.user_sign_out_everywhere(user=request.user)
+        provider_url = proconnect.logout(request)
+        messages.success(request, "Vous êtes déconnecté(e) de toutes vos sessions, sur tous vos appareils.")
+        return redirect(provider_url or settings.LOGOUT_REDIRECT_URL)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "page_title": "Mon compte",
+            "proconnect_identity": getattr(request.user, "proconnect_identity", None),
+            "signed_in_with_proconnect": request.session.get(proconnect.SESSION_AUTH_METHOD) == "proconnect",
+            "idle_minutes": settings.SESSION_IDLE_MINUTES,
+            "max_hours": settings.SESSION_MAX_HOURS,
+        },
+    )
