@@ -271,10 +271,12 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str) -> User:
+def invitation_accept(*, token: str, password: str | None) -> User:
     """Create the invited agent's account (or set the password of their active one) and grant the role.
 
-    A closed account is never reopened by an invitation: that is `user_reactivate`'s job.
+    `password=None` where passwords are off (LOCAL_PASSWORD_LOGIN=false): a new account gets none (the agent
+    signs in with ProConnect), an existing one keeps its own. A closed account is never reopened by an
+    invitation: that is `user_reactivate`'s job.
     """
     invitation, reason = invitation_from_token(token)
     if invitation is None:
@@ -288,8 +290,11 @@ def invitation_accept(*, token: str, password: str) -> User:
         raise ValidationError(closed_account_message(user))
     if user is None:
         user = User(email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name)
-    validate_password(password, user)
-    user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+    if password is not None:
+        validate_password(password, user)
+        user.set_password(password)
     user.save()
     role = role_grant(
         user=user, kind=invitation.role_kind, organisation=invitation.organisation, granted_by=invitation.invited_by

@@ -228,6 +228,8 @@ def invitation_accept(request, token):
             {"page_title": "Invitation", "reason": services.closed_account_message(existing)},
             status=403,
         )
+    if not settings.LOCAL_PASSWORD_LOGIN:
+        return _invitation_accept_without_password(request, token, invitation)
     form = PasswordChoiceForm(request.POST or None, user=existing or User(email=invitation.email))
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,7 +243,29 @@ def invitation_accept(request, token):
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"page_title": "Activer votre accès", "invitation": invitation, "form": form},
+        {"page_title": "Activer votre accès", "invitation": invitation, "form": form, "local_password_login": True},
+    )
+
+
+def _invitation_accept_without_password(request, token, invitation):
+    """Passwords are off (LOCAL_PASSWORD_LOGIN=false): the invitation gives the role to an account without a
+    password, and the agent then signs in with ProConnect (matched by their e-mail address)."""
+    if request.method == "POST":
+        try:
+            services.invitation_accept(token=token, password=None)
+        except ValidationError as error:
+            return render(
+                request,
+                "accounts/invitation_invalid.html",
+                {"page_title": "Invitation", "reason": " ".join(error.messages)},
+                status=400,
+            )
+        messages.success(request, "Votre accès est activé : connectez-vous avec ProConnect.")
+        return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"page_title": "Activer votre accès", "invitation": invitation, "local_password_login": False},
     )
 
 
@@ -355,6 +379,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_context = {"page_title": "Mot de passe oublié"}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.LOCAL_PASSWORD_LOGIN:
+            messages.info(request, "Il n’y a pas de mot de passe sur ce site : connectez-vous avec ProConnect.")
+            return redirect("accounts:login")
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         limited = [

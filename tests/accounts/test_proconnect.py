@@ -410,3 +410,29 @@ def test_the_environment_turns_proconnect_on_and_lets_the_sign_out_form_reach_it
         subprocess.run([sys.executable, "-c", script], env=base, capture_output=True, text=True, check=True).stdout
     )
     assert not enabled and form_action == ["'self'"]
+
+
+def test_without_local_passwords_an_invitation_opens_a_proconnect_only_account(
+    client, settings, proconnect, django_capture_on_commit_callbacks
+):
+    settings.LOCAL_PASSWORD_LOGIN = False
+    ddets = make_role(R.DEPARTMENTAL_STATE, "59")
+    _invitation, token = services.invitation_create(
+        acting_role=ddets,
+        email="invitee@lenord.fr",
+        first_name="Inès",
+        last_name="Invitée",
+        role_kind=R.AUTHORITY_EDITOR,
+        organisation=organisation("authority", "59"),
+    )
+    page = client.get(f"/accounts/invitation/{token}/").content.decode()
+    assert 'name="password1"' not in page and "ProConnect" in page
+    response = client.post(f"/accounts/invitation/{token}/")
+    assert response["Location"] == "/accounts/login/" and signed_in_user(client) is None
+    user = User.objects.get(email="invitee@lenord.fr")
+    assert not user.has_usable_password() and Role.objects.filter(user=user, kind=R.AUTHORITY_EDITOR).exists()
+    assert sign_in(client, proconnect, "sub-17", **agent_claims("invitee@lenord.fr")).status_code == 302
+    assert signed_in_user(client) == str(user.pk)
+    # No password to reset either.
+    client.logout()
+    assert client.get("/accounts/mot-de-passe/")["Location"] == "/accounts/login/"
