@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pilotactions.accounts.middleware.CurrentRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pilotactions.accounts.sessions.SessionExpiryMiddleware",  # after messages: it tells why a session ended
     "pilotactions.core.uploads.RequestBodySizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -117,7 +118,41 @@ TEMPLATES = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in after repeated failures
     "pilotactions.accounts.backends.RoleModelBackend",
+    "pilotactions.accounts.proconnect.ProConnectBackend",  # does nothing unless ProConnect is configured
 ]
+# Sign-in with an e-mail address and a password. The demo keeps it; an environment where every agent has
+# ProConnect may turn it off (LOCAL_PASSWORD_LOGIN=false): the sign-in page then offers ProConnect only.
+LOCAL_PASSWORD_LOGIN = env.bool("LOCAL_PASSWORD_LOGIN", default=True)
+
+# ProConnect (OpenID Connect, mozilla-django-oidc), docs/proconnect.md. Off unless a client id is set.
+# PROCONNECT_URL is the provider's base, e.g. https://auth.agentconnect.gouv.fr/api/v2 (production) or
+# https://fca.integ01.dev-agentconnect.fr/api/v2 (integration); each endpoint may be overridden on its own.
+PROCONNECT_URL = env("PROCONNECT_URL", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env("PROCONNECT_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_ENABLED = bool(OIDC_RP_CLIENT_ID and PROCONNECT_URL)
+# The ID token's `iss` must be exactly this (ProConnect: the base URL above).
+PROCONNECT_ISSUER = env("PROCONNECT_ISSUER", default=PROCONNECT_URL)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("PROCONNECT_AUTHORIZATION_ENDPOINT", default=f"{PROCONNECT_URL}/authorize")
+OIDC_OP_TOKEN_ENDPOINT = env("PROCONNECT_TOKEN_ENDPOINT", default=f"{PROCONNECT_URL}/token")
+OIDC_OP_USER_ENDPOINT = env("PROCONNECT_USERINFO_ENDPOINT", default=f"{PROCONNECT_URL}/userinfo")
+OIDC_OP_JWKS_ENDPOINT = env("PROCONNECT_JWKS_ENDPOINT", default=f"{PROCONNECT_URL}/jwks")
+PROCONNECT_LOGOUT_ENDPOINT = env("PROCONNECT_LOGOUT_ENDPOINT", default=f"{PROCONNECT_URL}/session/end")
+# ProConnect signs with RS256 or ES256, as chosen when the client is registered; HS256 is refused.
+OIDC_RP_SIGN_ALGO = env("PROCONNECT_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email given_name usual_name siret uid"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # the ID token is the `id_token_hint` of the sign-out at the provider
+OIDC_CREATE_USER = False  # an unknown agent gets an access request, never an account by itself
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
+# Ask the provider for the authentication context (`acr`) and methods (`amr`) in the ID token.
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {
+    "acr_values": "eidas1",
+    "claims": '{"id_token": {"amr": {"essential": true}, "acr": {"essential": true}}}',
+}
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -198,7 +233,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the sign-in whatever
+# the activity (pilotactions/accounts/sessions.py); the cookie lasts as long as the longest session.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
 # The cache counts rate-limited requests (password reset). One process (the demo) may use memory;
@@ -224,6 +263,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)
 
 SITE_NAME = "Pilot'actions"
+# Named to agents ProConnect cannot match to an organisation (« whom to contact »); empty: not shown.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
 SITE_URL = env("SITE_URL", default="https://pilotactions.gouv.fr")
 
 # Logs on standard error: one JSON object per line (`LOG_FORMAT=json`, production) or plain text (the default),
@@ -259,6 +300,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+if PROCONNECT_ENABLED:
+    # Signing out posts the sign-out form, whose answer sends the browser on to ProConnect's end of session:
+    # form-action governs that redirect too, so ProConnect's origin is allowed there (and nowhere else).
+    from urllib.parse import urlsplit
+
+    _logout = urlsplit(PROCONNECT_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_logout.scheme}://{_logout.netloc}")
 # Browser features the application never uses, refused to the page and to anything it might embed.
 # Sent by pilotactions.core.middleware.PermissionsPolicyMiddleware (Django has no setting for this header).
 PERMISSIONS_POLICY = {

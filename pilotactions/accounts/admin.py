@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Invitation, Organisation, Role, User
+from .models import AccessRequest, Invitation, Organisation, ProConnectIdentity, Role, User
 
 
 @admin.register(User)
@@ -11,14 +11,20 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     exclude = ["password", "groups", "user_permissions", "is_superuser"]
     # Closing and reopening an account are audited services (the access review page), not edits.
-    readonly_fields = ["last_login", "date_joined", "is_active", "deactivated_at", "deactivation_reason"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "is_active",
+        "deactivated_at",
+        "deactivation_reason",
+    ]
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "region", "departement", "authority", "is_active"]
+    list_display = ["name", "kind", "region", "departement", "authority", "siret", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "acronym"]
+    search_fields = ["name", "acronym", "siret"]
     raw_id_fields = ["authority"]
 
 
@@ -38,3 +44,20 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are decided on « Demandes d’accès », through the audited services."""
+
+    list_display = ["email", "organisation", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["email", "siret", "organisation__name"]
+    readonly_fields = [f.name for f in AccessRequest._meta.fields]
+
+
+@admin.register(ProConnectIdentity)
+class ProConnectIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "sub", "linked_at", "last_sign_in_at"]
+    search_fields = ["user__email", "sub"]
+    readonly_fields = [f.name for f in ProConnectIdentity._meta.fields]

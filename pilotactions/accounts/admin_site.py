@@ -11,6 +11,8 @@ from . import perms
 READ_ONLY_MODELS = {
     "accounts.role",
     "accounts.invitation",
+    "accounts.accessrequest",
+    "accounts.proconnectidentity",
     "core.auditevent",
     "axes.accessattempt",
     "axes.accesslog",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 from .enums import RoleKind
@@ -7,9 +8,14 @@ class RoleModelBackend(ModelBackend):
     """E-mail and password sign-in; model permissions (used by the Django admin only) come from roles.
 
     A user acting as national administrator has every model permission in the admin; nobody else has
-    any. ProConnect (OpenID Connect) will be another backend authenticating the same `User` by e-mail:
-    roles stay as they are.
+    any. ProConnect (OpenID Connect) is another backend (`proconnect.ProConnectBackend`) authenticating the
+    same `User`: roles stay as they are. LOCAL_PASSWORD_LOGIN=false turns passwords off.
     """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not settings.LOCAL_PASSWORD_LOGIN:  # turned off in this environment: ProConnect only
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_all_permissions(self, user_obj, obj=None):
         return set()

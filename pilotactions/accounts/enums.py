@@ -32,6 +32,15 @@ class RoleKind(models.TextChoices):
     MEASURE_PILOT = "measure_pilot", "Pilote de mesure nationale"
 
 
+class AccessRequestStatus(models.TextChoices):
+    """An access request asked through ProConnect: `pending` until an administrator decides, then
+    `accepted` (a role was granted) or `refused` (with a reason). A decided request never changes again."""
+
+    PENDING = "pending", "En attente"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+
+
 # The organisations each role may be held for.
 ORGANISATION_KINDS_BY_ROLE = {
     RoleKind.NATIONAL_ADMIN: {OrganisationKind.DIPLP},

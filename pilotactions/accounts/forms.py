@@ -89,6 +89,23 @@ class InvitationForm(forms.Form):
         self.fields["organisation"].label_from_instance = lambda o: f"{o.name}"
 
 
+class AccessRequestAcceptForm(forms.Form):
+    """The role and the organisation (its territory is the perimeter) given to the agent who asked."""
+
+    role_kind = forms.ChoiceField(label="Rôle accordé")
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        help_text="Le périmètre du rôle est le territoire de cette organisation.",
+        error_messages={"invalid_choice": "Cette organisation n’est pas dans votre périmètre."},
+    )
+
+    def __init__(self, *args, role_kinds, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role_kind"].choices = [(k, RoleKind(k).label) for k in role_kinds]
+        self.fields["organisation"].queryset = organisations
+
+
 class DeactivationForm(forms.Form):
     reason = forms.CharField(
         label="Motif", max_length=255, help_text="Par exemple : changement de poste, départ de la collectivité."

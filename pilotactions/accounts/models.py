@@ -1,10 +1,21 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .enums import AUTHORITY_ROLES, NATIONAL_ROLES, ORGANISATION_KINDS_BY_ROLE, STATE_ROLES, OrganisationKind, RoleKind
+from .enums import (
+    AUTHORITY_ROLES,
+    NATIONAL_ROLES,
+    ORGANISATION_KINDS_BY_ROLE,
+    STATE_ROLES,
+    AccessRequestStatus,
+    OrganisationKind,
+    RoleKind,
+)
+
+siret_validator = RegexValidator(r"^\d{14}$", "Un SIRET compte exactement 14 chiffres, sans espace.")
 
 
 class UserManager(BaseUserManager):
@@ -35,8 +46,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
     deactivated_at = models.DateTimeField("compte fermé le", null=True, blank=True)
     deactivation_reason = models.CharField("motif de fermeture", max_length=255, blank=True)
-    # Who changed what on the account (the password hash and sign-in times are not history).
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # « Se déconnecter partout »: every session opened before this moment stops working (accounts/sessions.py).
+    sessions_revoked_at = models.DateTimeField("sessions fermées le", null=True, blank=True)
+    # Who changed what on the account (the password hash, sign-in times and session revocations are not history).
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "sessions_revoked_at"])
 
     objects = UserManager()
 
@@ -61,6 +74,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+
+class ProConnectIdentity(models.Model):
+    """The ProConnect subject (`sub`) an account signs in with: it follows the agent through a change of e-mail.
+
+    A table of its own (not a column of the user's) so that its unique index is built with the table."""
+
+    user = models.OneToOneField(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="proconnect_identity"
+    )
+    sub = models.CharField("identifiant ProConnect", max_length=255, unique=True)
+    linked_at = models.DateTimeField("relié le", default=timezone.now)
+    last_sign_in_at = models.DateTimeField("dernière connexion ProConnect", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "identité ProConnect"
+        verbose_name_plural = "identités ProConnect"
+
+    def __str__(self):
+        return f"ProConnect {self.sub} — {self.user}"
 
 
 class Organisation(models.Model):
@@ -94,12 +127,20 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     is_active = models.BooleanField("active", default=True)
+    # The establishment's SIRET, as ProConnect sends it in the `siret` claim: an unknown agent whose SIRET is
+    # an organisation's may ask for access to it. Empty when not known (most organisations, to begin with).
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, default="", db_default="", validators=[siret_validator]
+    )
 
     class Meta:
         verbose_name = "organisation"
         verbose_name_plural = "organisations"
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_name_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_name_per_kind"),
+            models.UniqueConstraint(fields=["siret"], condition=~models.Q(siret=""), name="organisation_unique_siret"),
+        ]
 
     def __str__(self):
         return self.name
@@ -270,3 +311,52 @@ class DigestPreference(models.Model):
 
     def __str__(self):
         return f"Récapitulatif de {self.user} ({'activé' if self.enabled else 'désactivé'})"
+
+
+class AccessRequest(models.Model):
+    """An agent unknown to Pilot'actions who signed in with ProConnect for a known organisation (by SIRET).
+
+    Nothing is granted by the request itself: an administrator of the organisation (or a national
+    administrator) accepts it with a role and an organisation, through the role-granting service and its
+    permission checks, or refuses it with a reason. See AccessRequestStatus for the workflow.
+    """
+
+    email = models.EmailField("adresse électronique")
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    proconnect_sub = models.CharField("identifiant ProConnect", max_length=255)
+    siret = models.CharField("SIRET transmis", max_length=14, validators=[siret_validator])
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="organisation", on_delete=models.PROTECT, related_name="access_requests"
+    )
+    status = models.CharField(
+        "état", max_length=16, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField("demandée le", default=timezone.now)
+    decided_at = models.DateTimeField("traitée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name="traitée par", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refusal_reason = models.CharField("motif du refus", max_length=255, blank=True)
+    role = models.ForeignKey(
+        Role, verbose_name="rôle accordé", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "demande d’accès"
+        verbose_name_plural = "demandes d’accès"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proconnect_sub"],
+                condition=models.Q(status="pending"),
+                name="access_request_one_pending_per_agent",
+            )
+        ]
+
+    def __str__(self):
+        return f"Demande d’accès de {self.email} ({self.organisation})"
+
+    @property
+    def is_pending(self):
+        return self.status == AccessRequestStatus.PENDING

@@ -10,7 +10,7 @@ from pilotactions.core.decorators import NO_ROLE
 from pilotactions.territories.models import Authority
 
 from .enums import NATIONAL_ROLES, STATE_ROLES, OrganisationKind, RoleKind
-from .models import Organisation, Role
+from .models import AccessRequest, Organisation, Role
 
 
 def current_role(user) -> Role | None:
@@ -108,6 +108,29 @@ def can_invite(role: Role | None, *, role_kind: str, organisation: Organisation)
         return (
             False,
             f"Vous ne pouvez pas inviter d’agent pour « {organisation} » : elle n’est pas dans votre périmètre.",
+        )
+    return True, ""
+
+
+def visible_access_requests(role: Role | None) -> QuerySet[AccessRequest]:
+    """Access requests (ProConnect) for the organisations whose members this role administers."""
+    if not invitable_role_kinds(role):
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(organisation__in=administered_organisations(role))
+
+
+def can_decide_access_request(role: Role | None, access_request: AccessRequest) -> tuple[bool, str]:
+    """Whoever administers the organisation asked for (its administrators, a national admin) accepts or
+    refuses the request; the role given must then pass `can_invite` too."""
+    if role is None:
+        return False, NO_ROLE
+    if (
+        not invitable_role_kinds(role)
+        or not administered_organisations(role).filter(pk=access_request.organisation_id).exists()
+    ):
+        return False, (
+            f"Vous ne pouvez pas traiter cette demande : « {access_request.organisation} » n’est pas dans "
+            "votre périmètre."
         )
     return True, ""
 

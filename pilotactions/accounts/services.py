@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,8 +18,8 @@ from pilotactions.core.tasks import email_send_on_commit
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import perms
-from .enums import OrganisationKind, RoleKind
-from .models import Invitation, Organisation, Role, User
+from .enums import AccessRequestStatus, OrganisationKind, RoleKind
+from .models import AccessRequest, Invitation, Organisation, ProConnectIdentity, Role, User
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -270,10 +271,12 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str) -> User:
+def invitation_accept(*, token: str, password: str | None) -> User:
     """Create the invited agent's account (or set the password of their active one) and grant the role.
 
-    A closed account is never reopened by an invitation: that is `user_reactivate`'s job.
+    `password=None` where passwords are off (LOCAL_PASSWORD_LOGIN=false): a new account gets none (the agent
+    signs in with ProConnect), an existing one keeps its own. A closed account is never reopened by an
+    invitation: that is `user_reactivate`'s job.
     """
     invitation, reason = invitation_from_token(token)
     if invitation is None:
@@ -287,8 +290,11 @@ def invitation_accept(*, token: str, password: str) -> User:
         raise ValidationError(closed_account_message(user))
     if user is None:
         user = User(email=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name)
-    validate_password(password, user)
-    user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+    if password is not None:
+        validate_password(password, user)
+        user.set_password(password)
     user.save()
     role = role_grant(
         user=user, kind=invitation.role_kind, organisation=invitation.organisation, granted_by=invitation.invited_by
@@ -446,3 +452,204 @@ def user_get_or_create(*, email: str, first_name: str, last_name: str, password:
     user.set_password(password)
     user.save()
     return user, True
+
+
+# --- ProConnect: matching a verified identity to an account, access requests ---------------------------------
+
+
+@dataclass(frozen=True)
+class ProConnectOutcome:
+    """What a verified ProConnect identity leads to; `kind` is one of the constants below."""
+
+    SIGNED_IN = "signed_in"
+    DEACTIVATED = "deactivated"
+    ACCESS_REQUESTED = "access_requested"
+    UNKNOWN_ORGANISATION = "unknown_organisation"
+    INCOMPLETE = "incomplete"
+
+    kind: str
+    user: User | None = None
+    access_request: AccessRequest | None = None
+    siret: str = ""
+
+
+def _claim(claims: dict, name: str) -> str:
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@transaction.atomic
+def proconnect_identity_resolve(*, claims: dict) -> ProConnectOutcome:
+    """Match the claims of a verified ProConnect sign-in (ID token and userinfo) to an account.
+
+    1. The account already linked to this ProConnect subject (`sub`) signs in, and takes the new e-mail
+       address when the agent's changed (unless another account holds it).
+    2. Otherwise the account with this e-mail address signs in, and is linked to the subject.
+    3. A closed account never signs in (`user_reactivate` reopens it).
+    4. An unknown agent whose `siret` is a known organisation's gets a pending access request (the same one
+       on every sign-in until an administrator decides); nothing is granted.
+    5. Anyone else is told whom to contact.
+    """
+    sub, email, siret = _claim(claims, "sub"), _claim(claims, "email").lower(), _claim(claims, "siret")
+    if not sub or not email:
+        return ProConnectOutcome(ProConnectOutcome.INCOMPLETE)
+    identity = ProConnectIdentity.objects.select_for_update().select_related("user").filter(sub=sub).first()
+    user = identity.user if identity else None
+    if (
+        user is not None
+        and user.email != email
+        and user.is_active
+        and not User.objects.filter(email=email).exclude(pk=user.pk).exists()
+    ):
+        previous = user.email
+        user.email = email
+        user._history_user = user
+        user.save(update_fields=["email"])
+        audit_event_record(
+            actor=user,
+            verb="user_email_changed",
+            target=user,
+            message=f"Adresse {previous} remplacée par {email}, transmise par ProConnect.",
+        )
+    if user is None:
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is not None and user.is_active:
+            # The subject is no other account's (step 1 would have found it): link it, or replace an older one.
+            identity, _created = ProConnectIdentity.objects.update_or_create(
+                user=user, defaults={"sub": sub, "linked_at": timezone.now()}
+            )
+            audit_event_record(
+                actor=user, verb="proconnect_linked", target=user, message=f"Compte {email} relié à ProConnect."
+            )
+    if user is not None:
+        if not user.is_active:
+            return ProConnectOutcome(ProConnectOutcome.DEACTIVATED, user=user)
+        identity.last_sign_in_at = timezone.now()
+        identity.save(update_fields=["last_sign_in_at"])
+        return ProConnectOutcome(ProConnectOutcome.SIGNED_IN, user=user)
+
+    organisation = Organisation.objects.filter(siret=siret, is_active=True).first() if siret else None
+    if organisation is None:
+        return ProConnectOutcome(ProConnectOutcome.UNKNOWN_ORGANISATION, siret=siret)
+    access_request = (
+        AccessRequest.objects.select_for_update().filter(proconnect_sub=sub, status=AccessRequestStatus.PENDING).first()
+    )
+    if access_request is None:
+        access_request = AccessRequest(
+            email=email,
+            first_name=_claim(claims, "given_name")[:150],
+            last_name=(_claim(claims, "usual_name") or _claim(claims, "family_name"))[:150],
+            proconnect_sub=sub,
+            siret=siret,
+            organisation=organisation,
+        )
+        access_request.full_clean()
+        access_request.save()
+        audit_event_record(
+            actor=None,
+            verb="access_request_created",
+            target=access_request,
+            message=f"{email} demande un accès pour {organisation} (SIRET {siret}), via ProConnect.",
+        )
+    return ProConnectOutcome(ProConnectOutcome.ACCESS_REQUESTED, access_request=access_request, siret=siret)
+
+
+def _require_pending(access_request: AccessRequest) -> AccessRequest:
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if not access_request.is_pending:
+        raise ValidationError(
+            f"Cette demande a déjà été traitée ({access_request.get_status_display().lower()} le "
+            f"{timezone.localtime(access_request.decided_at):%d/%m/%Y})."
+        )
+    return access_request
+
+
+@transaction.atomic
+def access_request_accept(
+    *, acting_role: Role, access_request: AccessRequest, role_kind: str, organisation: Organisation
+) -> Role:
+    """Give the agent of an access request a role for an organisation the acting role administers.
+
+    The same permission as an invitation (`perms.can_invite`) and the same granting service (`role_grant`).
+    The account is created without a password (the agent signs in with ProConnect); a closed account with
+    the same address is not reopened (that is `user_reactivate`'s job).
+    """
+    allowed, reason = perms.can_decide_access_request(acting_role, access_request)
+    if not allowed:
+        raise PermissionDenied(reason)
+    allowed, reason = perms.can_invite(acting_role, role_kind=role_kind, organisation=organisation)
+    if not allowed:
+        raise PermissionDenied(reason)
+    access_request = _require_pending(access_request)
+    user = User.objects.select_for_update().filter(email=access_request.email).first()
+    if user is not None and not user.is_active:
+        raise ValidationError(closed_account_message(user))
+    if user is None:
+        user = User(
+            email=access_request.email, first_name=access_request.first_name, last_name=access_request.last_name
+        )
+        user.set_unusable_password()
+        user._history_user = acting_role.user
+        user.full_clean()
+        user.save()
+    if not ProConnectIdentity.objects.filter(sub=access_request.proconnect_sub).exists():
+        ProConnectIdentity.objects.update_or_create(user=user, defaults={"sub": access_request.proconnect_sub})
+    role = role_grant(user=user, kind=role_kind, organisation=organisation, granted_by=acting_role.user)
+    access_request.status = AccessRequestStatus.ACCEPTED
+    access_request.decided_at = timezone.now()
+    access_request.decided_by = acting_role.user
+    access_request.role = role
+    access_request.save(update_fields=["status", "decided_at", "decided_by", "role"])
+    audit_event_record(
+        actor=acting_role,
+        verb="access_request_accepted",
+        target=access_request,
+        message=f"Demande d’accès de {user.email} acceptée : « {role} ».",
+    )
+    body = render_to_string(
+        "accounts/email/access_request_accepted.txt",
+        {
+            "access_request": access_request,
+            "role": role,
+            "link": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+        },
+    )
+    email_send_on_commit(subject="Votre accès à Pilot'actions est ouvert", body=body, recipients=[user.email])
+    return role
+
+
+@transaction.atomic
+def access_request_refuse(*, acting_role: Role, access_request: AccessRequest, reason: str) -> AccessRequest:
+    """Refuse an access request, with a reason the agent receives by e-mail."""
+    allowed, refusal = perms.can_decide_access_request(acting_role, access_request)
+    if not allowed:
+        raise PermissionDenied(refusal)
+    reason = reason.strip()[:255]
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif du refus."})
+    access_request = _require_pending(access_request)
+    access_request.status = AccessRequestStatus.REFUSED
+    access_request.decided_at = timezone.now()
+    access_request.decided_by = acting_role.user
+    access_request.refusal_reason = reason
+    access_request.save(update_fields=["status", "decided_at", "decided_by", "refusal_reason"])
+    audit_event_record(
+        actor=acting_role,
+        verb="access_request_refused",
+        target=access_request,
+        message=f"Demande d’accès de {access_request.email} refusée : {reason}",
+    )
+    body = render_to_string("accounts/email/access_request_refused.txt", {"access_request": access_request})
+    email_send_on_commit(subject="Votre demande d’accès à Pilot'actions", body=body, recipients=[access_request.email])
+    return access_request
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User) -> User:
+    """« Se déconnecter partout »: every session of the person, this one included, stops at its next request."""
+    user.sessions_revoked_at = timezone.now()
+    user.save(update_fields=["sessions_revoked_at"])
+    audit_event_record(
+        actor=user, verb="sessions_revoked", target=user, message=f"{user.email} s’est déconnecté(e) partout."
+    )
+    return user

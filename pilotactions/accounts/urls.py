@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import proconnect, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout, name="logout"),
+    path("proconnect/connexion/", proconnect.proconnect_login, name="proconnect_login"),
+    path("proconnect/retour/", proconnect.proconnect_callback, name="proconnect_callback"),
+    path("demandes-acces/", views.access_request_list, name="access_request_list"),
+    path("demandes-acces/<int:pk>/", views.access_request_detail, name="access_request_detail"),
+    path("compte/", views.account, name="account"),
     path("role/", views.role_switch, name="role_switch"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/<int:pk>/", views.organisation_access, name="organisation_access"),

@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -17,8 +18,9 @@ from pilotactions.core.forms import form_add_service_errors
 from pilotactions.core.http import safe_next_url
 from pilotactions.territories.models import Authority, Departement, Region
 
-from . import digest, perms, services
+from . import digest, perms, proconnect, services
 from .forms import (
+    AccessRequestAcceptForm,
     DeactivationForm,
     DigestPreferenceForm,
     EmailAuthenticationForm,
@@ -75,9 +77,28 @@ def _visible_authorities(role):
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
+    """E-mail and password (unless LOCAL_PASSWORD_LOGIN is off), and « S'identifier avec ProConnect » when
+    ProConnect is configured."""
+
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     extra_context = {"page_title": "Connexion"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            proconnect_enabled=proconnect.proconnect_enabled(),
+            local_password_login=settings.LOCAL_PASSWORD_LOGIN,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_PASSWORD_LOGIN:
+            form = self.get_form()
+            form.is_valid()  # keeps the address typed; the backend refuses any password anyway
+            form.errors.clear()
+            form.add_error(None, "La connexion par mot de passe n’est pas ouverte sur ce site : utilisez ProConnect.")
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        return super().post(request, *args, **kwargs)
 
 
 def role_switch(request):
@@ -111,7 +132,13 @@ def organisation_list(request):
     return render(
         request,
         "accounts/organisation_list.html",
-        {"page_title": "Accès et invitations", "page": page, "query": query, "role": role},
+        {
+            "page_title": "Accès et invitations",
+            "page": page,
+            "query": query,
+            "role": role,
+            "pending_access_requests": perms.visible_access_requests(role).filter(status="pending").count(),
+        },
     )
 
 
@@ -201,6 +228,8 @@ def invitation_accept(request, token):
             {"page_title": "Invitation", "reason": services.closed_account_message(existing)},
             status=403,
         )
+    if not settings.LOCAL_PASSWORD_LOGIN:
+        return _invitation_accept_without_password(request, token, invitation)
     form = PasswordChoiceForm(request.POST or None, user=existing or User(email=invitation.email))
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,7 +243,29 @@ def invitation_accept(request, token):
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"page_title": "Activer votre accès", "invitation": invitation, "form": form},
+        {"page_title": "Activer votre accès", "invitation": invitation, "form": form, "local_password_login": True},
+    )
+
+
+def _invitation_accept_without_password(request, token, invitation):
+    """Passwords are off (LOCAL_PASSWORD_LOGIN=false): the invitation gives the role to an account without a
+    password, and the agent then signs in with ProConnect (matched by their e-mail address)."""
+    if request.method == "POST":
+        try:
+            services.invitation_accept(token=token, password=None)
+        except ValidationError as error:
+            return render(
+                request,
+                "accounts/invitation_invalid.html",
+                {"page_title": "Invitation", "reason": " ".join(error.messages)},
+                status=400,
+            )
+        messages.success(request, "Votre accès est activé : connectez-vous avec ProConnect.")
+        return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"page_title": "Activer votre accès", "invitation": invitation, "local_password_login": False},
     )
 
 
@@ -329,6 +380,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_context = {"page_title": "Mot de passe oublié"}
 
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.LOCAL_PASSWORD_LOGIN:
+            messages.info(request, "Il n’y a pas de mot de passe sur ce site : connectez-vous avec ProConnect.")
+            return redirect("accounts:login")
+        return super().dispatch(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
         limited = [
             is_ratelimited(request, group="password_reset", key=k, rate=r, increment=True) for k, r in RESET_LIMITS
@@ -359,7 +416,14 @@ password_reset_complete = login_not_required(
         template_name="accounts/password_reset_complete.html", extra_context={"page_title": "Mot de passe modifié"}
     )
 )
-logout = login_not_required(auth_views.LogoutView.as_view())
+
+
+@login_not_required
+@require_POST
+def logout(request):
+    """Sign out (POST only, like Django's view); a ProConnect agent is then signed out at ProConnect too."""
+    provider_url = proconnect.logout(request)
+    return redirect(provider_url or settings.LOGOUT_REDIRECT_URL)
 
 
 @role_required
@@ -406,4 +470,86 @@ def digest_unsubscribe(request, token):
         request,
         "accounts/digest_unsubscribe.html",
         {"page_title": "Se désabonner", "email": user.email, "enabled": digest.digest_enabled(user)},
+    )
+
+
+def access_request_list(request):
+    """ProConnect access requests for the organisations the current role administers, pending first."""
+    role = perms.current_role(request.user)
+    if not perms.invitable_role_kinds(role):
+        raise PermissionDenied("Votre rôle ne permet pas d’administrer des accès.")
+    requests_ = (
+        perms.visible_access_requests(role)
+        .select_related("organisation", "decided_by")
+        .order_by(F("decided_at").desc(nulls_first=True), "-created_at")  # pending first
+    )
+    page = Paginator(requests_, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/access_request_list.html", {"page_title": "Demandes d’accès", "page": page})
+
+
+def access_request_detail(request, pk):
+    """One access request: accept it with a role and an organisation, or refuse it with a reason."""
+    role = perms.current_role(request.user)
+    access_request = get_object_or_404(
+        perms.visible_access_requests(role).select_related("organisation", "decided_by", "role"), pk=pk
+    )
+    require(perms.can_decide_access_request(role, access_request))
+    accept_form = AccessRequestAcceptForm(
+        request.POST if request.POST.get("decision") == "accept" else None,
+        role_kinds=perms.invitable_role_kinds(role),
+        organisations=perms.administered_organisations(role),
+        initial={"organisation": access_request.organisation_id},
+    )
+    refuse_form = DeactivationForm(request.POST if request.POST.get("decision") == "refuse" else None)
+    refuse_form.fields["reason"].help_text = "Il est envoyé à l’agent. Par exemple : agent d’un autre service."
+    status = 200
+    if request.method == "POST" and access_request.is_pending:
+        try:
+            if accept_form.is_bound and accept_form.is_valid():
+                granted = services.access_request_accept(
+                    acting_role=role, access_request=access_request, **accept_form.cleaned_data
+                )
+                messages.success(request, f"Demande acceptée : {access_request.email} a le rôle « {granted} ».")
+                return redirect("accounts:access_request_list")
+            if refuse_form.is_bound and refuse_form.is_valid():
+                services.access_request_refuse(
+                    acting_role=role, access_request=access_request, reason=refuse_form.cleaned_data["reason"]
+                )
+                messages.success(request, f"Demande de {access_request.email} refusée ; l’agent en est informé.")
+                return redirect("accounts:access_request_list")
+        except ValidationError as error:
+            form_add_service_errors(accept_form if accept_form.is_bound else refuse_form, error)
+        except PermissionDenied as error:
+            (accept_form if accept_form.is_bound else refuse_form).add_error(None, str(error))
+        status = 400
+    return render(
+        request,
+        "accounts/access_request_detail.html",
+        {
+            "page_title": f"Demande d’accès de {access_request.email}",
+            "access_request": access_request,
+            "accept_form": accept_form,
+            "refuse_form": refuse_form,
+        },
+        status=status,
+    )
+
+
+def account(request):
+    """« Mon compte »: how the person signs in, how long a session lasts, and « Se déconnecter partout »."""
+    if request.method == "POST":
+        services.user_sign_out_everywhere(user=request.user)
+        provider_url = proconnect.logout(request)
+        messages.success(request, "Vous êtes déconnecté(e) de toutes vos sessions, sur tous vos appareils.")
+        return redirect(provider_url or settings.LOGOUT_REDIRECT_URL)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "page_title": "Mon compte",
+            "proconnect_identity": getattr(request.user, "proconnect_identity", None),
+            "signed_in_with_proconnect": request.session.get(proconnect.SESSION_AUTH_METHOD) == "proconnect",
+            "idle_minutes": settings.SESSION_IDLE_MINUTES,
+            "max_hours": settings.SESSION_MAX_HOURS,
+        },
     )

@@ -177,7 +177,14 @@ def test_the_admin_site_deletes_nothing_and_shows_traces_read_only(rf):
     request = rf.get("/admin/")
     for model, model_admin in admin.site._registry.items():
         assert not model_admin.has_delete_permission(request), model
-    for label in ["accounts.role", "accounts.invitation", "core.auditevent", "axes.accesslog", "axes.accessattempt"]:
+    for label in [
+        "accounts.role",
+        "accounts.invitation",
+        "accounts.accessrequest",
+        "core.auditevent",
+        "axes.accesslog",
+        "axes.accessattempt",
+    ]:
         model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label)
         assert not model_admin.has_change_permission(request) and not model_admin.has_add_permission(request)
     assert "delete_selected" not in dict(admin.site.actions)

@@ -36,7 +36,7 @@ from django.db.models import NOT_PROVIDED
 # The tables that grow with the data (one row per action, year, line, event, value, version…), by model:
 # every historical table (django-simple-history) too. A new model of that kind goes here.
 GROWING_TABLES = {
-    "accounts": {"user"},
+    "accounts": {"user", "proconnectidentity", "accessrequest"},
     "campaigns": {"dossier", "dossierevent", "dossiercomment", "dossiersnapshot", "reminder"},
     "contracts": {"contract", "action", "actionyear", "budgetline", "amendment", "contractdocument", "indicatorvalue"},
     "core": {"auditevent"},

@@ -17,6 +17,8 @@ PUBLIC_VIEWS = {
     "core:readyz",
     "accounts:login",
     "accounts:logout",
+    "accounts:proconnect_login",  # ProConnect's sign-in and its return (404 when ProConnect is not configured)
+    "accounts:proconnect_callback",
     "accounts:invitation_accept",
     "accounts:password_reset",
     "accounts:password_reset_done",
@@ -87,7 +89,8 @@ def test_a_signed_in_user_without_role_is_refused_everywhere(client):
 
     client.force_login(UserFactory())
     for name, _callback, url in project_views():
-        if name in PUBLIC_VIEWS or name == "accounts:role_switch":
+        # Their roles (none) and their account (« Se déconnecter partout ») are theirs to see.
+        if name in PUBLIC_VIEWS or name in ("accounts:role_switch", "accounts:account"):
             continue
         response = client.get(url)
         assert response.status_code in (403, 404, 405), (name, response.status_code)
