@@ -6,7 +6,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja import Field as NinjaField
 
 from pilotactions.contracts import services
@@ -120,8 +120,8 @@ def action_get(request, reference: str, response: HttpResponse):
     action = get_visible_action(request, reference, action_detail_queryset(visible_actions(request)))
     response["ETag"] = etag(action)
     if request.headers.get("If-None-Match") == etag(action):
-        return 304, None
-    return 200, action_detail(action)
+        return Status(304, None)
+    return Status(200, action_detail(action))
 
 
 # --- Writes ----------------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def action_create(request, reference: str, payload: ActionCreateIn, response: Ht
     action = _fresh(action)
     response["ETag"] = etag(action)
     response["Location"] = f"/api/v1/actions/{action.reference}"
-    return 201, {"action": action_detail(action), "warnings": warnings}
+    return Status(201, {"action": action_detail(action), "warnings": warnings})
 
 
 def parse_if_match(request, action: Action) -> int:
@@ -394,4 +394,4 @@ def action_update(request, reference: str, payload: ActionIn, response: HttpResp
         raise service_errors(error) from None
     action = _fresh(action)
     response["ETag"] = etag(action)
-    return 200, {"action": action_detail(action), "warnings": warnings}
+    return Status(200, {"action": action_detail(action), "warnings": warnings})
