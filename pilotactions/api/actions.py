@@ -1,13 +1,16 @@
 """/actions: list (cursor), detail (ETag), create and update (If-Match) through the screens' form and services."""
 
 import base64
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from ninja import Field as NinjaField
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from pilotactions.contracts import services
 from pilotactions.contracts.enums import ActionStatus
@@ -40,6 +43,17 @@ class ActionFilters(Schema):
     cursor: str | None = NinjaField(None, max_length=64, description="Curseur rendu par la page précédente.")
     limit: int = NinjaField(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description=f"Taille de la page ({PAGE_MAX} au plus).")
 
+    @field_validator("modified_since", mode="before")
+    @classmethod
+    def _rfc3339(cls, value):
+        """A date and time with its offset (RFC 3339), not pydantic's laxer forms (a number of seconds, a date)."""
+        if value is not None and not (isinstance(value, str) and ISO_DATETIME.match(value)):
+            raise PydanticCustomError("datetime_parsing", "RFC 3339 date-time expected")
+        return value
+
+
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
 
 def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
@@ -67,6 +81,10 @@ def get_visible_action(request, reference: str, queryset=None) -> Action:
     if action is None:
         raise ApiProblem(404, f"Aucune action « {reference} » dans votre périmètre.")
     return action
+
+
+ActionReference = Path(..., max_length=48, examples=["CLS-D-2024-059-A001"], description="Référence de l’action.")
+ContractReference = Path(..., max_length=40, examples=["CLS-D-2024-059"], description="Référence du contrat.")
 
 
 def etag(action: Action) -> str:
@@ -115,7 +133,7 @@ def action_list(request, filters: Query[ActionFilters]):
     url_name="action_detail",
     summary="Lire une action",
 )
-def action_get(request, reference: str, response: HttpResponse):
+def action_get(request, response: HttpResponse, reference: str = ActionReference):
     """L’action avec ses années (lignes de financement, exécution) et ses indicateurs. En-tête ETag : sa version."""
     action = get_visible_action(request, reference, action_detail_queryset(visible_actions(request)))
     response["ETag"] = etag(action)
@@ -202,7 +220,7 @@ def _validate(contract: Contract, action: Action | None, payload: dict):
         budget = BudgetLineFormSet(
             _formset_data("budget", payload["budget_lines"], ["id", "year", "financer", "financer_type", "planned"]),
             prefix="budget",
-            form_kwargs={"contract": contract},
+            form_kwargs={"contract": contract, "empty_permitted": False},  # an empty line is an error, not skipped
         )
         if budget.is_valid():
             lines = [f.to_input() for f in budget.forms]
@@ -227,6 +245,7 @@ def _validate(contract: Contract, action: Action | None, payload: dict):
         indicators = IndicatorFormSet(
             _formset_data("indicators", payload["indicators"], ["id", "label", "unit", "baseline", "target"]),
             prefix="indicators",
+            form_kwargs={"empty_permitted": False},
         )
         if indicators.is_valid():
             items = [
@@ -286,7 +305,7 @@ WRITE_ERRORS = {frozenset({400, 401, 403, 404, 409, 422, 428, 429}): Problem}
     url_name="action_create",
     summary="Créer une action",
 )
-def action_create(request, reference: str, payload: ActionCreateIn, response: HttpResponse):
+def action_create(request, payload: ActionCreateIn, response: HttpResponse, reference: str = ContractReference):
     """Crée une action du contrat par le formulaire et les services de l’écran (mêmes règles, même historique).
     Jeton « lecture et écriture » requis."""
     require_write(request)
@@ -362,7 +381,7 @@ def stale(action: Action, version: int, changes=None) -> ApiProblem:
     url_name="action_update",
     summary="Modifier une action",
 )
-def action_update(request, reference: str, payload: ActionIn, response: HttpResponse):
+def action_update(request, payload: ActionIn, response: HttpResponse, reference: str = ActionReference):
     """Modifie les champs envoyés (les autres gardent leur valeur). En-tête If-Match obligatoire : l’ETag lu ;
     si l’action a changé depuis, 412 avec sa version actuelle. Jeton « lecture et écriture » requis."""
     require_write(request)
