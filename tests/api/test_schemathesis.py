@@ -6,7 +6,9 @@ A short profile (a few examples per operation) so that it runs in the normal sui
 import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from pilotactions.accounts.enums import RoleKind
@@ -32,7 +34,19 @@ MAX_EXAMPLES = 8
 
 
 @pytest.fixture
-def secrets(settings):
+def _keep_the_test_connection():
+    """The WSGI handler closes the database connection when a request starts and ends (request_started,
+    request_finished); the test client avoids that, schemathesis's WSGI transport does not: keep the test's
+    connection (and its transaction) open."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def secrets(settings, _keep_the_test_connection):
     settings.API_RATE_LIMIT = "100000/m"
     role = make_role(RoleKind.DEPARTMENTAL_STATE, "59")
     contract = make_contract("59")
