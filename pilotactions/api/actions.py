@@ -207,8 +207,26 @@ def _errors_of(form, prefix: str = "") -> dict[str, list[str]]:
     return errors
 
 
+def _bad_text(value, where: str = "") -> dict[str, list[str]]:
+    """Texts that cannot be stored: a lone UTF-16 surrogate (valid JSON, invalid Unicode)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return {where or "__all__": ["Le texte contient des caractères qui ne sont pas de l’Unicode valide."]}
+        return {}
+    found = {}
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found.update(_bad_text(item, f"{where}.{key}" if where else str(key)))
+    return found
+
+
 def _validate(contract: Contract, action: Action | None, payload: dict):
     """The form and formsets of the screen, fed with the request: (values, multi, justification, lines, indicators)."""
+    bad = _bad_text(payload)
+    if bad:
+        raise ApiProblem(422, "Corrigez les champs signalés.", errors=bad)
     data, errors = _form_data(payload, action)
     if action is None:
         data["form_token"] = _value(payload.get("form_token"))

@@ -97,6 +97,13 @@ PYDANTIC_MESSAGES = {
     "enum": "Valeur non permise.",
     "int_parsing_size": "Ce nombre est trop grand.",
     "string_pattern_mismatch": "La valeur n’a pas le format attendu.",
+    "decimal_max_digits": "Ce montant est trop grand.",
+    "decimal_max_places": "Deux décimales au plus (centimes).",
+    "decimal_whole_digits": "Ce montant est trop grand.",
+    "finite_number": "Saisissez un nombre fini.",
+    "uuid_parsing": "Saisissez un identifiant UUID.",
+    "uuid_type": "Saisissez un identifiant UUID.",
+    "unicode_text": "Le texte contient des caractères qui ne sont pas de l’Unicode valide.",
 }
 
 

@@ -2,10 +2,17 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
+
+
+# Identifiers and counts bounded as the database stores them: no overflow reaches it.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2, allow_inf_nan=False)]
 
 
 class Problem(Schema):
@@ -119,19 +126,19 @@ class ActionPage(Schema):
 
 
 class BudgetLineIn(Schema):
-    id: int | None = Field(None, description="Identifiant d’une ligne existante à modifier ; absent pour une nouvelle.")
-    year: int
+    id: Id | None = Field(None, description="Identifiant d’une ligne existante à modifier ; absent pour une nouvelle.")
+    year: Year
     financer: str = Field(description="state, authority ou third_party")
-    financer_type: int | None = Field(None, description="Identifiant de l’option du type de financeur tiers.")
-    planned: Decimal = Field(description="Montant prévu en euros, 2 décimales au plus.")
+    financer_type: Id | None = Field(None, description="Identifiant de l’option du type de financeur tiers.")
+    planned: Amount = Field(description="Montant prévu en euros, 2 décimales au plus.")
 
 
 class IndicatorIn(Schema):
-    id: int | None = None
+    id: Id | None = None
     label: str
     unit: str = ""
-    baseline: Decimal | None = None
-    target: Decimal | None = None
+    baseline: Amount | None = None
+    target: Amount | None = None
 
 
 class ActionIn(Schema):
@@ -146,27 +153,27 @@ class ActionIn(Schema):
     title: str | None = None
     description: str | None = None
     objectives: str | None = None
-    axis: int | None = None
-    subtheme: int | None = None
-    policy_fields: list[int] | None = None
-    action_types: list[int] | None = None
-    nature: int | None = None
-    pilot_type: int | None = None
+    axis: Id | None = None
+    subtheme: Id | None = None
+    policy_fields: list[Id] | None = None
+    action_types: list[Id] | None = None
+    nature: Id | None = None
+    pilot_type: Id | None = None
     pilot_name: str | None = None
-    implementation: int | None = None
-    partners: list[int] | None = None
-    scale: int | None = None
+    implementation: Id | None = None
+    partners: list[Id] | None = None
+    scale: Id | None = None
     communes: list[str] | None = Field(None, description="Codes INSEE des communes.")
     epcis: list[str] | None = Field(None, description="SIREN des EPCI.")
-    target_publics: list[int] | None = None
-    qpv_targeting: int | None = None
-    rural_targeting: int | None = None
-    direct_impact: int | None = None
-    beneficiaries_target: int | None = None
+    target_publics: list[Id] | None = None
+    qpv_targeting: Id | None = None
+    rural_targeting: Id | None = None
+    direct_impact: Id | None = None
+    beneficiaries_target: Count | None = None
     start_date: date | None = None
     end_date: date | None = None
-    expected_impacts: list[int] | None = None
-    fte_funded: Decimal | None = None
+    expected_impacts: list[Id] | None = None
+    fte_funded: Amount | None = None
     ceiling_justification: str | None = None
     budget_lines: list[BudgetLineIn] | None = None
     indicators: list[IndicatorIn] | None = None

@@ -146,7 +146,7 @@ def test_create_refuses_what_the_screen_refuses_with_french_messages_per_field(c
     payload = {
         "title": "",
         "axis": 999999,
-        "budget_lines": [{"year": 1990, "financer": "state", "planned": "-5"}],
+        "budget_lines": [{"year": 2031, "financer": "state", "planned": "-5"}],
         "start_date": "2025-01-01",
         "end_date": "2024-01-01",
     }
@@ -215,3 +215,34 @@ def test_update_of_a_withdrawn_action_is_a_409(client, nord_writer, nord_contrac
     Action.objects.filter(pk=action.pk).update(status="withdrawn")
     response = send(client, "patch", f"/api/v1/actions/{action.reference}", nord_writer, {"title": "x"}, HTTP_IF_MATCH='"1"')
     assert response.status_code == 409
+
+
+def test_a_referent_submits_a_dossier_through_the_campaign_service(client, nord_contract):
+    from pilotactions.accounts.enums import RoleKind
+    from tests.factories import make_campaign, make_role
+
+    from .conftest import make_token
+
+    action = make_action(nord_contract, lines=[(2024, "state", 1000)])
+    campaign = make_campaign()
+    dossier = campaign.dossiers.get(contract=nord_contract)
+    editor_secret = make_token(make_role(RoleKind.AUTHORITY_EDITOR, "59"), "write")[1]
+    refused = client.post(f"/api/v1/dossiers/{dossier.pk}/submit", **auth(editor_secret))
+    assert refused.status_code == 403  # an editor enters data; the référent submits
+    secret = make_token(make_role(RoleKind.AUTHORITY_REFERENT, "59"), "write")[1]
+    incomplete = client.post(f"/api/v1/dossiers/{dossier.pk}/submit", **auth(secret))
+    assert incomplete.status_code == 422  # the screen's blocking rules: the State's share over the ceiling
+    assert "plafond" in incomplete.json()["detail"]
+    lines = [
+        {"year": 2024, "financer": "state", "planned": "1000"},
+        {"year": 2024, "financer": "authority", "planned": "1000"},
+    ]
+    fixed = send(client, "patch", f"/api/v1/actions/{action.reference}", secret, {"budget_lines": lines}, HTTP_IF_MATCH='"1"')
+    assert fixed.status_code == 200, fixed.content
+    response = client.post(f"/api/v1/dossiers/{dossier.pk}/submit", **auth(secret))
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "submitted"
+    assert dossier.snapshots.count() == 1
+    again = client.post(f"/api/v1/dossiers/{dossier.pk}/submit", **auth(secret))
+    assert again.status_code == 403
+    assert again["Content-Type"] == "application/problem+json"

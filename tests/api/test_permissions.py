@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from pilotactions.accounts.enums import RoleKind
 from pilotactions.contracts.models import Action
-from tests.factories import make_action, make_contract, make_role, option
+from tests.factories import make_action, make_campaign, make_contract, make_role, option
 
 from .conftest import auth, make_token
 
@@ -33,6 +33,12 @@ MATRIX = [
     ("api:territories", "get", "/api/v1/territories", None, 200),
     ("api:authorities", "get", "/api/v1/authorities?departement=33", None, 200),
     ("api:option_lists", "get", "/api/v1/options", None, 200),
+    ("api:campaign_list", "get", "/api/v1/campaigns", None, 200),
+    ("api:dossier_list", "get", "/api/v1/dossiers", None, 200),
+    ("api:dossier_list", "get", "/api/v1/dossiers?campaign={campaign}", None, 200),
+    ("api:dossier_detail", "get", "/api/v1/dossiers/{dossier}", None, 404),
+    ("api:dossier_submit", "post", "/api/v1/dossiers/{dossier}/submit", {}, 404),
+    ("api:pact_list", "get", "/api/v1/pacts?region=75", None, 200),
     ("api:options", "get", "/api/v1/options/axes_pacte", None, 200),
 ]
 PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}  # the schema, its page, a redirect to it
@@ -57,17 +63,18 @@ def test_the_matrix_covers_every_endpoint():
 def gironde():
     contract = make_contract("33")
     action = make_action(contract, title="Action girondine secrète", lines=[(2024, "state", 1000)])
-    return contract, action
+    campaign = make_campaign()
+    return contract, action, campaign, campaign.dossiers.get(contract=contract)
 
 
 @pytest.mark.parametrize("kind", NORD_ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), MATRIX, ids=[f"{r[1]} {r[2]}" for r in MATRIX])
 def test_a_nord_token_never_reaches_the_gironde(client, gironde, kind, name, method, path, body, expected):
-    contract, action = gironde
+    contract, action, campaign, dossier = gironde
     code = "32" if kind == RoleKind.REGIONAL else "59"  # Hauts-de-France, the Nord's région
     _token, secret = make_token(make_role(kind, code), "write")
     make_action(make_contract("59"), title="Action du Nord")  # something the Nord does read
-    url = path.format(contract=contract.reference, action=action.reference)
+    url = path.format(contract=contract.reference, action=action.reference, campaign=campaign.pk, dossier=dossier.pk)
     if body and body.get("axis") == "AXIS":
         body = {**body, "axis": option("axes_pacte", "AXE1").pk}
     headers = auth(secret)
@@ -82,13 +89,16 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, kind, name, met
     assert "girondine" not in text
     if expected == 404:
         # The same answer as for a reference that exists nowhere: nothing says that the Gironde's exists.
-        missing = path.format(contract="CLS-D-2024-999", action="CLS-D-2024-999-A001")
+        missing = path.format(
+            contract="CLS-D-2024-999", action="CLS-D-2024-999-A001", campaign=campaign.pk, dossier=dossier.pk + 1000
+        )
         if body is None:
             other = getattr(client, method)(missing, **headers)
         else:
             other = getattr(client, method)(missing, body, content_type="application/json", **headers)
         assert other.status_code == 404
-        assert text.replace(contract.reference, "CLS-D-2024-999") == other.content.decode()
+        expected_text = text.replace(contract.reference, "CLS-D-2024-999").replace(f"n° {dossier.pk} ", f"n° {dossier.pk + 1000} ")
+        assert expected_text == other.content.decode()
     else:
         assert action.reference not in text and contract.reference not in text
     if expected >= 400:
@@ -96,13 +106,16 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, kind, name, met
     unchanged = Action.objects.get(pk=action.pk)
     assert (unchanged.title, unchanged.version) == ("Action girondine secrète", 1)
     assert contract.actions.count() == 1
+    dossier.refresh_from_db()
+    assert dossier.state == "draft"
 
 
 def test_the_gironde_reads_its_own_action(client, gironde):
     """The matrix above would pass on an API refusing everyone: the Gironde itself does read it."""
-    contract, action = gironde
+    contract, action, _campaign, dossier = gironde
     _token, secret = make_token(make_role(RoleKind.AUTHORITY_EDITOR, "33"))
     response = client.get(f"/api/v1/actions?contract={contract.reference}", **auth(secret))
     assert [a["reference"] for a in response.json()["results"]] == [action.reference]
     assert client.get(f"/api/v1/actions/{action.reference}", **auth(secret)).status_code == 200
     assert client.get("/api/v1/bilan?authority=33", **auth(secret)).status_code == 200
+    assert client.get(f"/api/v1/dossiers/{dossier.pk}", **auth(secret)).json()["contract"] == contract.reference
