@@ -8,7 +8,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from . import actions, bilan, campaigns, reference
+from . import actions, bilan, campaigns, measures, reference
 from .auth import WWW_AUTHENTICATE, TokenAuth
 from .problems import PROBLEM_TYPE, ApiProblem, problem_response, pydantic_errors
 
@@ -56,6 +56,7 @@ api.add_router("/", actions.router)
 api.add_router("/", reference.router)
 api.add_router("/", bilan.router)
 api.add_router("/", campaigns.router)
+api.add_router("/", measures.router)
 
 
 @api.exception_handler(ApiProblem)

@@ -5,6 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from pilotactions.accounts.enums import RoleKind
 from pilotactions.contracts.models import Action
+from pilotactions.measures.models import Measure, Objective, ObjectiveValue
+from tests.measures.conftest import measures  # noqa: F401  (the 25 measures, loaded per test)
 from tests.factories import make_action, make_campaign, make_contract, make_role, option
 
 from .conftest import auth, make_token
@@ -12,6 +14,8 @@ from .conftest import auth, make_token
 pytestmark = pytest.mark.django_db
 
 NORD_ROLES = [RoleKind.AUTHORITY_EDITOR, RoleKind.AUTHORITY_REFERENT, RoleKind.DEPARTMENTAL_STATE, RoleKind.REGIONAL]
+
+STATE_READ = 0
 
 # Every operation of the API, with what a Nord token meets there when it aims at the Gironde.
 # A new endpoint must be added here (test_the_matrix_covers_every_endpoint).
@@ -39,6 +43,12 @@ MATRIX = [
     ("api:dossier_detail", "get", "/api/v1/dossiers/{dossier}", None, 404),
     ("api:dossier_submit", "post", "/api/v1/dossiers/{dossier}/submit", {}, 404),
     ("api:pact_list", "get", "/api/v1/pacts?region=75", None, 200),
+    # National measures: State roles read them (STATE_READ: 200 for them, 403 for an authority's agents); only their
+    # pilots and the delegation change them.
+    ("api:measure_list", "get", "/api/v1/measures", None, STATE_READ),
+    ("api:measure_detail", "get", "/api/v1/measures/1", None, STATE_READ),
+    ("api:measure_update", "patch", "/api/v1/measures/1", {"description": "Piratée"}, 403),
+    ("api:objective_value_record", "post", "/api/v1/measures/1/objectives/{objective}/values", {"period": "2024", "value": "1"}, 403),
     ("api:options", "get", "/api/v1/options/axes_pacte", None, 200),
 ]
 PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}  # the schema, its page, a redirect to it
@@ -69,12 +79,17 @@ def gironde():
 
 @pytest.mark.parametrize("kind", NORD_ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), MATRIX, ids=[f"{r[1]} {r[2]}" for r in MATRIX])
-def test_a_nord_token_never_reaches_the_gironde(client, gironde, kind, name, method, path, body, expected):
+def test_a_nord_token_never_reaches_the_gironde(client, gironde, measures, kind, name, method, path, body, expected):
     contract, action, campaign, dossier = gironde
+    if expected == STATE_READ:
+        expected = 403 if kind in {RoleKind.AUTHORITY_EDITOR, RoleKind.AUTHORITY_REFERENT} else 200
     code = "32" if kind == RoleKind.REGIONAL else "59"  # Hauts-de-France, the Nord's région
     _token, secret = make_token(make_role(kind, code), "write")
     make_action(make_contract("59"), title="Action du Nord")  # something the Nord does read
-    url = path.format(contract=contract.reference, action=action.reference, campaign=campaign.pk, dossier=dossier.pk)
+    objective = Objective.objects.filter(measure__number=1).first()
+    url = path.format(
+        contract=contract.reference, action=action.reference, campaign=campaign.pk, dossier=dossier.pk, objective=objective.pk
+    )
     if body and body.get("axis") == "AXIS":
         body = {**body, "axis": option("axes_pacte", "AXE1").pk}
     headers = auth(secret)
@@ -108,6 +123,8 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, kind, name, met
     assert contract.actions.count() == 1
     dossier.refresh_from_db()
     assert dossier.state == "draft"
+    assert not ObjectiveValue.objects.filter(comment="Piratée").exists()
+    assert Measure.objects.get(number=1).description != "Piratée"
 
 
 def test_the_gironde_reads_its_own_action(client, gironde):

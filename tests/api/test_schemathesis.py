@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, settings
 from pilotactions.accounts.enums import RoleKind
 from tests.factories import make_action, make_contract, make_role
 
+from tests.measures.conftest import measures  # noqa: F401  (the 25 measures: real bodies to check)
+
 from .conftest import make_token
 
 # A request the schema allows may still be refused with a reason the schema cannot express: the action form's rules
@@ -46,7 +48,7 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def secrets(settings, _keep_the_test_connection):
+def secrets(settings, _keep_the_test_connection, measures):
     settings.API_RATE_LIMIT = "100000/m"
     role = make_role(RoleKind.DEPARTMENTAL_STATE, "59")
     contract = make_contract("59")
