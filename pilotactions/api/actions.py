@@ -7,8 +7,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Path, Query, Router, Schema, Status
 from ninja import Field as NinjaField
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
@@ -327,9 +327,12 @@ def action_create(request, payload: ActionCreateIn, response: HttpResponse, refe
     """Crée une action du contrat par le formulaire et les services de l’écran (mêmes règles, même historique).
     Jeton « lecture et écriture » requis."""
     require_write(request)
-    contract = Contract.objects.visible_to(request.role).select_related("contract_type", "authority").filter(
-        reference=reference
-    ).first()
+    contract = (
+        Contract.objects.visible_to(request.role)
+        .select_related("contract_type", "authority")
+        .filter(reference=reference)
+        .first()
+    )
     if contract is None:
         raise ApiProblem(404, f"Aucun contrat « {reference} » dans votre périmètre.")
     values, multi, justification, lines, items, form_token = _validate(
@@ -376,7 +379,7 @@ def parse_if_match(request, action: Action) -> int:
     value = value.strip('"')
     if not value.isdigit():
         raise ApiProblem(
-            400, "L’en-tête If-Match doit être l’ETag de l’action, par exemple \"3\".", errors={"If-Match": [header]}
+            400, 'L’en-tête If-Match doit être l’ETag de l’action, par exemple "3".', errors={"If-Match": [header]}
         )
     return int(value)
 

@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
 from ninja import Field as NinjaField
+from ninja import Query, Router, Schema
 
 from pilotactions.accounts.perms import require
 from pilotactions.campaigns.enums import CampaignKind

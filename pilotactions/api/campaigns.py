@@ -4,8 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from ninja import Path, Query, Router, Schema, Status
 from ninja import Field as NinjaField
+from ninja import Path, Query, Router, Schema, Status
 
 from pilotactions.campaigns import services as campaign_services
 from pilotactions.campaigns.enums import DossierState
@@ -66,7 +66,9 @@ class PactFilters(Schema):
     region: str | None = NinjaField(None, max_length=3)
 
 
-@router.get("/campaigns", response={200: list[CampaignOut], **READ_ERRORS}, tags=["Campagnes"], url_name="campaign_list")
+@router.get(
+    "/campaigns", response={200: list[CampaignOut], **READ_ERRORS}, tags=["Campagnes"], url_name="campaign_list"
+)
 def campaign_list(request):
     """Les campagnes de saisie (ouvertes à tous les rôles, comme à l’écran)."""
     return [

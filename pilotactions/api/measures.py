@@ -191,6 +191,3 @@ def objective_value_record(
             "entered_at": record.created_at,
         },
     )
-
-
-

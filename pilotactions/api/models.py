@@ -21,9 +21,7 @@ class ApiToken(BaseModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="titulaire", on_delete=models.CASCADE, related_name="api_tokens"
     )
-    role = models.ForeignKey(
-        "accounts.Role", verbose_name="rôle", on_delete=models.PROTECT, related_name="api_tokens"
-    )
+    role = models.ForeignKey("accounts.Role", verbose_name="rôle", on_delete=models.PROTECT, related_name="api_tokens")
     name = models.CharField("nom", max_length=100)
     scope = models.CharField("portée", max_length=8, choices=TokenScope.choices, default=TokenScope.READ)
     prefix = models.CharField("début du jeton", max_length=16, help_text="Affiché pour reconnaître le jeton.")

@@ -56,9 +56,7 @@ def problem_body(status: int, detail: str, errors: dict | None = None, **extra) 
 
 def problem_response(status: int, detail: str, errors: dict | None = None, headers: dict | None = None, **extra):
     body = problem_body(status, detail, errors, **extra)
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM_TYPE
-    )
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM_TYPE)
     for key, value in (headers or {}).items():
         response[key] = value
     return response

@@ -1,7 +1,7 @@
 """Read-only reference data: territories, option lists, contracts."""
 
-from ninja import Query, Router, Schema
 from ninja import Field as NinjaField
+from ninja import Query, Router, Schema
 
 from pilotactions.contracts.models import Contract
 from pilotactions.contracts.selectors import contract_budget
@@ -93,7 +93,9 @@ def authorities(request, filters: Query[AuthorityFilters]):
     ]
 
 
-@router.get("/options", response={200: list[OptionListOut], **READ_ERRORS}, tags=["Listes de valeurs"], url_name="option_lists")
+@router.get(
+    "/options", response={200: list[OptionListOut], **READ_ERRORS}, tags=["Listes de valeurs"], url_name="option_lists"
+)
 def option_lists(request):
     """Les listes de valeurs (axes, sous-thématiques, publics…)."""
     return list(OptionList.objects.order_by("code").values("code", "title", "version"))
@@ -173,18 +175,16 @@ def contract_summary(c: Contract) -> dict:
     }
 
 
-@router.get("/contracts", response={200: list[ContractSummary], **READ_ERRORS}, tags=["Contrats"], url_name="contract_list")
+@router.get(
+    "/contracts", response={200: list[ContractSummary], **READ_ERRORS}, tags=["Contrats"], url_name="contract_list"
+)
 def contract_list(request, filters: Query[ContractFilters]):
     """Les contrats que le rôle du jeton peut lire."""
-    contracts = Contract.objects.visible_to(request.role).select_related(
-        "contract_type", "authority__region"
-    )
+    contracts = Contract.objects.visible_to(request.role).select_related("contract_type", "authority__region")
     if filters.contract_type:
         contracts = contracts.filter(contract_type__code=filters.contract_type)
     if filters.region or filters.departement:
-        contracts = contracts.filter(
-            territory_q("authority", region=filters.region, departement=filters.departement)
-        )
+        contracts = contracts.filter(territory_q("authority", region=filters.region, departement=filters.departement))
     if filters.status:
         contracts = contracts.filter(status=filters.status)
     if filters.year is not None:

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-
 # Identifiers and counts bounded as the database stores them: no overflow reaches it.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Count = Annotated[int, Field(ge=0, le=2**31 - 1)]

@@ -2,6 +2,7 @@ import pytest
 
 from pilotactions.accounts.enums import RoleKind
 from pilotactions.api.services import token_create
+from pilotactions.measures.services import measures_reference_load
 from tests.factories import make_role
 
 
@@ -12,6 +13,12 @@ def make_token(role, scope="read", days=90, name=None):
 
 def auth(secret):
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def measures(db):
+    """The 25 national measures and their objectives, as `load_measures` loads them."""
+    measures_reference_load()
 
 
 @pytest.fixture

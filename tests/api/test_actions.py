@@ -134,7 +134,11 @@ def test_create_goes_through_the_form_and_services_and_is_recorded(client, nord_
 
 
 def test_create_is_idempotent_with_a_form_token(client, nord_writer, nord_contract):
-    payload = {"title": "Une", "axis": option("axes_pacte", "AXE1").pk, "form_token": "7f0e9a4e-4c36-4c3b-9b44-0d1c1c5e0a11"}
+    payload = {
+        "title": "Une",
+        "axis": option("axes_pacte", "AXE1").pk,
+        "form_token": "7f0e9a4e-4c36-4c3b-9b44-0d1c1c5e0a11",
+    }
     url = f"/api/v1/contracts/{nord_contract.reference}/actions"
     assert send(client, "post", url, nord_writer, payload).status_code == 201
     again = send(client, "post", url, nord_writer, payload)
@@ -197,12 +201,15 @@ def test_update_requires_if_match_and_refuses_a_stale_version_with_the_current_o
 def test_update_replaces_budget_lines_when_given(client, nord_writer, nord_contract):
     action = make_action(nord_contract, lines=[(2024, "state", 1000), (2024, "authority", 200)])
     detail = get(client, f"/api/v1/actions/{action.reference}", nord_writer).json()
-    state_line = next(
-        line for y in detail["years"] for line in y["budget_lines"] if line["financer"] == "state"
-    )
+    state_line = next(line for y in detail["years"] for line in y["budget_lines"] if line["financer"] == "state")
     lines = [{"id": state_line["id"], "year": 2024, "financer": "state", "planned": "3000"}]
     response = send(
-        client, "patch", f"/api/v1/actions/{action.reference}", nord_writer, {"budget_lines": lines}, HTTP_IF_MATCH='"1"'
+        client,
+        "patch",
+        f"/api/v1/actions/{action.reference}",
+        nord_writer,
+        {"budget_lines": lines},
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 200, response.content
     year = action.years.get(year=2024)
@@ -213,7 +220,9 @@ def test_update_replaces_budget_lines_when_given(client, nord_writer, nord_contr
 def test_update_of_a_withdrawn_action_is_a_409(client, nord_writer, nord_contract):
     action = make_action(nord_contract)
     Action.objects.filter(pk=action.pk).update(status="withdrawn")
-    response = send(client, "patch", f"/api/v1/actions/{action.reference}", nord_writer, {"title": "x"}, HTTP_IF_MATCH='"1"')
+    response = send(
+        client, "patch", f"/api/v1/actions/{action.reference}", nord_writer, {"title": "x"}, HTTP_IF_MATCH='"1"'
+    )
     assert response.status_code == 409
 
 
@@ -237,7 +246,9 @@ def test_a_referent_submits_a_dossier_through_the_campaign_service(client, nord_
         {"year": 2024, "financer": "state", "planned": "1000"},
         {"year": 2024, "financer": "authority", "planned": "1000"},
     ]
-    fixed = send(client, "patch", f"/api/v1/actions/{action.reference}", secret, {"budget_lines": lines}, HTTP_IF_MATCH='"1"')
+    fixed = send(
+        client, "patch", f"/api/v1/actions/{action.reference}", secret, {"budget_lines": lines}, HTTP_IF_MATCH='"1"'
+    )
     assert fixed.status_code == 200, fixed.content
     response = client.post(f"/api/v1/dossiers/{dossier.pk}/submit", **auth(secret))
     assert response.status_code == 200, response.content

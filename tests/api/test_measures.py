@@ -7,7 +7,6 @@ import pytest
 from pilotactions.accounts.enums import RoleKind
 from pilotactions.measures.models import Measure, ObjectiveValue
 from tests.factories import make_role
-from tests.measures.conftest import measures  # noqa: F401
 
 from .conftest import auth, make_token
 

@@ -6,7 +6,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from pilotactions.accounts.enums import RoleKind
 from pilotactions.contracts.models import Action
 from pilotactions.measures.models import Measure, Objective, ObjectiveValue
-from tests.measures.conftest import measures  # noqa: F401  (the 25 measures, loaded per test)
 from tests.factories import make_action, make_campaign, make_contract, make_role, option
 
 from .conftest import auth, make_token
@@ -48,7 +47,13 @@ MATRIX = [
     ("api:measure_list", "get", "/api/v1/measures", None, STATE_READ),
     ("api:measure_detail", "get", "/api/v1/measures/1", None, STATE_READ),
     ("api:measure_update", "patch", "/api/v1/measures/1", {"description": "Piratée"}, 403),
-    ("api:objective_value_record", "post", "/api/v1/measures/1/objectives/{objective}/values", {"period": "2024", "value": "1"}, 403),
+    (
+        "api:objective_value_record",
+        "post",
+        "/api/v1/measures/1/objectives/{objective}/values",
+        {"period": "2024", "value": "1"},
+        403,
+    ),
     ("api:options", "get", "/api/v1/options/axes_pacte", None, 200),
 ]
 PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}  # the schema, its page, a redirect to it
@@ -58,7 +63,9 @@ def api_url_names():
     def walk(patterns, namespace=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+                yield from walk(
+                    pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                )
             elif isinstance(pattern, URLPattern) and pattern.name:
                 yield f"{namespace}{pattern.name}"
 
@@ -88,7 +95,11 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, measures, kind,
     make_action(make_contract("59"), title="Action du Nord")  # something the Nord does read
     objective = Objective.objects.filter(measure__number=1).first()
     url = path.format(
-        contract=contract.reference, action=action.reference, campaign=campaign.pk, dossier=dossier.pk, objective=objective.pk
+        contract=contract.reference,
+        action=action.reference,
+        campaign=campaign.pk,
+        dossier=dossier.pk,
+        objective=objective.pk,
     )
     if body and body.get("axis") == "AXIS":
         body = {**body, "axis": option("axes_pacte", "AXE1").pk}
@@ -112,7 +123,9 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, measures, kind,
         else:
             other = getattr(client, method)(missing, body, content_type="application/json", **headers)
         assert other.status_code == 404
-        expected_text = text.replace(contract.reference, "CLS-D-2024-999").replace(f"n° {dossier.pk} ", f"n° {dossier.pk + 1000} ")
+        expected_text = text.replace(contract.reference, "CLS-D-2024-999").replace(
+            f"n° {dossier.pk} ", f"n° {dossier.pk + 1000} "
+        )
         assert expected_text == other.content.decode()
     else:
         assert action.reference not in text and contract.reference not in text

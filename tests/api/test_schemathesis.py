@@ -5,16 +5,14 @@ A short profile (a few examples per operation) so that it runs in the normal sui
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from pilotactions.accounts.enums import RoleKind
 from tests.factories import make_action, make_contract, make_role
-
-from tests.measures.conftest import measures  # noqa: F401  (the 25 measures: real bodies to check)
 
 from .conftest import make_token
 
