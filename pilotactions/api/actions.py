@@ -1,10 +1,13 @@
 """/actions: list (cursor), detail (ETag), create and update (If-Match) through the screens' form and services."""
 
 import base64
+import hashlib
+import json
 import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field as NinjaField
@@ -87,8 +90,12 @@ ActionReference = Path(..., max_length=48, examples=["CLS-D-2024-059-A001"], des
 ContractReference = Path(..., max_length=40, examples=["CLS-D-2024-059"], description="Référence du contrat.")
 
 
-def etag(action: Action) -> str:
-    return f'"{action.version}"'
+def etag(action: Action, detail: dict | None = None) -> str:
+    """`"<version>-<digest>"`: the version the services' optimistic lock checks (If-Match reads it), and a digest of
+    the representation, so that what changes without a new version (a year's execution entered in a campaign)
+    still changes the ETag (If-None-Match)."""
+    body = json.dumps(detail if detail is not None else action_detail(action), cls=DjangoJSONEncoder, sort_keys=True)
+    return f'"{action.version}-{hashlib.sha256(body.encode()).hexdigest()[:16]}"'
 
 
 @router.get("/actions", response={200: ActionPage, **READ_ERRORS}, url_name="action_list", summary="Lister les actions")
@@ -136,10 +143,11 @@ def action_list(request, filters: Query[ActionFilters]):
 def action_get(request, response: HttpResponse, reference: str = ActionReference):
     """L’action avec ses années (lignes de financement, exécution) et ses indicateurs. En-tête ETag : sa version."""
     action = get_visible_action(request, reference, action_detail_queryset(visible_actions(request)))
-    response["ETag"] = etag(action)
-    if request.headers.get("If-None-Match") == etag(action):
+    detail = action_detail(action)
+    response["ETag"] = etag(action, detail)
+    if request.headers.get("If-None-Match") == response["ETag"]:
         return Status(304, None)
-    return Status(200, action_detail(action))
+    return Status(200, detail)
 
 
 # --- Writes ----------------------------------------------------------------------------------------
@@ -361,9 +369,10 @@ def action_create(request, payload: ActionCreateIn, response: HttpResponse, refe
     except ValidationError as error:
         raise service_errors(error) from None
     action = _fresh(action)
-    response["ETag"] = etag(action)
+    detail = action_detail(action)
+    response["ETag"] = etag(action, detail)
     response["Location"] = f"/api/v1/actions/{action.reference}"
-    return Status(201, {"action": action_detail(action), "warnings": warnings})
+    return Status(201, {"action": detail, "warnings": warnings})
 
 
 def parse_if_match(request, action: Action) -> int:
@@ -376,12 +385,14 @@ def parse_if_match(request, action: Action) -> int:
     value = header.strip()
     if value.startswith("W/"):
         value = value[2:]
-    value = value.strip('"')
-    if not value.isdigit():
+    version = value.strip('"').partition("-")[0]  # the version part of the ETag ("3-…"), or a bare "3"
+    if not version.isdigit() or len(version) > 9:
         raise ApiProblem(
-            400, 'L’en-tête If-Match doit être l’ETag de l’action, par exemple "3".', errors={"If-Match": [header]}
+            400,
+            'L’en-tête If-Match doit être l’ETag rendu par la lecture de l’action, par exemple « "3-5f1c0a9b2e4d7c81" ».',
+            errors={"If-Match": [header[:100]]},
         )
-    return int(value)
+    return int(version)
 
 
 def stale(action: Action, version: int, changes=None) -> ApiProblem:
@@ -433,5 +444,6 @@ def action_update(request, payload: ActionIn, response: HttpResponse, reference:
     except ValidationError as error:
         raise service_errors(error) from None
     action = _fresh(action)
-    response["ETag"] = etag(action)
-    return Status(200, {"action": action_detail(action), "warnings": warnings})
+    detail = action_detail(action)
+    response["ETag"] = etag(action, detail)
+    return Status(200, {"action": detail, "warnings": warnings})

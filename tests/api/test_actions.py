@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from pilotactions.contracts.models import Action
+from pilotactions.contracts.models import Action, ActionYear
 from pilotactions.core.models import AuditEvent
 from tests.factories import make_action, make_contract, option
 
@@ -93,7 +93,8 @@ def test_detail_has_budget_lines_years_and_an_etag(client, nord_reader, nord_con
     action = make_action(nord_contract, lines=[(2024, "state", 1000), (2024, "authority", "500.50")])
     response = get(client, f"/api/v1/actions/{action.reference}", nord_reader)
     assert response.status_code == 200
-    assert response["ETag"] == '"1"'
+    etag = response["ETag"]
+    assert etag.startswith('"1-')
     body = response.json()
     year = next(y for y in body["years"] if y["year"] == 2024)
     assert year["planned_total"] == "1500.50"
@@ -102,7 +103,12 @@ def test_detail_has_budget_lines_years_and_an_etag(client, nord_reader, nord_con
         ("authority", "500.50"),
     }
     assert body["axis"] == "AXE1"
-    assert get(client, f"/api/v1/actions/{action.reference}", nord_reader, HTTP_IF_NONE_MATCH='"1"').status_code == 304
+    assert get(client, f"/api/v1/actions/{action.reference}", nord_reader, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # A year's execution, entered in a campaign, changes the representation but not the version: the ETag follows.
+    ActionYear.objects.filter(action=action, year=2024).update(beneficiaries_reached=12)
+    again = get(client, f"/api/v1/actions/{action.reference}", nord_reader, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert again["ETag"] != etag and again["ETag"].startswith('"1-')
 
 
 def test_unknown_action_is_a_404_problem(client, nord_reader):
@@ -178,18 +184,19 @@ def test_update_requires_if_match_and_refuses_a_stale_version_with_the_current_o
     url = f"/api/v1/actions/{action.reference}"
     response = send(client, "patch", url, nord_writer, {"title": "Après"})
     assert response.status_code == 428
-    response = send(client, "patch", url, nord_writer, {"title": "Après"}, HTTP_IF_MATCH='"1"')
+    read = get(client, url, nord_writer)["ETag"]  # "1-<digest>": If-Match takes it whole
+    response = send(client, "patch", url, nord_writer, {"title": "Après"}, HTTP_IF_MATCH=read)
     assert response.status_code == 200, response.content
-    assert response["ETag"] == '"2"'
+    assert response["ETag"].startswith('"2-')
     action.refresh_from_db()
     assert action.title == "Après" and action.version == 2
     # The budget, absent from the request, is kept.
     assert action.years.get(year=2024).planned_state == 1000
-    stale = send(client, "patch", url, nord_writer, {"title": "Écrase"}, HTTP_IF_MATCH='"1"')
+    stale = send(client, "patch", url, nord_writer, {"title": "Écrase"}, HTTP_IF_MATCH=read)
     assert stale.status_code == 412
     body = stale.json()
     assert body["current"]["title"] == "Après" and body["current"]["version"] == 2
-    assert stale["ETag"] == '"2"'
+    assert stale["ETag"] == response["ETag"]
     assert any(change["new"] == "Après" for change in body["changes"])
     action.refresh_from_db()
     assert action.title == "Après"
