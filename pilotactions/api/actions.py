@@ -80,7 +80,7 @@ def visible_actions(request):
 
 
 def get_visible_action(request, reference: str, queryset=None) -> Action:
-    action = (queryset or visible_actions(request)).filter(reference=reference).first()
+    action = (queryset if queryset is not None else visible_actions(request)).filter(reference=reference).first()
     if action is None:
         raise ApiProblem(404, f"Aucune action « {reference} » dans votre périmètre.")
     return action

@@ -264,3 +264,12 @@ def test_a_referent_submits_a_dossier_through_the_campaign_service(client, nord_
     again = client.post(f"/api/v1/dossiers/{dossier.pk}/submit", **auth(secret))
     assert again.status_code == 403
     assert again["Content-Type"] == "application/problem+json"
+
+
+def test_detail_takes_a_fixed_number_of_queries(client, nord_reader, nord_contract, django_assert_max_num_queries):
+    """Authentication (token, role, scope), the action with its options, then one query per related list."""
+    action = make_action(nord_contract, lines=[(2024, "state", 1000), (2025, "authority", 10)])
+    client.get("/api/v1/territories", **auth(nord_reader))  # the token's last use is written once a minute
+    with django_assert_max_num_queries(15):
+        response = get(client, f"/api/v1/actions/{action.reference}", nord_reader)
+    assert response.status_code == 200
