@@ -135,3 +135,28 @@ def test_rate_limit_answers_429_with_retry_after(client, nord_editor, settings):
     # Another token of the same person has its own budget.
     _other, other_secret = make_token(nord_editor, name="autre")
     assert client.get("/api/v1/territories", **auth(other_secret)).status_code == 200
+
+
+def test_a_method_an_address_does_not_take_is_a_405_problem(client, nord_reader):
+    response = client.delete("/api/v1/actions", **auth(nord_reader))
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Allow"] == "GET"
+
+
+def test_writes_need_no_csrf_token_but_a_bearer_token(nord_editor):
+    """A client enforcing CSRF, as a browser's session would: the API takes no session, so no CSRF check."""
+    from django.test import Client
+
+    from tests.factories import make_contract
+
+    contract = make_contract("59")
+    _token, secret = make_token(nord_editor, "write")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        f"/api/v1/contracts/{contract.reference}/actions",
+        {"title": ""},
+        content_type="application/json",
+        **auth(secret),
+    )
+    assert response.status_code == 422  # reached the form, not refused by CSRF
