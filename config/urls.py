@@ -15,6 +15,8 @@ urlpatterns = [
     path("territoires/", include("pilotactions.territories.urls")),
     path("nomenclatures/", include("pilotactions.nomenclatures.urls")),
     path("donnees-ouvertes/", include("pilotactions.opendata.urls")),
+    path("accounts/jetons-api/", include("pilotactions.api.token_urls")),
+    path("api/v1/", include("pilotactions.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "ninja",  # its Swagger UI from our static files, never a CDN (docs/decisions.md « API REST »)
     "pilotactions.core",
     "pilotactions.accounts",
     "pilotactions.territories",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "pilotactions.reports",
     "pilotactions.demo",
     "pilotactions.opendata",
+    "pilotactions.api",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +232,9 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The API's rate limit per personal access token (django-ratelimit's syntax: N/s, N/m, N/h), 429 beyond it.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/m")
+
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True

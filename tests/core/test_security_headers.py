@@ -41,7 +41,8 @@ EXPECTED_POLICY = {
 }
 REFUSED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"]
 
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# A data block (`<script type="application/json">`, read by a static script) is never executed: CSP does not apply.
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>", re.IGNORECASE)
 STYLE_BLOCK = re.compile(r"<style\b", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)

@@ -27,7 +27,13 @@ PUBLIC_VIEWS = {
     "accounts:digest_unsubscribe",  # the signed link of the e-mail digest
     "opendata:index",  # the open-data publications (docs/open-data.md)
     "opendata:download",
+    "api:openapi-json",  # the API's OpenAPI schema and its documentation page (docs/api.md)
+    "api:openapi-view",
+    "api:api-root",  # a redirect to the documentation page
 }
+# The API's operations are not behind the session's sign-in but behind a personal access token (pilotactions/api):
+# without one, each answers 401 (test_api_views_answer_401_without_a_token).
+TOKEN_VIEWS_PREFIX = "api:"
 
 
 def walk(patterns, namespace="", converters=None):
@@ -64,7 +70,11 @@ def is_public(callback):
 
 
 def test_every_view_is_protected_or_declared_public():
-    public = {name for name, callback, _url in project_views() if is_public(callback)}
+    public = {
+        name
+        for name, callback, _url in project_views()
+        if is_public(callback) and (name in PUBLIC_VIEWS or not name.startswith(TOKEN_VIEWS_PREFIX))
+    }
     assert public == PUBLIC_VIEWS, (
         f"undeclared: {sorted(public - PUBLIC_VIEWS)}, missing: {sorted(PUBLIC_VIEWS - public)}"
     )
@@ -74,7 +84,7 @@ def test_every_view_is_protected_or_declared_public():
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     checked = 0
     for name, _callback, url in project_views():
-        if name in PUBLIC_VIEWS:
+        if name in PUBLIC_VIEWS or name.startswith(TOKEN_VIEWS_PREFIX):
             continue
         response = client.get(url)
         assert response.status_code == 302, name
@@ -89,8 +99,32 @@ def test_a_signed_in_user_without_role_is_refused_everywhere(client):
 
     client.force_login(UserFactory())
     for name, _callback, url in project_views():
-        # Their roles (none) and their account (« Se déconnecter partout ») are theirs to see.
-        if name in PUBLIC_VIEWS or name in ("accounts:role_switch", "accounts:account"):
+        # Their roles (none), their account (« Se déconnecter partout ») and their API tokens are theirs to see.
+        if (
+            name in PUBLIC_VIEWS
+            or name in ("accounts:role_switch", "accounts:account")
+            or name.startswith(TOKEN_VIEWS_PREFIX)
+        ):
             continue
         response = client.get(url)
         assert response.status_code in (403, 404, 405), (name, response.status_code)
+
+
+@pytest.mark.django_db
+def test_api_views_answer_401_without_a_token(client):
+    """Each API operation, even to a signed-in person (the session is no API credential), wants a token."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    checked = 0
+    for name, _callback, url in project_views():
+        if not name.startswith(TOKEN_VIEWS_PREFIX) or name in PUBLIC_VIEWS:
+            continue
+        response = client.get(url)
+        for method in ("POST", "PATCH"):  # a write-only address: ask it with its method
+            if response.status_code == 405:
+                response = client.generic(method, url, "{}", "application/json")
+        assert response.status_code == 401, (name, response.status_code)
+        assert response["Content-Type"] == "application/problem+json", name
+        checked += 1
+    assert checked >= 8

@@ -1,0 +1,121 @@
+"""Every API error in one format: RFC 9457 « problem details » (application/problem+json), in French.
+
+`{"type", "title", "status", "detail", "errors": {"field": ["message", …]}}`, plus members of its own for some
+problems (`current` for a 412, `retry_after` for a 429).
+"""
+
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+
+PROBLEM_TYPE = "application/problem+json"
+
+TITLES = {
+    400: ("requete-invalide", "Requête invalide"),
+    401: ("authentification", "Authentification requise"),
+    403: ("interdit", "Action non permise"),
+    404: ("introuvable", "Ressource introuvable"),
+    405: ("methode", "Méthode non permise"),
+    409: ("conflit", "Conflit"),
+    412: ("version-perimee", "Version périmée"),
+    422: ("validation", "Données non valides"),
+    428: ("if-match-requis", "En-tête If-Match requis"),
+    429: ("trop-de-requetes", "Trop de requêtes"),
+    500: ("erreur-serveur", "Erreur du serveur"),
+}
+
+
+def problem_type(status: int) -> str:
+    slug = TITLES.get(status, ("erreur", ""))[0]
+    return f"{settings.SITE_URL.rstrip('/')}/api/v1/problemes/{slug}"
+
+
+class ApiProblem(Exception):
+    """Raised anywhere in an endpoint; answered as a problem document."""
+
+    def __init__(self, status: int, detail: str, *, errors: dict | None = None, headers: dict | None = None, **extra):
+        self.status = status
+        self.detail = detail
+        self.errors = errors or {}
+        self.headers = headers or {}
+        self.extra = extra
+        super().__init__(detail)
+
+
+def problem_body(status: int, detail: str, errors: dict | None = None, **extra) -> dict:
+    return {
+        "type": problem_type(status),
+        "title": TITLES.get(status, ("", "Erreur"))[1],
+        "status": status,
+        "detail": detail,
+        "errors": errors or {},
+        **extra,
+    }
+
+
+def problem_response(status: int, detail: str, errors: dict | None = None, headers: dict | None = None, **extra):
+    body = problem_body(status, detail, errors, **extra)
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM_TYPE)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+# Pydantic's error types, said in French (the fallback keeps the type's code, never English prose).
+PYDANTIC_MESSAGES = {
+    "missing": "Ce champ est obligatoire.",
+    "int_parsing": "Saisissez un nombre entier.",
+    "int_type": "Saisissez un nombre entier.",
+    "int_from_float": "Saisissez un nombre entier.",
+    "float_parsing": "Saisissez un nombre.",
+    "decimal_parsing": "Saisissez un nombre décimal, par exemple 12500.50.",
+    "decimal_type": "Saisissez un nombre décimal, par exemple 12500.50.",
+    "string_type": "Saisissez un texte.",
+    "bool_parsing": "Saisissez true ou false.",
+    "bool_type": "Saisissez true ou false.",
+    "date_parsing": "Saisissez une date au format AAAA-MM-JJ.",
+    "date_from_datetime_parsing": "Saisissez une date au format AAAA-MM-JJ.",
+    "datetime_parsing": "Saisissez une date et une heure au format ISO 8601 (AAAA-MM-JJTHH:MM:SS+00:00).",
+    "datetime_from_date_parsing": "Saisissez une date et une heure au format ISO 8601 (AAAA-MM-JJTHH:MM:SS+00:00).",
+    "list_type": "Saisissez une liste.",
+    "dict_type": "Saisissez un objet JSON.",
+    "model_type": "Saisissez un objet JSON.",
+    "model_attributes_type": "Saisissez un objet JSON.",
+    "json_invalid": "Le corps de la requête n’est pas du JSON valide.",
+    "extra_forbidden": "Ce champ n’existe pas.",
+    "greater_than_equal": "La valeur est trop petite.",
+    "greater_than": "La valeur est trop petite.",
+    "less_than_equal": "La valeur est trop grande.",
+    "less_than": "La valeur est trop grande.",
+    "string_too_long": "Le texte est trop long.",
+    "string_too_short": "Le texte est trop court.",
+    "too_long": "La liste est trop longue.",
+    "literal_error": "Valeur non permise.",
+    "enum": "Valeur non permise.",
+    "int_parsing_size": "Ce nombre est trop grand.",
+    "string_pattern_mismatch": "La valeur n’a pas le format attendu.",
+    "decimal_max_digits": "Ce montant est trop grand.",
+    "decimal_max_places": "Deux décimales au plus (centimes).",
+    "decimal_whole_digits": "Ce montant est trop grand.",
+    "finite_number": "Saisissez un nombre fini.",
+    "uuid_parsing": "Saisissez un identifiant UUID.",
+    "uuid_type": "Saisissez un identifiant UUID.",
+    "unicode_text": "Le texte contient des caractères qui ne sont pas de l’Unicode valide.",
+}
+
+
+def pydantic_errors(errors: list[dict]) -> dict[str, list[str]]:
+    """{"field.sub": [French message]} from ninja's validation errors (`loc` = ["body", "payload", "title"]…)."""
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in {"body", "query", "path", "header"}:
+            loc = loc[1:]
+        if loc and loc[0] in {"payload", "filters", "params"}:
+            loc = loc[1:]
+        field = ".".join(loc) or "__all__"
+        kind = error.get("type", "")
+        message = PYDANTIC_MESSAGES.get(kind, f"Valeur non valide ({kind}).")
+        by_field.setdefault(field, []).append(message)
+    return by_field
