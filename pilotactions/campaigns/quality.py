@@ -198,15 +198,9 @@ def findings(dossier) -> list[Finding]:
         found += _empty(action, action_year)
         key = _twin_key(action.title, action_year.planned_total if action_year else None)
         if key is not None and len(twins.get(key, ())) > 1:
-            others = ", ".join(sorted(ref for ref in twins[key] if ref != action.reference))
-            found.append(
-                Finding(
-                    "doublon",
-                    action.pk,
-                    "title",
-                    f"Même intitulé et même budget {year} que l’action {others}.",
-                )
-            )
+            others = sorted(ref for ref in twins[key] if ref != action.reference)
+            which = f"l’action {others[0]}" if len(others) == 1 else f"les actions {', '.join(others)}"
+            found.append(Finding("doublon", action.pk, "title", f"Même intitulé et même budget {year} que {which}."))
     return found
 
 
