@@ -19,7 +19,7 @@ from pilotactions.contracts import services
 from pilotactions.contracts.enums import ActionStatus
 from pilotactions.contracts.export import actions_for_year
 from pilotactions.contracts.forms import ActionForm, BudgetLineFormSet, IndicatorFormSet
-from pilotactions.contracts.models import Action, BudgetLine, Contract
+from pilotactions.contracts.models import Action, Contract
 from pilotactions.contracts.rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS
 from pilotactions.territories.models import Commune, Epci, territory_q
 
@@ -254,18 +254,7 @@ def _validate(contract: Contract, action: Action | None, payload: dict):
             for index, line_form in enumerate(budget.forms):
                 errors.update(_errors_of(line_form, f"budget_lines.{index}."))
     elif action is not None:
-        lines = [
-            services.BudgetLineInput(
-                id=line.pk,
-                year=line.action_year.year,
-                financer=line.financer,
-                financer_type=line.financer_type,
-                planned=line.planned,
-            )
-            for line in BudgetLine.objects.filter(action_year__action=action).select_related(
-                "action_year", "financer_type"
-            )
-        ]
+        lines = services.budget_line_inputs(action)
     items = None
     if payload.get("indicators") is not None:
         indicators = IndicatorFormSet(
@@ -274,16 +263,7 @@ def _validate(contract: Contract, action: Action | None, payload: dict):
             form_kwargs={"empty_permitted": False},
         )
         if indicators.is_valid():
-            items = [
-                services.IndicatorInput(
-                    id=f.cleaned_data.get("id"),
-                    label=f.cleaned_data["label"],
-                    unit=f.cleaned_data.get("unit") or "",
-                    baseline=f.cleaned_data.get("baseline"),
-                    target=f.cleaned_data.get("target"),
-                )
-                for f in indicators.forms
-            ]
+            items = [f.to_input() for f in indicators.forms]
         else:
             for index, item_form in enumerate(indicators.forms):
                 errors.update(_errors_of(item_form, f"indicators.{index}."))

@@ -15,6 +15,7 @@ from . import rules
 from .enums import ContractStatus, DocumentKind, Financer
 from .models import MAX_AMOUNT, Action, Contract, ContractType
 from .rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS, BudgetLineInput
+from .services import IndicatorInput
 
 AMOUNT_ERRORS = {
     "invalid": "Saisissez un montant en euros, par exemple 12500 ou 12500,50.",
@@ -424,6 +425,16 @@ class IndicatorForm(forms.Form):
         label="Valeur de référence", required=False, max_digits=14, decimal_places=2, localize=True
     )
     target = forms.DecimalField(label="Cible", required=False, max_digits=14, decimal_places=2, localize=True)
+
+    def to_input(self) -> IndicatorInput:
+        d = self.cleaned_data
+        return IndicatorInput(
+            id=d.get("id"),
+            label=d["label"],
+            unit=d.get("unit") or "",
+            baseline=d.get("baseline"),
+            target=d.get("target"),
+        )
 
 
 BudgetLineFormSet = formset_factory(BudgetLineForm, extra=0, can_delete=True)

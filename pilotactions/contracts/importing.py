@@ -48,7 +48,7 @@ from . import perms, rules, services
 from .enums import ActionStatus, Financer
 from .export import COLUMNS, LABEL, PEOPLE_COLUMNS
 from .forms import ActionForm, AmountField
-from .models import Action, ActionYear, BudgetLine, Contract, ContractType
+from .models import Action, ActionYear, Contract, ContractType
 from .rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS, BudgetLineInput
 
 # Columns of the action form that the raw export does not hold, understood by the import.
@@ -1284,18 +1284,7 @@ class Importer:
             changes.append(
                 Change(LABELS["ceiling_justification"], _shown(action.ceiling_justification), _shown(justification))
             )
-        kept = [
-            BudgetLineInput(
-                id=line.pk,
-                year=line.action_year.year,
-                financer=line.financer,
-                financer_type=line.financer_type,
-                planned=line.planned,
-            )
-            for line in BudgetLine.objects.filter(action_year__action=action).select_related(
-                "action_year", "financer_type"
-            )
-        ]
+        kept = services.budget_line_inputs(action)
         if not years:
             return changes, kept
         names = ["Budget de l’année", *(LABELS[c] for c in FINANCER_OF), LABELS["third_party_financers"]]

@@ -212,6 +212,21 @@ class IndicatorInput:
     id: int | None = None
 
 
+def budget_line_inputs(action: Action) -> list[BudgetLineInput]:
+    """The action's budget lines as they are, as a save takes them: what a partial update keeps."""
+    lines = BudgetLine.objects.filter(action_year__action=action).select_related("action_year", "financer_type")
+    return [
+        BudgetLineInput(
+            id=line.pk,
+            year=line.action_year.year,
+            financer=line.financer,
+            financer_type=line.financer_type,
+            planned=line.planned,
+        )
+        for line in lines
+    ]
+
+
 def _lock_content(contract: Contract, role) -> Contract:
     """Check that the role may edit the contract's actions, lock the contract's row, then check, inside
     the save's transaction, that no campaign freezes its content. A dossier submission locks the same

@@ -37,7 +37,7 @@ from .forms import (
 )
 from .history import action_history, contract_history
 from .models import Action, Contract, ContractDocument
-from .services import AlreadyCreated, ConcurrentEditError, IndicatorInput
+from .services import AlreadyCreated, ConcurrentEditError
 
 
 def get_contract(request, reference) -> Contract:
@@ -358,17 +358,7 @@ def _forms(request, contract, action=None):
 
 def _inputs(budget, indicators):
     lines = [f.to_input() for f in budget.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-    items = [
-        IndicatorInput(
-            id=f.cleaned_data.get("id"),
-            label=f.cleaned_data["label"],
-            unit=f.cleaned_data.get("unit") or "",
-            baseline=f.cleaned_data.get("baseline"),
-            target=f.cleaned_data.get("target"),
-        )
-        for f in indicators.forms
-        if f.cleaned_data and not f.cleaned_data.get("DELETE")
-    ]
+    items = [f.to_input() for f in indicators.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
     return lines, items
 
 
