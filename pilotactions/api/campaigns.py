@@ -1,4 +1,4 @@
-"""/campaigns, /dossiers (read; submit through campaigns.services.dossier_submit) and /pacts (read)."""
+"""/campaigns, /dossiers (read; submit through campaigns.services.dossier_submit) and /pacts (read, with actions)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -59,6 +59,22 @@ class PactOut(Schema):
     start_date: str | None
     end_date: str | None
     version: int
+
+
+class PactActionOut(Schema):
+    reference: str
+    number: int
+    title: str
+    status: str = NinjaField(description="active ou withdrawn")
+    progress_status: str | None = NinjaField(description="Code de l’état d’avancement (etat_avancement_actions).")
+    beneficiaries_target: int | None
+    beneficiaries_reached: int | None
+    total_budget: Decimal | None
+    state_amount: Decimal | None
+
+
+class PactDetailOut(PactOut):
+    actions: list[PactActionOut]
 
 
 class PactFilters(Schema):
@@ -160,20 +176,52 @@ def pact_list(request, filters: Query[PactFilters]):
         pacts = pacts.filter(year=filters.year)
     if filters.region:
         pacts = pacts.filter(region__code=filters.region)
-    return [
-        {
-            "reference": p.reference,
-            "year": p.year,
-            "region": p.region.code,
-            "title": p.title,
-            "territory_kind": p.territory_kind,
-            "territory_label": p.territory_label,
-            "status": p.status,
-            "total_budget": p.total_budget,
-            "state_amount": p.state_amount,
-            "start_date": p.start_date.isoformat() if p.start_date else None,
-            "end_date": p.end_date.isoformat() if p.end_date else None,
-            "version": p.version,
-        }
-        for p in pacts.order_by("reference")
-    ]
+    return [pact_out(p) for p in pacts.order_by("reference")]
+
+
+def pact_out(p: Pact) -> dict:
+    return {
+        "reference": p.reference,
+        "year": p.year,
+        "region": p.region.code,
+        "title": p.title,
+        "territory_kind": p.territory_kind,
+        "territory_label": p.territory_label,
+        "status": p.status,
+        "total_budget": p.total_budget,
+        "state_amount": p.state_amount,
+        "start_date": p.start_date.isoformat() if p.start_date else None,
+        "end_date": p.end_date.isoformat() if p.end_date else None,
+        "version": p.version,
+    }
+
+
+@router.get(
+    "/pacts/{reference}",
+    response={200: PactDetailOut, **READ_ERRORS},
+    tags=["Pactes locaux"],
+    url_name="pact_detail",
+)
+def pact_detail(request, reference: str = Path(..., max_length=40, description="Référence du pacte local.")):
+    """Un pacte local que le rôle du jeton peut lire, avec ses actions."""
+    pact = Pact.objects.visible_to(request.role).select_related("region").filter(reference=reference).first()
+    if pact is None:
+        raise ApiProblem(404, f"Aucun pacte local « {reference} » dans votre périmètre.")
+    actions = pact.actions.select_related("progress_status").order_by("number")
+    return {
+        **pact_out(pact),
+        "actions": [
+            {
+                "reference": a.reference,
+                "number": a.number,
+                "title": a.title,
+                "status": a.status,
+                "progress_status": a.progress_status.code if a.progress_status else None,
+                "beneficiaries_target": a.beneficiaries_target,
+                "beneficiaries_reached": a.beneficiaries_reached,
+                "total_budget": a.total_budget,
+                "state_amount": a.state_amount,
+            }
+            for a in actions
+        ],
+    }

@@ -6,6 +6,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from pilotactions.accounts.enums import RoleKind
 from pilotactions.contracts.models import Action
 from pilotactions.measures.models import Measure, Objective, ObjectiveValue
+from pilotactions.pacts.models import Pact, PactAction
+from pilotactions.territories.models import Departement, Region
 from tests.factories import make_action, make_campaign, make_contract, make_role, option
 
 from .conftest import auth, make_token
@@ -42,6 +44,7 @@ MATRIX = [
     ("api:dossier_detail", "get", "/api/v1/dossiers/{dossier}", None, 404),
     ("api:dossier_submit", "post", "/api/v1/dossiers/{dossier}/submit", {}, 404),
     ("api:pact_list", "get", "/api/v1/pacts?region=75", None, 200),
+    ("api:pact_detail", "get", "/api/v1/pacts/{pact}", None, 404),
     # National measures: State roles read them (STATE_READ: 200 for them, 403 for an authority's agents); only their
     # pilots and the delegation change them.
     ("api:measure_list", "get", "/api/v1/measures", None, STATE_READ),
@@ -81,13 +84,22 @@ def gironde():
     contract = make_contract("33")
     action = make_action(contract, title="Action girondine secrète", lines=[(2024, "state", 1000)])
     campaign = make_campaign()
-    return contract, action, campaign, campaign.dossiers.get(contract=contract)
+    pact = Pact.objects.create(
+        reference="PL-75-2024-001",
+        year=2024,
+        region=Region.objects.get(code="75"),
+        territory_kind="communes",
+        title="Pacte de la métropole girondine",
+    )
+    pact.departements.set(Departement.objects.filter(code="33"))
+    PactAction.objects.create(pact=pact, number=1, reference="PL-75-2024-001-A1", title="Action girondine du pacte")
+    return contract, action, campaign, campaign.dossiers.get(contract=contract), pact
 
 
 @pytest.mark.parametrize("kind", NORD_ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), MATRIX, ids=[f"{r[1]} {r[2]}" for r in MATRIX])
 def test_a_nord_token_never_reaches_the_gironde(client, gironde, measures, kind, name, method, path, body, expected):
-    contract, action, campaign, dossier = gironde
+    contract, action, campaign, dossier, pact = gironde
     if expected == STATE_READ:
         expected = 403 if kind in {RoleKind.AUTHORITY_EDITOR, RoleKind.AUTHORITY_REFERENT} else 200
     code = "32" if kind == RoleKind.REGIONAL else "59"  # Hauts-de-France, the Nord's région
@@ -100,6 +112,7 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, measures, kind,
         campaign=campaign.pk,
         dossier=dossier.pk,
         objective=objective.pk,
+        pact=pact.reference,
     )
     if body and body.get("axis") == "AXIS":
         body = {**body, "axis": option("axes_pacte", "AXE1").pk}
@@ -116,15 +129,21 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, measures, kind,
     if expected == 404:
         # The same answer as for a reference that exists nowhere: nothing says that the Gironde's exists.
         missing = path.format(
-            contract="CLS-D-2024-999", action="CLS-D-2024-999-A001", campaign=campaign.pk, dossier=dossier.pk + 1000
+            contract="CLS-D-2024-999",
+            action="CLS-D-2024-999-A001",
+            campaign=campaign.pk,
+            dossier=dossier.pk + 1000,
+            pact="PL-75-2024-999",
         )
         if body is None:
             other = getattr(client, method)(missing, **headers)
         else:
             other = getattr(client, method)(missing, body, content_type="application/json", **headers)
         assert other.status_code == 404
-        expected_text = text.replace(contract.reference, "CLS-D-2024-999").replace(
-            f"n° {dossier.pk} ", f"n° {dossier.pk + 1000} "
+        expected_text = (
+            text.replace(contract.reference, "CLS-D-2024-999")
+            .replace(f"n° {dossier.pk} ", f"n° {dossier.pk + 1000} ")
+            .replace(pact.reference, "PL-75-2024-999")
         )
         assert expected_text == other.content.decode()
     else:
@@ -142,10 +161,22 @@ def test_a_nord_token_never_reaches_the_gironde(client, gironde, measures, kind,
 
 def test_the_gironde_reads_its_own_action(client, gironde):
     """The matrix above would pass on an API refusing everyone: the Gironde itself does read it."""
-    contract, action, _campaign, dossier = gironde
+    contract, action, _campaign, dossier, _pact = gironde
     _token, secret = make_token(make_role(RoleKind.AUTHORITY_EDITOR, "33"))
     response = client.get(f"/api/v1/actions?contract={contract.reference}", **auth(secret))
     assert [a["reference"] for a in response.json()["results"]] == [action.reference]
     assert client.get(f"/api/v1/actions/{action.reference}", **auth(secret)).status_code == 200
     assert client.get("/api/v1/bilan?authority=33", **auth(secret)).status_code == 200
     assert client.get(f"/api/v1/dossiers/{dossier.pk}", **auth(secret)).json()["contract"] == contract.reference
+
+
+def test_a_commissioner_reads_the_pacts_of_the_region_with_their_actions(client):
+    pact = Pact.objects.create(
+        reference="PL-32-2024-001", year=2024, region=Region.objects.get(code="32"), territory_kind="communes"
+    )
+    pact.departements.set(Departement.objects.filter(code="59"))
+    PactAction.objects.create(pact=pact, number=1, reference="PL-32-2024-001-A1", title="Épicerie solidaire")
+    _token, secret = make_token(make_role(RoleKind.REGIONAL, "32"), "read")
+    body = client.get("/api/v1/pacts/PL-32-2024-001", **auth(secret)).json()
+    assert body["region"] == "32"
+    assert [(a["reference"], a["title"]) for a in body["actions"]] == [("PL-32-2024-001-A1", "Épicerie solidaire")]
