@@ -23,7 +23,7 @@ from . import evaluation
 from .evaluation import FINANCERS, PROGRESS, PROGRESS_SINGULAR, StoredEvaluation, Totals
 from .figures import option_labels
 from .forms import EvaluationFilterForm
-from .views import _scope_and_form
+from .views import scope_and_form
 
 FINANCER_LABELS = {"state": "État", "authority": "Collectivité", "third_party": "Financeurs tiers"}
 
@@ -55,7 +55,7 @@ def _row(label: str, totals: Totals, compared: Totals | None = None) -> dict:
 
 
 def _evaluation_context(request):
-    _role, form, scope, types = _scope_and_form(request, EvaluationFilterForm)
+    _role, form, scope, types = scope_and_form(request, EvaluationFilterForm)
     data = valid_filters(form)
     campaign = data.get("campaign") or evaluation.follow_up_campaigns().first()
     compare = data.get("compare")

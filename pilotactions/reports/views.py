@@ -55,7 +55,7 @@ _standalone_report_policy = csp_replace(
 )(lambda response: response)
 
 
-def _scope_and_form(request, form_class=BilanFilterForm, data=None, chapter=None):
+def scope_and_form(request, form_class=BilanFilterForm, data=None, chapter=None):
     """The filters sent, their scope (refused if the role may not read it) and the contract types shown;
     `chapter` leaves out the filters that do not apply to it (forms.CHAPTER_FIELDS_LEFT_OUT)."""
     role = current_role(request.user)
@@ -91,7 +91,7 @@ def _job_scope(job) -> Scope:
 def report_list(request):
     """Ask for a report (national or a fiche) in a format; it is generated in the background."""
     if request.method == "POST":
-        role, form, scope, _types = _scope_and_form(request, ReportRequestForm, request.POST)
+        role, form, scope, _types = scope_and_form(request, ReportRequestForm, request.POST)
         if form.is_valid():
             try:
                 job = report_job_create(scope=scope, fmt=form.cleaned_data["format"], role=role)
@@ -100,7 +100,7 @@ def report_list(request):
                 return redirect("reports:reports")
             return redirect("reports:report_detail", pk=job.pk)
     else:
-        role, form, scope, _types = _scope_and_form(request, ReportRequestForm)
+        role, form, scope, _types = scope_and_form(request, ReportRequestForm)
     jobs = [
         job
         for job in ReportJob.objects.select_related("requested_by")[:100]
@@ -227,7 +227,7 @@ def _chapter_figures(request, chapter):
     """The chapter's figures for the request's filters, and what the page needs around them."""
     if chapter not in CHAPTERS:
         raise Http404
-    role, form, scope, types = _scope_and_form(request, chapter=chapter)
+    role, form, scope, types = scope_and_form(request, chapter=chapter)
     readable = _readable_chapters(role)
     if chapter not in readable:
         raise PermissionDenied(measure_perms.READ_REFUSED)
@@ -320,7 +320,7 @@ def chapter_bodies(request, chapter):
 def figure_download(request, figure_id, extension):
     if figure_id not in REGISTRY or extension not in {"csv", "svg"}:
         raise Http404
-    role, form, scope, types = _scope_and_form(request, chapter=REGISTRY[figure_id].chapter.split(".")[0])
+    role, form, scope, types = scope_and_form(request, chapter=REGISTRY[figure_id].chapter.split(".")[0])
     if form.is_bound and not form.is_valid():  # a file of other figures than asked: refused, said why
         errors = " ".join(
             f"{form.fields[f].label if f in form.fields else ''} : {' '.join(e)}" for f, e in form.errors.items()
