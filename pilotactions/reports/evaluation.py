@@ -4,7 +4,7 @@ docs/evaluation.md).
 Read only from the validated snapshots of a follow-up (`suivi`) campaign — each snapshot row holds the action's
 programmed budget of the year by financer, its targeted beneficiaries and dates, and the execution the authority
 entered (spending by financer, beneficiaries reached, state of progress) — so that a figure never changes once its
-dossier is validated. Rolled up per contract, authority, département, région, axis, sub-theme and nationally.
+dossier is validated. Rolled up per authority, département, région, axis, sub-theme and nationally (a contract's own on its page).
 """
 
 from collections import defaultdict
@@ -75,7 +75,6 @@ class Line:
 
     reference: str
     title: str
-    contract: str
     contract_type: str
     authority_code: str
     region: str
@@ -96,7 +95,6 @@ class Line:
         return cls(
             reference=row["action_id"],
             title=row["title"],
-            contract=row["contract_id"],
             contract_type=row["contract_type"],
             authority_code=row["authority_code"],
             region=row["region_code"] or "",
@@ -242,9 +240,9 @@ class Evaluation:
     def year(self) -> int | None:
         return self.campaign.year if self.campaign else None
 
-    def total(self, lines=None) -> Totals:
+    def total(self) -> Totals:
         totals = Totals()
-        for line in self.lines if lines is None else lines:
+        for line in self.lines:
             totals.add(line, self.year)
         return totals
 
