@@ -19,6 +19,8 @@ HEADERS = [
     "Bénéficiaires visés / touchés",
     "Avancement",
 ]
+# 26.2 cm, a landscape A4 page within its margins: the action's title gets the room, the beneficiaries' header its word.
+COLUMN_WIDTHS = [Cm(6.6), *[Cm(2.4)] * 6, Cm(2.8), Cm(2.4)]
 
 
 def _or_dash(value, fmt) -> str:
@@ -72,6 +74,7 @@ def fiche_docx(context: dict) -> bytes:
             paragraph(line, style="List Bullet")
         table = document.add_table(rows=1, cols=len(HEADERS))
         table.style = "Table Grid"
+        table.autofit = False
         for cell, header in zip(table.rows[0].cells, HEADERS, strict=True):
             cell.text = header
         for row in year["lines"]:
@@ -90,6 +93,10 @@ def fiche_docx(context: dict) -> bytes:
             ]
             for cell, value in zip(cells, values, strict=True):
                 cell.text = french_spacing(value)
+        for column, width in zip(table.columns, COLUMN_WIDTHS, strict=True):
+            column.width = width  # the grid LibreOffice reads; Word reads the cells'
+            for cell in column.cells:
+                cell.width = width
         if year["indicators"]:
             document.add_heading(f"Indicateurs des actions — valeur {year['campaign'].year} face à la cible", level=3)
             table = document.add_table(rows=1, cols=5)
