@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pilotactions.accounts.middleware.CurrentRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pilotactions.core.middleware.NulCharacterMiddleware",  # after the user and messages: the 400 page shows them
     "pilotactions.accounts.sessions.SessionExpiryMiddleware",  # after messages: it tells why a session ended
     "pilotactions.core.uploads.RequestBodySizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -8,9 +8,11 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from pilotactions.core.problems import PROBLEM_TYPE, problem_response
+
 from . import actions, bilan, campaigns, measures, reference
 from .auth import WWW_AUTHENTICATE, TokenAuth
-from .problems import PROBLEM_TYPE, ApiProblem, problem_response, pydantic_errors
+from .problems import ApiProblem, pydantic_errors
 
 logger = logging.getLogger(__name__)
 

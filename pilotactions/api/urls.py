@@ -6,8 +6,9 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver
 
+from pilotactions.core.problems import problem_response
+
 from .api import api
-from .problems import problem_response
 
 
 def _problem_on_405(view):

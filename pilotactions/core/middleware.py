@@ -1,4 +1,4 @@
-"""Response headers Django has no setting for; the request id and the access log."""
+"""Response headers Django has no setting for; the request id and the access log; addresses holding a NUL."""
 
 import logging
 import time
@@ -6,6 +6,8 @@ import time
 from django.conf import settings
 
 from .logging import RequestContext, logged_path, request_actor, request_context, request_id_from_header
+from .problems import problem_response
+from .views import bad_request
 
 access_logger = logging.getLogger("pilotactions.access")
 
@@ -83,3 +85,28 @@ class AccessLogMiddleware:
                 },
             )
         return response
+
+
+NUL_DETAIL = "L’adresse contient un caractère nul (%00) : elle n’est pas valide."
+
+
+def has_nul_character(request) -> bool:
+    """A NUL in the path or the query string: PostgreSQL refuses it in any text value (DataError, a 500)."""
+    if "\x00" in request.path:
+        return True
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
+
+
+class NulCharacterMiddleware:
+    """Answer 400 to an address holding a NUL, before any view looks it up: the French 400 page, or a problem
+    document under /api/ (its clients read JSON). Form fields need no such guard: Django's forms refuse NUL."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not has_nul_character(request):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return problem_response(400, NUL_DETAIL)
+        return bad_request(request)
