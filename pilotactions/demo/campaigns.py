@@ -7,8 +7,9 @@
 - « Suivi 2024 »: opened 10 days ago, closing in three weeks, with a first reminder due as soon as the demo is
   loaded; 115 dossiers (the two contracts signed in December 2024 included) in every state, with the
   exchanges of `texts.EXCHANGES` between référents and State services, and the demo accounts' journeys:
-  the Nord's dossier returned with a comment to answer, the Métropole européenne de Lille's submitted (for
-  the DDETS du Nord to validate), the Gironde's validated, the Seine-Saint-Denis' still a draft.
+  the Nord's dossier validated after a return about the bus des droits (its evaluation fiche reads it), the
+  Pas-de-Calais' returned with a comment to answer, the Métropole européenne de Lille's submitted (for the DDETS
+  du Nord to validate), the Gironde's validated, the Seine-Saint-Denis' still a draft.
 
 The services stamp every event « now »; once a dossier has gone through its circuit, its events, comments
 and snapshots are dated back to when they would have happened.
@@ -266,7 +267,8 @@ class Clock:
 
     def later(self, after):
         at = after + timedelta(hours=self.rng.randint(3, 40), minutes=self.rng.randint(0, 59))
-        return min(at, self.now - timedelta(minutes=self.rng.randint(20, 90)))
+        # Capped a little before now, but never before `after`: the steps keep their order.
+        return min(at, max(self.now - timedelta(minutes=self.rng.randint(20, 90)), after + timedelta(minutes=5)))
 
 
 class SuiviRun:
@@ -393,7 +395,8 @@ class SuiviRun:
     # Journeys --------------------------------------------------------------------------------------------
 
     def nord(self, dossier):
-        """Returned by the DDETS du Nord about the bus des droits; the référent has answered, and corrects."""
+        """Returned by the DDETS du Nord about the bus des droits; the référent answered, corrected and submitted
+        again; the DDETS validated: the Nord contract's mid-term evaluation reads this validated follow-up."""
         referent = _role("referent.nord@demo.pilotactions.test", RoleKind.AUTHORITY_REFERENT)
         ddets = _role("ddets.nord@demo.pilotactions.test", RoleKind.DEPARTMENTAL_STATE)
         bus = dossier.contract.actions.filter(title__startswith="Bus des droits").first()
@@ -412,6 +415,9 @@ class SuiviRun:
             bus,
             "Bien noté, nous corrigeons l’état d’avancement et ajoutons le nombre de communes desservies.",
         )
+        self.fill(dossier, referent, overrides={bus.pk: {"progress_status": self.statuses["AV_EN_COURS"]}})
+        self.submit(dossier, referent)
+        self.validate(dossier, ddets, "Merci pour la correction du bus des droits : suivi 2024 validé.")
 
     def exchange(self, dossier, steps):
         referent = self.people.referent(dossier)

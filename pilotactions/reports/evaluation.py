@@ -44,6 +44,8 @@ PROGRESS_SINGULAR = {
     "AV_ABANDONNEE": "abandonnée",
     "": "sans avancement renseigné",
 }
+# One action's progress, in its table row: « Terminée », « À peine lancée ».
+ACTION_PROGRESS = {code: label[:1].upper() + label[1:] for code, label in PROGRESS_SINGULAR.items() if code}
 DONE = {"AV_TERMINEE", "AV_ABANDONNEE"}
 PROGRESS_COLUMNS = {  # code → EvaluationTotal column
     "AV_NON_DEMARREE": "not_started",

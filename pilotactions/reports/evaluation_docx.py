@@ -6,7 +6,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt
 
-from pilotactions.core.formats import counted, euros, french_spacing, number, percent
+from pilotactions.core.formats import counted, euros, french_spacing, number, percent, quantity
 
 HEADERS = [
     "Action",
@@ -110,9 +110,9 @@ def fiche_docx(context: dict) -> bytes:
                 values = [
                     line.reference,
                     label,
-                    _or_dash(indicator["baseline"], lambda v: number(v, 2)),
-                    _or_dash(indicator["target"], lambda v: number(v, 2)),
-                    _or_dash(indicator["value"], lambda v: number(v, 2))
+                    _or_dash(indicator["baseline"], quantity),
+                    _or_dash(indicator["target"], quantity),
+                    _or_dash(indicator["value"], quantity)
                     if indicator["value"] is not None
                     else "non renseignée",
                 ]

@@ -20,7 +20,7 @@ from pilotactions.core.tabular import AMOUNT, INTEGER, NUMBER, Column, people_do
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import evaluation
-from .evaluation import FINANCERS, PROGRESS, PROGRESS_SINGULAR, StoredEvaluation, Totals
+from .evaluation import ACTION_PROGRESS, FINANCERS, PROGRESS, PROGRESS_SINGULAR, StoredEvaluation, Totals
 from .figures import option_labels
 from .forms import EvaluationFilterForm
 from .views import scope_and_form
@@ -225,7 +225,7 @@ def _contract_context(request, reference):
         "page_title": f"Évaluation à mi-parcours — {contract.reference}",
         "contract": contract,
         "years": contract_evaluation(contract),
-        "progress_labels": PROGRESS,
+        "progress_labels": ACTION_PROGRESS,
         "generated": timezone.localtime(),
     }
 

@@ -19,6 +19,7 @@ from pilotactions.contracts.models import Action, ActionYear, BudgetLine, Contra
 from pilotactions.contracts.rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS, BudgetLineInput, check_action
 from pilotactions.demo.accounts import DEMO_PASSWORD
 from pilotactions.demo.campaigns import PROGRAMMATION, SUIVI
+from pilotactions.reports.models import EvaluationTotal
 
 pytestmark = pytest.mark.django_db
 
@@ -175,11 +176,14 @@ def test_suivi_campaign_open_with_every_state_and_the_demo_journeys(demo):
     assert sum(states.values()) == 115
     assert any(dossier.campaign_id == campaign.pk for dossier, _step in reminders_due())
     dossiers = {d.contract.authority.code: d for d in campaign.dossiers.select_related("contract__authority")}
-    nord = dossiers["59"]
-    assert nord.state == DossierState.RETURNED
+    nord = dossiers["59"]  # returned about the bus des droits, corrected, validated: its evaluation reads it
+    assert nord.state == DossierState.VALIDATED
     comments = list(DossierComment.objects.filter(dossier=nord).order_by("created_at"))
     assert comments[0].action.title.startswith("Bus des droits")
-    assert comments[-1].author.email == "referent.nord@demo.pilotactions.test"
+    assert comments[1].author.email == "referent.nord@demo.pilotactions.test"
+    assert [e.kind for e in nord.events.order_by("at")][-3:] == ["return", "submit", "validate"]
+    assert EvaluationTotal.objects.filter(campaign=campaign, authority_code="59").exists()
+    assert dossiers["62"].state == DossierState.RETURNED  # the référent's walkthrough (README)
     ddets_nord = Role.objects.get(user__email="ddets.nord@demo.pilotactions.test", kind=RoleKind.DEPARTMENTAL_STATE)
     assert dossiers["200093201"].state == DossierState.SUBMITTED
     assert campaign_perms.can_transition(ddets_nord, dossiers["200093201"], Transition.VALIDATE)[0]

@@ -18,6 +18,11 @@ def number(value, decimals=0):
 
 
 @register.filter
+def quantity(value):
+    return formats.quantity(value)
+
+
+@register.filter
 def percent(value, decimals=0):
     return formats.percent(value, decimals)
 
