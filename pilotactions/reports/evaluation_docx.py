@@ -112,9 +112,7 @@ def fiche_docx(context: dict) -> bytes:
                     label,
                     _or_dash(indicator["baseline"], quantity),
                     _or_dash(indicator["target"], quantity),
-                    _or_dash(indicator["value"], quantity)
-                    if indicator["value"] is not None
-                    else "non renseignée",
+                    _or_dash(indicator["value"], quantity) if indicator["value"] is not None else "non renseignée",
                 ]
                 for cell, value in zip(table.add_row().cells, values, strict=True):
                     cell.text = french_spacing(value)
