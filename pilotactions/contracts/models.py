@@ -230,6 +230,14 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(status=ActionStatus.ACTIVE)
 
 
+# Named, so that the services can write an action's history record themselves: one record per save, holding its
+# options too (contracts.services._save_with_options), instead of one more full record per many-to-many `.set()`.
+ACTION_HISTORY = HistoricalRecords(
+    excluded_fields=["created_at", "updated_at", "form_token"],
+    m2m_fields=["policy_fields", "action_types", "partners", "target_publics", "expected_impacts", "communes", "epcis"],
+)
+
+
 class Action(BaseModel):
     """A fiche-action. Drafts need only a title and an axis; completeness is checked per campaign."""
 
@@ -294,10 +302,7 @@ class Action(BaseModel):
         editable=False,
         help_text="Donné au formulaire de création quand il s’affiche : le renvoyer ne crée pas une seconde action.",
     )
-    history = HistoricalRecords(
-        excluded_fields=["created_at", "updated_at", "form_token"],
-        m2m_fields=[policy_fields, action_types, partners, target_publics, expected_impacts, communes, epcis],
-    )
+    history = ACTION_HISTORY
 
     objects = ActionQuerySet.as_manager()
 

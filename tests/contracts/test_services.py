@@ -97,15 +97,19 @@ def test_history_says_who_changed_which_field_from_what_to_what():
         role=user,
         expected_version=action.version,
         values={"title": "Après", "axis": option("axes_pacte", "AXE1"), "nature": option("nature_action", "NOUVELLE")},
+        multi={"policy_fields": [option("champs_action_publique_cls", "CAP_CLS_21")]},
         budget_lines=[
             BudgetLineInput(2024, "state", Decimal("250"), id=line.pk),
             BudgetLineInput(2024, "authority", Decimal("500"), id=other.pk),
         ],
     )
     entries = action_history(action)
-    fiche = next(e for e in entries if e["object"] == "Fiche-action" and e["verb"] == "modification")
+    # One save, one entry: its fields and its options together (not one more entry per option list).
+    [fiche] = [e for e in entries if e["object"] == "Fiche-action" and e["verb"] == "modification"]
     assert ("intitulé", "Avant", "Après") in fiche["changes"]
     assert ("nature de l’action", "—", "D’une action nouvelle") in fiche["changes"]
+    assert any(change[0].startswith("champs") for change in fiche["changes"]), fiche["changes"]
+    assert action.history.count() == 2  # its creation, this change
     budget = next(e for e in entries if e["object"].startswith("Ligne de financement") and e["verb"] == "modification")
     assert ("montant prévu", "100\u202f€", "250\u202f€") in budget["changes"]  # French amounts, not « 100.00 »
 
