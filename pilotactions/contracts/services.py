@@ -354,7 +354,7 @@ def action_create(
     action._history_user = role.user
     try:
         with transaction.atomic():
-            action.full_clean()
+            action.full_clean(exclude=_loaded_relations(action))
             _save_with_options(action, multi, created=True)
     except (IntegrityError, ValidationError):
         # The same form sent twice at once, where the database does not lock rows (SQLite): the unique
@@ -423,7 +423,7 @@ def action_update(
         setattr(action, name, value)
     action.ceiling_justification = ceiling_justification.strip()
     action.needs_state_review = report.needs_state_review
-    action.full_clean()
+    action.full_clean(exclude=_loaded_relations(action))
     action._history_user = role.user
     _save_with_options(action, multi, created=False)
     _save_budget(action, list(budget_lines))
@@ -456,6 +456,17 @@ def action_year_status_set(*, action: Action, year: int, status: Option | None, 
         action_year.save()
         data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
     return action_year
+
+
+def _loaded_relations(instance) -> list[str]:
+    """Its foreign keys that hold an object read from the database (the form's options, the contract): full_clean
+    would query each one again only to check that it exists (nine queries per action saved). The option lists
+    themselves are checked by `rules.check_action`."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.many_to_one and field.is_cached(instance) and getattr(instance, field.name) is not None
+    ]
 
 
 def _save_with_options(action: Action, multi: dict, *, created: bool) -> None:
