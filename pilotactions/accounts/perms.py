@@ -202,7 +202,10 @@ def can_read_audit_log(role: Role | None) -> tuple[bool, str]:
     if role is None:
         return False, NO_ROLE
     if role.kind not in AUDIT_LOG_ROLES:
-        return False, "Le journal des actions est réservé aux administrateurs de l’État (national, régional, départemental)."
+        return (
+            False,
+            "Le journal des actions est réservé aux administrateurs de l’État (national, régional, départemental).",
+        )
     return True, ""
 
 

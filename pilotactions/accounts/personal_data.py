@@ -26,9 +26,7 @@ def _person(user) -> str | None:
 def history_models() -> list:
     """The historical models of django-simple-history (every app's): those recording who made a change."""
     return [
-        model
-        for model in apps.get_models()
-        if any(field.name == "history_user" for field in model._meta.get_fields())
+        model for model in apps.get_models() if any(field.name == "history_user" for field in model._meta.get_fields())
     ]
 
 

@@ -5,8 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
 from django.db.models import Count, F, Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -15,9 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from pilotactions.core.audit import verb_label
 from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors, valid_filters
-from pilotactions.core.audit import verb_label
 from pilotactions.core.http import safe_next_url
 from pilotactions.core.models import AuditEvent
 from pilotactions.core.pagination import narrow_page
