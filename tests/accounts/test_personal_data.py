@@ -112,3 +112,13 @@ def test_a_person_without_role_downloads_their_data(client):
 def test_the_account_page_links_to_it(client, person):
     login(client, person["role"])
     assert 'href="/accounts/compte/mes-donnees.json"' in client.get("/accounts/compte/").text
+
+
+def test_the_public_register_lists_the_processings_and_this_instances_periods(client, settings):
+    settings.ACCOUNT_INACTIVITY_DEACTIVATE_DAYS = 200
+    settings.ACCOUNT_PSEUDONYMISE_DAYS = 700
+    page = client.get("/donnees-personnelles/").text
+    assert "Registre des traitements" in page
+    for processing in ["Comptes des agents", "Identité ProConnect", "Journal des actions", "Traces de connexion"]:
+        assert processing in page
+    assert "Fermé après 200 jours sans connexion" in page and "700 jours après la fermeture" in page
