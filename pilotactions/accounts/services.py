@@ -680,6 +680,8 @@ class RetentionReport:
     deactivated: list = field(default_factory=list)
     pseudonymised: list = field(default_factory=list)
     sign_in_logs: int = 0
+    invitations: int = 0  # never accepted, of people who have no account
+    access_requests: int = 0  # refused, of people who have no account
 
 
 def _last_seen(user: User):
@@ -744,7 +746,8 @@ def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = Fa
 
     1. warn by e-mail, ACCOUNT_INACTIVITY_WARNING_DAYS before, the people whose account is about to be closed;
     2. close (`user_deactivate`) accounts unused for ACCOUNT_INACTIVITY_DEACTIVATE_DAYS;
-    3. pseudonymise (`user_pseudonymise`) accounts closed for ACCOUNT_PSEUDONYMISE_DAYS;
+    3. pseudonymise (`user_pseudonymise`) accounts closed for ACCOUNT_PSEUDONYMISE_DAYS, and the invitations never
+       accepted and access requests refused that long ago of people who have no account;
     4. delete sign-in logs older than SIGN_IN_LOG_RETENTION_DAYS.
 
     The system account is never touched. `dry_run` reports without writing anything (`actor` may then be None).
@@ -757,6 +760,8 @@ def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = Fa
         pseudonymised=candidates["pseudonymise"],
         sign_in_logs=sum(logs.count() for logs in _sign_in_logs(now)),
     )
+    invitations, requests_ = _unclaimed(now)
+    report.invitations, report.access_requests = invitations.count(), requests_.count()
     if dry_run:
         return report
     if not perms.is_national_admin(actor):
@@ -772,6 +777,7 @@ def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = Fa
         )
     for user in candidates["pseudonymise"]:
         user_pseudonymise(acting_role=actor, user=user)
+    _unclaimed_pseudonymise(invitations, requests_)
     with transaction.atomic():
         for logs in _sign_in_logs(now):
             logs.delete()
@@ -845,21 +851,7 @@ def user_pseudonymise(*, acting_role: Role, user: User) -> User:
     for model in (AccessLog, AccessFailureLog, AccessAttempt):
         model.objects.filter(username__in=emails).delete()
 
-    # Longest first, so that « Jean Dupont » is replaced before a shorter text it contains.
-    replacements = [(e, placeholder) for e in emails] + [(n, name) for n in names]
-    replacements.sort(key=lambda pair: -len(pair[0]))
-    if replacements:
-        condition = Q()
-        for text, _new in replacements:
-            condition |= Q(message__icontains=text) | Q(target_label__icontains=text)
-        changed = []
-        for event in AuditEvent.objects.filter(condition).only("id", "message", "target_label"):
-            for text, new in replacements:
-                pattern = re.compile(re.escape(text), re.IGNORECASE)
-                event.message = pattern.sub(new, event.message)
-                event.target_label = pattern.sub(new, event.target_label)
-            changed.append(event)
-        AuditEvent.objects.bulk_update(changed, ["message", "target_label"], batch_size=500)
+    _audit_texts_replace([(e, placeholder) for e in emails] + [(n, name) for n in names])
     audit_event_record(
         actor=acting_role,
         verb="user_pseudonymised",
@@ -867,3 +859,60 @@ def user_pseudonymise(*, acting_role: Role, user: User) -> User:
         message=f"Compte fermé pseudonymisé : « {name} ».",
     )
     return user
+
+
+def _audit_texts_replace(replacements: list[tuple[str, str]]) -> int:
+    """Rewrite, case-insensitively, each (text, new) in the audit log's descriptions and object labels; returns the
+    number of events changed. Longest first, so that « Jean Dupont » goes before a shorter text it contains."""
+    replacements = sorted((pair for pair in replacements if pair[0]), key=lambda pair: -len(pair[0]))
+    if not replacements:
+        return 0
+    condition = Q()
+    for text, _new in replacements:
+        condition |= Q(message__icontains=text) | Q(target_label__icontains=text)
+    patterns = [(re.compile(re.escape(text), re.IGNORECASE), new) for text, new in replacements]
+    changed = []
+    for event in AuditEvent.objects.filter(condition).only("id", "message", "target_label"):
+        for pattern, new in patterns:
+            event.message = pattern.sub(new, event.message)
+            event.target_label = pattern.sub(new, event.target_label)
+        changed.append(event)
+    AuditEvent.objects.bulk_update(changed, ["message", "target_label"], batch_size=500)
+    return len(changed)
+
+
+def _unclaimed(now):
+    """Invitations never accepted and access requests refused, ACCOUNT_PSEUDONYMISE_DAYS after they ended, of
+    addresses that have no account: their person never became a user, nothing else will pseudonymise them."""
+    before = now - timedelta(days=settings.ACCOUNT_PSEUDONYMISE_DAYS)
+    accounts = User.objects.values("email")
+    invitations = (
+        Invitation.objects.filter(accepted_at__isnull=True)
+        .filter(Q(cancelled_at__lt=before) | Q(cancelled_at__isnull=True, expires_at__lt=before))
+        .exclude(email__endswith=f"@{PSEUDONYM_DOMAIN}")
+        .exclude(email__in=accounts)
+    )
+    requests_ = (
+        AccessRequest.objects.filter(status=AccessRequestStatus.REFUSED, decided_at__lt=before)
+        .exclude(email__endswith=f"@{PSEUDONYM_DOMAIN}")
+        .exclude(email__in=accounts)
+    )
+    return invitations.order_by("pk"), requests_.order_by("pk")
+
+
+@transaction.atomic
+def _unclaimed_pseudonymise(invitations, requests_) -> None:
+    for invitation in invitations.select_for_update():
+        placeholder = f"invitation-{invitation.pk}@{PSEUDONYM_DOMAIN}"
+        names = f"{invitation.first_name} {invitation.last_name}".strip()
+        _audit_texts_replace([(invitation.email, placeholder), (names, f"Invité n° {invitation.pk}")])
+        invitation.email, invitation.first_name, invitation.last_name = placeholder, "Invité", f"n° {invitation.pk}"
+        invitation.save(update_fields=["email", "first_name", "last_name"])
+    for access_request in requests_.select_for_update():
+        placeholder = f"demande-{access_request.pk}@{PSEUDONYM_DOMAIN}"
+        _audit_texts_replace([(access_request.email, placeholder)])
+        AccessLog.objects.filter(username=access_request.email).delete()
+        access_request.email = placeholder
+        access_request.first_name, access_request.last_name = "Demandeur", f"n° {access_request.pk}"
+        access_request.proconnect_sub = f"pseudonymise-demande-{access_request.pk}"
+        access_request.save(update_fields=["email", "first_name", "last_name", "proconnect_sub"])

@@ -249,3 +249,49 @@ def test_it_is_idempotent(old_agent, django_capture_on_commit_callbacks):
     assert "0 avertissement(s), 0 fermeture(s), 0 pseudonymisation(s)" in output
     assert AuditEvent.objects.count() == events and len(mail.outbox) == sent
     assert list(User.objects.order_by("pk").values_list("email", "first_name", "is_active")) == snapshot
+
+
+def test_invitations_never_accepted_and_refused_requests_of_people_without_account_are_pseudonymised():
+    admin = make_role(R.NATIONAL_ADMIN)
+    organisation = make_role(R.AUTHORITY_EDITOR, "59").organisation
+    old = Invitation.objects.create(
+        email="marc.ancien@ville.fr",
+        first_name="Marc",
+        last_name="Ancien",
+        role_kind=R.AUTHORITY_EDITOR,
+        organisation=organisation,
+        invited_by=admin.user,
+        token_hash="c" * 64,
+        expires_at=days_ago(4 * 365),
+    )
+    audit_event_record(actor=admin, verb="invitation_sent", target=old, message="marc.ancien@ville.fr invité(e).")
+    recent = Invitation.objects.create(
+        email="recent@ville.fr",
+        first_name="Rita",
+        last_name="Récente",
+        role_kind=R.AUTHORITY_EDITOR,
+        organisation=organisation,
+        invited_by=admin.user,
+        token_hash="d" * 64,
+        expires_at=days_ago(10),
+    )
+    refused = AccessRequest.objects.create(
+        email="refuse@ville.fr",
+        first_name="Rémi",
+        last_name="Refusé",
+        proconnect_sub="sub-remi",
+        siret="12345678901234",
+        organisation=organisation,
+        status="refused",
+        decided_at=days_ago(4 * 365),
+    )
+    output = run()
+    assert "1 invitation(s) jamais acceptée(s) et 1 demande(s) d’accès refusée(s)" in output
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    refused.refresh_from_db()
+    assert old.email == f"invitation-{old.pk}@pseudonymise.invalid" and old.last_name == f"n° {old.pk}"
+    assert recent.email == "recent@ville.fr"
+    assert refused.email.endswith("@pseudonymise.invalid") and refused.proconnect_sub != "sub-remi"
+    assert not AuditEvent.objects.filter(message__icontains="marc.ancien").exists()
+    assert "0 invitation(s)" in run()
