@@ -228,6 +228,8 @@ ACCOUNT_INACTIVITY_DEACTIVATE_DAYS = env.int("ACCOUNT_INACTIVITY_DEACTIVATE_DAYS
 ACCOUNT_INACTIVITY_WARNING_DAYS = env.int("ACCOUNT_INACTIVITY_WARNING_DAYS", default=30)
 ACCOUNT_PSEUDONYMISE_DAYS = env.int("ACCOUNT_PSEUDONYMISE_DAYS", default=3 * 365)
 SIGN_IN_LOG_RETENTION_DAYS = env.int("SIGN_IN_LOG_RETENTION_DAYS", default=365)
+# The worker's finished tasks (each e-mail's recipients and body) are deleted after this many days.
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=30)
 # Uploaded documents live outside the web root and are only served through permission-checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 # The open-data publications, one directory per year, served by /donnees-ouvertes/ (docs/open-data.md).

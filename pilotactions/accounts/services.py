@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from pilotactions.core.audit import audit_event_record
 from pilotactions.core.models import AuditEvent
@@ -680,6 +681,7 @@ class RetentionReport:
     deactivated: list = field(default_factory=list)
     pseudonymised: list = field(default_factory=list)
     sign_in_logs: int = 0
+    task_results: int = 0  # finished tasks of the worker (e-mails' copies)
     invitations: int = 0  # never accepted, of people who have no account
     access_requests: int = 0  # refused, of people who have no account
 
@@ -741,6 +743,14 @@ def _sign_in_logs(now):
     return [AccessLog.objects.filter(attempt_time__lt=before), AccessFailureLog.objects.filter(attempt_time__lt=before)]
 
 
+def _task_results(now):
+    """The worker's finished tasks (django-tasks-db) older than TASK_RESULT_RETENTION_DAYS: each e-mail's task holds
+    its recipients and body. Nothing reads a finished task's result."""
+    return DBTaskResult.objects.finished().filter(
+        finished_at__lt=now - timedelta(days=settings.TASK_RESULT_RETENTION_DAYS)
+    )
+
+
 def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = False) -> RetentionReport:
     """Apply the retention periods of docs/personal-data.md, idempotently (run daily by `apply_retention`):
 
@@ -748,7 +758,8 @@ def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = Fa
     2. close (`user_deactivate`) accounts unused for ACCOUNT_INACTIVITY_DEACTIVATE_DAYS;
     3. pseudonymise (`user_pseudonymise`) accounts closed for ACCOUNT_PSEUDONYMISE_DAYS, and the invitations never
        accepted and access requests refused that long ago of people who have no account;
-    4. delete sign-in logs older than SIGN_IN_LOG_RETENTION_DAYS.
+    4. delete sign-in logs older than SIGN_IN_LOG_RETENTION_DAYS, and the worker's finished tasks (the e-mails'
+       copies) older than TASK_RESULT_RETENTION_DAYS.
 
     The system account is never touched. `dry_run` reports without writing anything (`actor` may then be None).
     """
@@ -760,6 +771,7 @@ def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = Fa
         pseudonymised=candidates["pseudonymise"],
         sign_in_logs=sum(logs.count() for logs in _sign_in_logs(now)),
     )
+    report.task_results = _task_results(now).count()
     invitations, requests_ = _unclaimed(now)
     report.invitations, report.access_requests = invitations.count(), requests_.count()
     if dry_run:
@@ -781,6 +793,7 @@ def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = Fa
     with transaction.atomic():
         for logs in _sign_in_logs(now):
             logs.delete()
+        _task_results(now).delete()
     return report
 
 

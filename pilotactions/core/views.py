@@ -24,6 +24,7 @@ def legal_page(request, slug):
             "warning_days": settings.ACCOUNT_INACTIVITY_WARNING_DAYS,
             "pseudonymise_days": settings.ACCOUNT_PSEUDONYMISE_DAYS,
             "sign_in_log_days": settings.SIGN_IN_LOG_RETENTION_DAYS,
+            "task_result_days": settings.TASK_RESULT_RETENTION_DAYS,
             "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
             "session_max_hours": settings.SESSION_MAX_HOURS,
         }

@@ -221,6 +221,26 @@ def test_old_sign_in_logs_are_deleted():
     assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
+def test_old_finished_tasks_of_the_worker_are_deleted():
+    from django_tasks_db.models import DBTaskResult
+
+    def task(status, finished_days_ago):
+        return DBTaskResult.objects.create(
+            status=status,
+            finished_at=days_ago(finished_days_ago) if finished_days_ago is not None else None,
+            args_kwargs={"args": [], "kwargs": {"recipients": ["a@b.fr"], "body": "Bonjour Léa"}},
+            task_path="pilotactions.core.tasks.send_email_task",
+            backend_name="default",
+            run_after=days_ago(100),
+        )
+
+    old, recent, waiting = task("SUCCESSFUL", 40), task("FAILED", 5), task("READY", None)
+    assert "1 tâche(s) terminée(s)" in run("--dry-run")
+    assert DBTaskResult.objects.filter(pk=old.pk).exists()
+    run()
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
 def test_a_dry_run_changes_nothing(old_agent, django_capture_on_commit_callbacks):
     closing = signed_in(make_role(R.DEPARTMENTAL_STATE, "59"), 400)
     warned = signed_in(make_role(R.DEPARTMENTAL_STATE, "33"), 340)

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             f"{prefix}{len(report.warned)} avertissement(s), {len(report.deactivated)} fermeture(s), "
             f"{len(report.pseudonymised)} pseudonymisation(s), {report.invitations} invitation(s) jamais acceptée(s) et "
             f"{report.access_requests} demande(s) d’accès refusée(s) pseudonymisée(s), {report.sign_in_logs} trace(s) "
-            "de connexion "
+            f"de connexion et {report.task_results} tâche(s) terminée(s) du worker "
             f"supprimée(s) — fermeture après {settings.ACCOUNT_INACTIVITY_DEACTIVATE_DAYS} jours sans connexion, "
             f"pseudonymisation {settings.ACCOUNT_PSEUDONYMISE_DAYS} jours après la fermeture "
             f"({timezone.localtime():%d/%m/%Y %H:%M})."
