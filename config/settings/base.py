@@ -219,6 +219,17 @@ IMPORT_MAX_ROWS = 200_000
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=7)
 # Generated reports (PDF, DOCX…) are kept this many days, then `purge_reports` removes them.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=7)
+# Retention of personal data (docs/personal-data.md), applied every night by `apply_retention`: an account nobody
+# signed in to (nor used an API token of) for ACCOUNT_INACTIVITY_DEACTIVATE_DAYS is closed, its holder warned by
+# e-mail ACCOUNT_INACTIVITY_WARNING_DAYS before (0: no warning); a closed account is pseudonymised
+# ACCOUNT_PSEUDONYMISE_DAYS after its closing (« Agent n° 123 » in the history); django-axes' sign-in logs are
+# deleted after SIGN_IN_LOG_RETENTION_DAYS.
+ACCOUNT_INACTIVITY_DEACTIVATE_DAYS = env.int("ACCOUNT_INACTIVITY_DEACTIVATE_DAYS", default=365)
+ACCOUNT_INACTIVITY_WARNING_DAYS = env.int("ACCOUNT_INACTIVITY_WARNING_DAYS", default=30)
+ACCOUNT_PSEUDONYMISE_DAYS = env.int("ACCOUNT_PSEUDONYMISE_DAYS", default=3 * 365)
+SIGN_IN_LOG_RETENTION_DAYS = env.int("SIGN_IN_LOG_RETENTION_DAYS", default=365)
+# The worker's finished tasks (each e-mail's recipients and body) are deleted after this many days.
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=30)
 # Uploaded documents live outside the web root and are only served through permission-checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 # The open-data publications, one directory per year, served by /donnees-ouvertes/ (docs/open-data.md).

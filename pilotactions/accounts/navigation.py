@@ -23,6 +23,8 @@ def main_navigation(request) -> list[dict]:
         items.append(("Listes de valeurs", reverse("nomenclatures:index")))
         if perms.invitable_role_kinds(role):
             items.append(("Accès et invitations", reverse("accounts:organisation_list")))
+        if perms.can_read_audit_log(role)[0]:
+            items.append(("Journal des actions", reverse("accounts:journal")))
     path = request.path
     return [
         {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}

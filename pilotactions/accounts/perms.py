@@ -189,3 +189,44 @@ def require(allowed_reason: tuple[bool, str]) -> None:
     allowed, reason = allowed_reason
     if not allowed:
         raise PermissionDenied(reason)
+
+
+# --- The journal of actions (audit log) --------------------------------------------------------
+
+AUDIT_LOG_ROLES = {RoleKind.NATIONAL_ADMIN, RoleKind.REGIONAL, RoleKind.DEPARTMENTAL_STATE}
+
+
+def can_read_audit_log(role: Role | None) -> tuple[bool, str]:
+    """The journal is for the State's administrators: national administrators (every event), and the regional
+    and departmental State services, who administer the accesses of their territory (its events only)."""
+    if role is None:
+        return False, NO_ROLE
+    if role.kind not in AUDIT_LOG_ROLES:
+        return (
+            False,
+            "Le journal des actions est réservé aux administrateurs de l’État (national, régional, départemental).",
+        )
+    return True, ""
+
+
+def audit_organisations(role: Role | None) -> QuerySet[Organisation] | None:
+    """Organisations whose agents' events the role reads in the journal; None means every event.
+
+    The rule, kept simple to explain: an event is in a territory when the organisation it was done for (the
+    role the agent acted as, recorded with the event) is in the territory. A département's: its State services
+    and the authorities acting on it; a région's: its State services, those of its départements and the
+    authorities acting in it. Events done for no organisation (commands, an unknown agent's access request)
+    are national administrators' only.
+    """
+    allowed, _reason = can_read_audit_log(role)
+    if not allowed:
+        return Organisation.objects.none()
+    if role.kind == RoleKind.NATIONAL_ADMIN:
+        return None
+    if role.kind == RoleKind.REGIONAL:
+        region = role.organisation.region_id
+        return Organisation.objects.filter(
+            Q(region_id=region) | Q(departement__region_id=region) | Q(authority__departements__region_id=region)
+        )
+    departement = role.organisation.departement_id
+    return Organisation.objects.filter(Q(departement_id=departement) | Q(authority__departements__id=departement))

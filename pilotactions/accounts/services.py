@@ -1,25 +1,30 @@
 """Writes to accounts: organisations, invitations, roles and their deactivation."""
 
 import hashlib
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from pilotactions.core.audit import audit_event_record
+from pilotactions.core.models import AuditEvent
 from pilotactions.core.tasks import email_send_on_commit
 from pilotactions.territories.models import Authority, Departement, Region
 
 from . import perms
 from .enums import AccessRequestStatus, OrganisationKind, RoleKind
-from .models import AccessRequest, Invitation, Organisation, ProConnectIdentity, Role, User
+from .models import AccessRequest, DigestPreference, Invitation, Organisation, ProConnectIdentity, Role, User
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -653,3 +658,274 @@ def user_sign_out_everywhere(*, user: User) -> User:
         actor=user, verb="sessions_revoked", target=user, message=f"{user.email} s’est déconnecté(e) partout."
     )
     return user
+
+
+# --- Retention of personal data (docs/personal-data.md) ---------------------------------------------------
+
+PSEUDONYM_DOMAIN = "pseudonymise.invalid"
+
+
+def pseudonym(user: User) -> str:
+    return f"Agent n° {user.pk}"
+
+
+def pseudonym_email(user: User) -> str:
+    return f"agent-{user.pk}@{PSEUDONYM_DOMAIN}"
+
+
+@dataclass
+class RetentionReport:
+    """What `accounts_retention_apply` did (or, in a dry run, would do)."""
+
+    warned: list = field(default_factory=list)
+    deactivated: list = field(default_factory=list)
+    pseudonymised: list = field(default_factory=list)
+    sign_in_logs: int = 0
+    task_results: int = 0  # finished tasks of the worker (e-mails' copies)
+    invitations: int = 0  # never accepted, of people who have no account
+    access_requests: int = 0  # refused, of people who have no account
+
+
+def _last_seen(user: User):
+    """The person's last sign of life: their last sign-in (the account's creation if none), or the last use of
+    one of their API tokens, whichever is later."""
+    moments = [user.last_login or user.date_joined]
+    moments += [t.last_used_at for t in user.api_tokens.all() if t.last_used_at]
+    return max(moments)
+
+
+def _unused_since(moment):
+    """Active accounts nobody signed in to (nor used an API token of) since `moment`, the system account apart."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(last_login__lt=moment) | Q(last_login__isnull=True, date_joined__lt=moment))
+        .exclude(api_tokens__last_used_at__gte=moment)
+        .exclude(email=SYSTEM_EMAIL)
+        .prefetch_related("api_tokens")
+        .order_by("pk")
+    )
+
+
+def retention_candidates(now=None) -> dict:
+    """{"warn": [(user, last_seen)], "deactivate": [(user, last_seen)], "pseudonymise": [user]} under the
+    retention settings (ACCOUNT_INACTIVITY_DEACTIVATE_DAYS, ACCOUNT_INACTIVITY_WARNING_DAYS,
+    ACCOUNT_PSEUDONYMISE_DAYS)."""
+    now = now or timezone.now()
+    days = settings.ACCOUNT_INACTIVITY_DEACTIVATE_DAYS
+    cutoff = now - timedelta(days=days)
+    warn_cutoff = cutoff + timedelta(days=settings.ACCOUNT_INACTIVITY_WARNING_DAYS)
+    deactivate = [(user, _last_seen(user)) for user in _unused_since(cutoff)]
+    deactivate = [(user, seen) for user, seen in deactivate if seen < cutoff]
+    leaving = {user.pk for user, _seen in deactivate}
+    warn = []
+    if settings.ACCOUNT_INACTIVITY_WARNING_DAYS > 0:
+        for user in _unused_since(warn_cutoff).exclude(pk__in=leaving):
+            seen = _last_seen(user)
+            already = AuditEvent.objects.filter(
+                verb="user_inactivity_warned", target_type="accounts.user", target_id=str(user.pk), occurred_at__gt=seen
+            ).exists()
+            if seen < warn_cutoff and not already:
+                warn.append((user, seen))
+    pseudonymise = list(
+        User.objects.filter(
+            is_active=False, deactivated_at__lt=now - timedelta(days=settings.ACCOUNT_PSEUDONYMISE_DAYS)
+        )
+        .exclude(email=SYSTEM_EMAIL)
+        .exclude(email__endswith=f"@{PSEUDONYM_DOMAIN}")
+        .order_by("pk")
+    )
+    return {"warn": warn, "deactivate": deactivate, "pseudonymise": pseudonymise}
+
+
+def _sign_in_logs(now):
+    """django-axes' sign-in logs (successes and failures) older than SIGN_IN_LOG_RETENTION_DAYS."""
+    before = now - timedelta(days=settings.SIGN_IN_LOG_RETENTION_DAYS)
+    return [AccessLog.objects.filter(attempt_time__lt=before), AccessFailureLog.objects.filter(attempt_time__lt=before)]
+
+
+def _task_results(now):
+    """The worker's finished tasks (django-tasks-db) older than TASK_RESULT_RETENTION_DAYS: each e-mail's task holds
+    its recipients and body. Nothing reads a finished task's result."""
+    return DBTaskResult.objects.finished().filter(
+        finished_at__lt=now - timedelta(days=settings.TASK_RESULT_RETENTION_DAYS)
+    )
+
+
+def accounts_retention_apply(*, actor: Role | None, now=None, dry_run: bool = False) -> RetentionReport:
+    """Apply the retention periods of docs/personal-data.md, idempotently (run daily by `apply_retention`):
+
+    1. warn by e-mail, ACCOUNT_INACTIVITY_WARNING_DAYS before, the people whose account is about to be closed;
+    2. close (`user_deactivate`) accounts unused for ACCOUNT_INACTIVITY_DEACTIVATE_DAYS;
+    3. pseudonymise (`user_pseudonymise`) accounts closed for ACCOUNT_PSEUDONYMISE_DAYS, and the invitations never
+       accepted and access requests refused that long ago of people who have no account;
+    4. delete sign-in logs older than SIGN_IN_LOG_RETENTION_DAYS, and the worker's finished tasks (the e-mails'
+       copies) older than TASK_RESULT_RETENTION_DAYS.
+
+    The system account is never touched. `dry_run` reports without writing anything (`actor` may then be None).
+    """
+    now = now or timezone.now()
+    candidates = retention_candidates(now)
+    report = RetentionReport(
+        warned=[user for user, _seen in candidates["warn"]],
+        deactivated=[user for user, _seen in candidates["deactivate"]],
+        pseudonymised=candidates["pseudonymise"],
+        sign_in_logs=sum(logs.count() for logs in _sign_in_logs(now)),
+    )
+    report.task_results = _task_results(now).count()
+    invitations, requests_ = _unclaimed(now)
+    report.invitations, report.access_requests = invitations.count(), requests_.count()
+    if dry_run:
+        return report
+    if not perms.is_national_admin(actor):
+        raise PermissionDenied("Seul un administrateur national (ou la commande) applique les durées de conservation.")
+    days = settings.ACCOUNT_INACTIVITY_DEACTIVATE_DAYS
+    for user, seen in candidates["warn"]:
+        _inactivity_warn(actor=actor, user=user, last_seen=seen, now=now)
+    for user, seen in candidates["deactivate"]:
+        user_deactivate(
+            acting_role=actor,
+            user=user,
+            reason=f"Compte inutilisé depuis le {timezone.localtime(seen):%d/%m/%Y} (plus de {days} jours).",
+        )
+    for user in candidates["pseudonymise"]:
+        user_pseudonymise(acting_role=actor, user=user)
+    _unclaimed_pseudonymise(invitations, requests_)
+    with transaction.atomic():
+        for logs in _sign_in_logs(now):
+            logs.delete()
+        _task_results(now).delete()
+    return report
+
+
+@transaction.atomic
+def _inactivity_warn(*, actor: Role, user: User, last_seen, now) -> None:
+    days = settings.ACCOUNT_INACTIVITY_DEACTIVATE_DAYS
+    deactivation_on = last_seen + timedelta(days=days)
+    body = render_to_string(
+        "accounts/email/inactivity_warning.txt",
+        {
+            "user": user,
+            "last_seen": timezone.localtime(last_seen),
+            "deactivation_on": timezone.localtime(max(deactivation_on, now)),
+            "days": days,
+            "pseudonymise_days": settings.ACCOUNT_PSEUDONYMISE_DAYS,
+            "link": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+        },
+    )
+    email_send_on_commit(subject="Votre compte Pilot'actions va être fermé", body=body, recipients=[user.email])
+    audit_event_record(
+        actor=actor,
+        verb="user_inactivity_warned",
+        target=user,
+        message=f"Compte inutilisé depuis le {timezone.localtime(last_seen):%d/%m/%Y} : fermeture annoncée pour le "
+        f"{timezone.localtime(max(deactivation_on, now)):%d/%m/%Y}.",
+    )
+
+
+@transaction.atomic
+def user_pseudonymise(*, acting_role: Role, user: User) -> User:
+    """Replace a closed account's identity by « Agent n° <id> » everywhere it was copied as text, and delete what
+    only served to sign in (ProConnect identity, API tokens, sign-in logs, digest preference).
+
+    The account row stays, so that the history (simple-history's `history_user`, AuditEvent.actor, the `…_by`
+    columns) keeps pointing at it and now reads « Agent n° <id> ». Texts that copied the name or the address:
+    the account's own history records, the audit log's messages and labels, invitations and access requests.
+    """
+    if not perms.is_national_admin(acting_role):
+        raise PermissionDenied("Seul un administrateur national (ou la commande) pseudonymise un compte.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise ValidationError("Un compte actif ne se pseudonymise pas : fermez-le d’abord.")
+    if user.email == SYSTEM_EMAIL:
+        raise ValidationError("Le compte « Système (commande) » ne se pseudonymise pas.")
+    name, placeholder = pseudonym(user), pseudonym_email(user)
+    past = User.history.filter(id=user.pk)
+    emails = {e for e in past.values_list("email", flat=True) if e} | {user.email}
+    emails.discard(placeholder)
+    names = {f"{first} {last}".strip() for first, last in past.values_list("first_name", "last_name")}
+    names |= {user.get_full_name()}
+    names = {n for n in names if n and n != name}
+    sub = getattr(getattr(user, "proconnect_identity", None), "sub", None)
+
+    user.first_name, user.last_name, user.email = "Agent", f"n° {user.pk}", placeholder
+    user.set_unusable_password()
+    user.sessions_revoked_at = timezone.now()
+    user._history_user = acting_role.user
+    user.save()
+    User.history.filter(id=user.pk).update(first_name="Agent", last_name=f"n° {user.pk}", email=placeholder)
+    ProConnectIdentity.objects.filter(user=user).delete()
+    user.api_tokens.all().delete()
+    DigestPreference.objects.filter(user=user).delete()
+    Invitation.objects.filter(email__in=emails).update(email=placeholder, first_name="Agent", last_name=f"n° {user.pk}")
+    requests_ = Q(email__in=emails) | (Q(proconnect_sub=sub) if sub else Q(pk__in=[]))
+    AccessRequest.objects.filter(requests_).update(
+        email=placeholder, first_name="Agent", last_name=f"n° {user.pk}", proconnect_sub=f"pseudonymise-{user.pk}"
+    )
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        model.objects.filter(username__in=emails).delete()
+
+    _audit_texts_replace([(e, placeholder) for e in emails] + [(n, name) for n in names])
+    audit_event_record(
+        actor=acting_role,
+        verb="user_pseudonymised",
+        target=user,
+        message=f"Compte fermé pseudonymisé : « {name} ».",
+    )
+    return user
+
+
+def _audit_texts_replace(replacements: list[tuple[str, str]]) -> int:
+    """Rewrite, case-insensitively, each (text, new) in the audit log's descriptions and object labels; returns the
+    number of events changed. Longest first, so that « Jean Dupont » goes before a shorter text it contains."""
+    replacements = sorted((pair for pair in replacements if pair[0]), key=lambda pair: -len(pair[0]))
+    if not replacements:
+        return 0
+    condition = Q()
+    for text, _new in replacements:
+        condition |= Q(message__icontains=text) | Q(target_label__icontains=text)
+    patterns = [(re.compile(re.escape(text), re.IGNORECASE), new) for text, new in replacements]
+    changed = []
+    for event in AuditEvent.objects.filter(condition).only("id", "message", "target_label"):
+        for pattern, new in patterns:
+            event.message = pattern.sub(new, event.message)
+            event.target_label = pattern.sub(new, event.target_label)
+        changed.append(event)
+    AuditEvent.objects.bulk_update(changed, ["message", "target_label"], batch_size=500)
+    return len(changed)
+
+
+def _unclaimed(now):
+    """Invitations never accepted and access requests refused, ACCOUNT_PSEUDONYMISE_DAYS after they ended, of
+    addresses that have no account: their person never became a user, nothing else will pseudonymise them."""
+    before = now - timedelta(days=settings.ACCOUNT_PSEUDONYMISE_DAYS)
+    accounts = User.objects.values("email")
+    invitations = (
+        Invitation.objects.filter(accepted_at__isnull=True)
+        .filter(Q(cancelled_at__lt=before) | Q(cancelled_at__isnull=True, expires_at__lt=before))
+        .exclude(email__endswith=f"@{PSEUDONYM_DOMAIN}")
+        .exclude(email__in=accounts)
+    )
+    requests_ = (
+        AccessRequest.objects.filter(status=AccessRequestStatus.REFUSED, decided_at__lt=before)
+        .exclude(email__endswith=f"@{PSEUDONYM_DOMAIN}")
+        .exclude(email__in=accounts)
+    )
+    return invitations.order_by("pk"), requests_.order_by("pk")
+
+
+@transaction.atomic
+def _unclaimed_pseudonymise(invitations, requests_) -> None:
+    for invitation in invitations.select_for_update():
+        placeholder = f"invitation-{invitation.pk}@{PSEUDONYM_DOMAIN}"
+        names = f"{invitation.first_name} {invitation.last_name}".strip()
+        _audit_texts_replace([(invitation.email, placeholder), (names, f"Invité n° {invitation.pk}")])
+        invitation.email, invitation.first_name, invitation.last_name = placeholder, "Invité", f"n° {invitation.pk}"
+        invitation.save(update_fields=["email", "first_name", "last_name"])
+    for access_request in requests_.select_for_update():
+        placeholder = f"demande-{access_request.pk}@{PSEUDONYM_DOMAIN}"
+        _audit_texts_replace([(access_request.email, placeholder)])
+        AccessLog.objects.filter(username=access_request.email).delete()
+        access_request.email = placeholder
+        access_request.first_name, access_request.last_name = "Demandeur", f"n° {access_request.pk}"
+        access_request.proconnect_sub = f"pseudonymise-demande-{access_request.pk}"
+        access_request.save(update_fields=["email", "first_name", "last_name", "proconnect_sub"])

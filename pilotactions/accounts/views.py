@@ -6,19 +6,25 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from pilotactions.core.audit import verb_label
 from pilotactions.core.decorators import role_required
-from pilotactions.core.forms import form_add_service_errors
+from pilotactions.core.forms import form_add_service_errors, valid_filters
 from pilotactions.core.http import safe_next_url
+from pilotactions.core.models import AuditEvent
+from pilotactions.core.pagination import narrow_page
+from pilotactions.core.tabular import people_download
 from pilotactions.territories.models import Authority, Departement, Region
 
-from . import digest, perms, proconnect, services
+from . import digest, journal, perms, personal_data, proconnect, services
 from .forms import (
     AccessRequestAcceptForm,
     DeactivationForm,
@@ -553,3 +559,69 @@ def account(request):
             "max_hours": settings.SESSION_MAX_HOURS,
         },
     )
+
+
+def _journal_events(request, role):
+    form = journal.JournalFilterForm(request.GET or None, target_types=journal.target_types())
+    events = journal.audit_events_filter(journal.audit_events_visible(role), valid_filters(form))
+    return form, events
+
+
+def audit_journal(request):
+    """« Journal des actions »: who, acting as which role and organisation, did what, when, on which object."""
+    role = perms.current_role(request.user)
+    require(perms.can_read_audit_log(role))
+    form, events = _journal_events(request, role)
+    page = narrow_page(
+        events,
+        request.GET.get("page"),
+        lambda ids: AuditEvent.objects.select_related("actor").in_bulk(ids),
+    )
+    links = journal.target_links(role, page.object_list)
+    rows = [
+        {
+            "event": event,
+            "actor": journal.actor_label(event),
+            "verb": verb_label(event.verb),
+            "link": links.get((event.target_type, event.target_id)),
+        }
+        for event in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/journal.html",
+        {
+            "page_title": "Journal des actions",
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query_string": query.urlencode(),
+            "national": perms.audit_organisations(role) is None,
+        },
+    )
+
+
+def audit_journal_export(request, extension):
+    """The filtered journal as CSV or XLSX (text never a formula: core.tabular)."""
+    role = perms.current_role(request.user)
+    require(perms.can_read_audit_log(role))
+    _form, events = _journal_events(request, role)
+    return people_download(
+        journal.EXPORT_COLUMNS,
+        journal.export_rows(events),
+        extension=extension,
+        filename=f"pilotactions-journal-{timezone.localdate():%Y%m%d}",
+        sheet_title="Journal des actions",
+    )
+
+
+def personal_data_download(request):
+    """« Mes données »: everything Pilot'actions holds about the signed-in person, as one JSON file."""
+    data = personal_data.personal_data_export(request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="pilotactions-mes-donnees-{timezone.localdate():%Y%m%d}.json"'
+    )
+    return response

@@ -17,7 +17,18 @@ LEGAL_PAGES = {
 @login_not_required
 def legal_page(request, slug):
     title, template = LEGAL_PAGES[slug]
-    return render(request, template, {"page_title": title})
+    context = {"page_title": title}
+    if slug == "donnees-personnelles":  # the register states the retention periods this instance applies
+        context["retention"] = {
+            "deactivate_days": settings.ACCOUNT_INACTIVITY_DEACTIVATE_DAYS,
+            "warning_days": settings.ACCOUNT_INACTIVITY_WARNING_DAYS,
+            "pseudonymise_days": settings.ACCOUNT_PSEUDONYMISE_DAYS,
+            "sign_in_log_days": settings.SIGN_IN_LOG_RETENTION_DAYS,
+            "task_result_days": settings.TASK_RESULT_RETENTION_DAYS,
+            "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+            "session_max_hours": settings.SESSION_MAX_HOURS,
+        }
+    return render(request, template, context)
 
 
 @never_cache

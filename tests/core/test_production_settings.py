@@ -239,6 +239,7 @@ def test_each_periodic_job_has_its_timer():
         "send_digests": "*-*-* 07:00:00 Europe/Paris",
         "purge_reports": "*-*-* 03:30:00 Europe/Paris",
         "purge_imports": "*-*-* 03:45:00 Europe/Paris",
+        "apply_retention": "*-*-* 04:00:00 Europe/Paris",
     }
 
 
