@@ -280,10 +280,12 @@ class StoredEvaluation:
     def total(self) -> Totals:
         return Totals.from_fields(self._rows().aggregate(**{name: Sum(name) for name in SUMMED}))
 
-    def rollup(self, key: str) -> dict[str, Totals]:
-        """{value of `key` (authority_code, departement, region, axis, subtheme, contract_type): Totals}."""
-        sums = self._rows().order_by().values(key).annotate(**{name: Sum(name) for name in SUMMED})
-        return {row[key]: Totals.from_fields(row) for row in sums}
+    def rollup(self, key: str) -> dict:
+        """{value of `key` (authority_code, departement, region, axis, subtheme, contract_type): Totals}; for
+        "contract", {(authority_code, contract_type): Totals} (an authority has one contract of each type)."""
+        keys = ["authority_code", "contract_type"] if key == "contract" else [key]
+        sums = self._rows().order_by().values(*keys).annotate(**{name: Sum(name) for name in SUMMED})
+        return {tuple(row[k] for k in keys) if key == "contract" else row[key]: Totals.from_fields(row) for row in sums}
 
 
 def totals_refresh(campaign: Campaign, authority_code: str) -> int:

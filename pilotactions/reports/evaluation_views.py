@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from pilotactions.accounts.perms import current_role
@@ -26,6 +27,16 @@ from .forms import EvaluationFilterForm
 from .views import scope_and_form
 
 FINANCER_LABELS = {"state": "État", "authority": "Collectivité", "third_party": "Financeurs tiers"}
+
+
+def _contracts(keys, year: int | None) -> dict[tuple, Contract]:
+    """The contract of each (authority code, contract type) covering the campaign's year."""
+    authorities, types = {a for a, _t in keys}, {t for _a, t in keys}
+    contracts = Contract.objects.filter(authority__code__in=authorities, contract_type__code__in=types)
+    if year is not None:
+        contracts = contracts.filter(start_year__lte=year, end_year__gte=year)
+    found = contracts.select_related("authority", "contract_type").order_by("start_year")
+    return {(c.authority.code, c.contract_type.code): c for c in found}
 
 
 def _labels(key: str, codes) -> dict[str, str]:
@@ -68,11 +79,19 @@ def _evaluation_context(request):
 def _rows(result: StoredEvaluation, compared: StoredEvaluation | None, by: str) -> list[dict]:
     groups = result.rollup(by)
     others = compared.rollup(by) if compared else {}
-    labels = _labels(by, set(groups) | set(others))
-    rows = [
-        _row(labels.get(code) or code or "Non renseigné", totals, others.get(code, Totals()) if compared else None)
-        for code, totals in groups.items()
-    ]
+    codes = set(groups) | set(others)
+    contracts = _contracts(codes, result.year) if by == "contract" else {}
+    if by == "contract":
+        labels = {k: f"{c.reference} — {c.authority.name}" for k, c in contracts.items()}
+    else:
+        labels = _labels(by, codes)
+    rows = []
+    for code, totals in groups.items():
+        label = labels.get(code) or (" ".join(code) if isinstance(code, tuple) else code) or "Non renseigné"
+        row = _row(label, totals, others.get(code, Totals()) if compared else None)
+        if code in contracts:  # down to the contract's own evaluation and fiche
+            row["url"] = reverse("reports:evaluation_contract", args=[contracts[code].reference])
+        rows.append(row)
     return sorted(rows, key=lambda r: r["label"])
 
 

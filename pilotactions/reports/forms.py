@@ -145,6 +145,7 @@ class EvaluationFilterForm(BilanFilterForm):
         ("region", "Région"),
         ("departement", "Département"),
         ("authority_code", "Collectivité"),
+        ("contract", "Contrat"),
         ("axis", "Axe"),
         ("subtheme", "Sous-thématique"),
     ]

@@ -157,6 +157,13 @@ def test_the_national_page_and_its_download(client, world):
     csv = client.get(reverse("reports:evaluation_download", args=["csv"]), {"by": "departement"})
     body = b"".join(csv.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[-1].startswith("Ensemble;4;3;")
+    # By contract: each row leads to the contract's own evaluation and fiche.
+    page = client.get(reverse("reports:evaluation"), {"by": "contract"}).content.decode()
+    nord = world["nord"]
+    link = reverse("reports:evaluation_contract", args=[nord.reference])
+    assert f'<a href="{link}">{nord.reference} — {nord.authority.name}</a>' in page
+    csv = client.get(reverse("reports:evaluation_download", args=["csv"]), {"by": "contract"})
+    assert f"{nord.reference} — {nord.authority.name};" in b"".join(csv.streaming_content).decode("utf-8-sig")
 
 
 def test_an_authoritys_agent_reads_only_its_own_evaluation(client, world):
