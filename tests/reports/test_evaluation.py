@@ -199,3 +199,17 @@ def test_the_ddets_downloads_the_contracts_fiche(client, world):
         "95",
     ]
     assert client.get(reverse("reports:evaluation_contract_download", args=[nord.reference, "odt"])).status_code == 404
+
+
+def test_the_page_shows_the_first_rows_of_a_long_table_and_the_download_has_them_all(client, world, monkeypatch):
+    from pilotactions.reports import evaluation_views
+
+    monkeypatch.setattr(evaluation_views, "PAGE_ROWS", 1)
+    login(client, make_role(R.NATIONAL_READER))
+    page = client.get(reverse("reports:evaluation"), {"by": "departement"}).content.decode()
+    assert "2 lignes : les 1 premières sont affichées" in page
+    rows = page.split("<tbody>")[-1]
+    assert "Gironde (33)" in rows and "Nord (59)" not in rows  # alphabetical: the first one only
+    csv = client.get(reverse("reports:evaluation_download", args=["csv"]), {"by": "departement"})
+    body = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert "Gironde (33)" in body and "Nord (59)" in body
