@@ -51,16 +51,19 @@ def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",").removesuffix(",0") + " Mo"
 
 
-def check_upload(uploaded_file) -> str:
-    """The content type of an uploaded table (XLSX, ODS or CSV); ValidationError in French otherwise."""
+TOO_LARGE_ADVICE = "Découpez le fichier, ou demandez à la DIPLP un import par la commande import_actions."
+
+
+def check_upload(uploaded_file, *, advice: str = TOO_LARGE_ADVICE) -> str:
+    """The content type of an uploaded table (XLSX, ODS or CSV); ValidationError in French otherwise. `advice`:
+    what to do with a file too large for the page."""
     name = uploaded_file.name
     limit = upload_max_bytes()
     if uploaded_file.size > limit:
         raise ValidationError(
             {
                 "file": f"« {name} » pèse {megabytes(uploaded_file.size)} : un import depuis cette page en accepte "
-                f"{megabytes(limit)} au plus. Découpez le fichier, ou demandez à la DIPLP un import par la "
-                "commande import_actions."
+                f"{megabytes(limit)} au plus. {advice}"
             }
         )
     if uploaded_file.size == 0:
@@ -94,9 +97,9 @@ def check_upload(uploaded_file) -> str:
 # its task; the task calls `import_phase_run` with what runs the rows of its owner.
 
 
-def import_store_upload(uploaded_file) -> str:
+def import_store_upload(uploaded_file, *, advice: str = TOO_LARGE_ADVICE) -> str:
     """Check an uploaded table by its bytes (`check_upload`) and store it under a random name; that name."""
-    content_type = check_upload(uploaded_file)
+    content_type = check_upload(uploaded_file, advice=advice)
     storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
     root = imports_root()
     root.mkdir(parents=True, exist_ok=True)
@@ -106,9 +109,11 @@ def import_store_upload(uploaded_file) -> str:
     return storage_name
 
 
-def import_record_create(model: type[BaseActionImport], *, uploaded_file, role, year: int, run_task, **owner):
+def import_record_create(
+    model: type[BaseActionImport], *, uploaded_file, role, year: int, run_task, advice: str = TOO_LARGE_ADVICE, **owner
+):
     """Store the upload, record it (`owner`: contract=… or pact=…) and queue its dry run once committed."""
-    storage_name = import_store_upload(uploaded_file)
+    storage_name = import_store_upload(uploaded_file, advice=advice)
     record = model.objects.create(
         **owner,
         role=role,

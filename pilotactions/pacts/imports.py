@@ -38,6 +38,7 @@ def pact_action_import_create(*, pact: Pact, uploaded_file, role) -> PactActionI
         role=role,
         year=pact.year,
         run_task=pact_action_import_run,
+        advice="Découpez le fichier en plusieurs imports.",
         pact=pact,
     )
 

@@ -273,3 +273,43 @@ def test_option_codes_and_labels_are_found_whatever_their_case_and_accents(role,
     action = PactAction.objects.get()
     assert [o.code for o in action.resources.all()] == ["RES_FINANCIERES"]
     assert action.duration == option("duree_actions", "DUREE_MOINS_2ANS")
+
+
+def test_a_file_above_the_limits_is_refused_with_the_limit(
+    client, role, pact, settings, django_capture_on_commit_callbacks
+):
+    login(client, role)
+    settings.IMPORT_MAX_ROWS = 1
+    page, failed = upload(client, pact, csv_file(GOOD), django_capture_on_commit_callbacks)
+    assert failed.status == ImportStatus.FAILED and "un import en accepte 1 au plus" in failed.error
+    assert "Découpez-le" in text(page) and not PactAction.objects.exists()
+    settings.IMPORT_MAX_BYTES = 100
+    response = client.post(f"/pactes/{pact.reference}/import/", {"file": SimpleUploadedFile("a.csv", csv_file(GOOD))})
+    assert response.status_code == 400 and "au plus. Découpez le fichier en plusieurs imports." in text(response)
+    assert PactActionImport.objects.count() == 1
+
+
+def test_an_abandoned_pact_offers_no_import_and_refuses_one(client, role, pact):
+    type(pact).objects.filter(pk=pact.pk).update(status="abandoned", abandoned_reason="Projet arrêté")
+    login(client, role)
+    assert f"/pactes/{pact.reference}/import/" not in text(client.get(f"/pactes/{pact.reference}/"))
+    response = client.post(f"/pactes/{pact.reference}/import/", {"file": SimpleUploadedFile("a.csv", csv_file(GOOD))})
+    assert response.status_code == 400 and "Ce pacte est abandonné" in text(response)
+    assert not PactActionImport.objects.exists()
+
+
+def test_purge_removes_the_pacts_stale_dry_runs_too(client, role, pact, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pilotactions.contracts.imports import action_imports_purge, imports_root
+
+    login(client, role)
+    _page, action_import = upload(client, pact, csv_file(GOOD), django_capture_on_commit_callbacks)
+    stored = imports_root() / action_import.storage_name
+    assert stored.exists()
+    assert action_imports_purge(retention_days=7) == {"imports": [], "files": []}
+    purged = action_imports_purge(retention_days=7, now=timezone.now() + timedelta(days=8))
+    assert purged["imports"] == [action_import.pk] and not stored.exists()
+    assert not PactActionImport.objects.exists()
