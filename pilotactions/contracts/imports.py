@@ -7,6 +7,10 @@ by column, and what would be created, changed or left unchanged. Once the dry ru
 confirms (`action_import_confirm`): the same stored file is imported for real, all or nothing, by the same task;
 when it writes something, the file is kept as a document of the contract. The engine is `importing.py`
 (the same code as the command `import_actions`), the permission the one of « Ajouter une action ».
+
+The lifecycle (upload, confirmation, task run with progress, purge) is generic over the record's model
+(`BaseActionImport`): a local pact's import (pacts/imports.py) goes through the same functions with its own
+record (`PactActionImport`), permission and rows (pacts/importing.py).
 """
 
 import logging
@@ -207,7 +211,7 @@ class _Progress:
 
 
 def result_summary(result: ImportResult) -> dict:
-    """What the page shows of a dry run or an import (JSON stored on the ActionImport)."""
+    """What the page shows of a dry run or an import (JSON stored on the import record)."""
     errors = result.errors
     return {
         "ok": result.ok,
