@@ -136,15 +136,21 @@ def document_add(*, contract: Contract, kind: str, uploaded_file, role) -> Contr
     return document
 
 
+def store_import_file(source: Path, root: Path) -> tuple[str, str]:
+    """Copy the stored upload of an import (XLSX, ODS or CSV, already checked and read) under `root` with a random
+    name; (storage name, content type). Contracts and local pacts keep their import files so."""
+    content_type = {".xlsx": XLSX, ".ods": ODS, ".csv": CSV}[Path(source).suffix]
+    storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, root / storage_name)
+    return storage_name, content_type
+
+
 @transaction.atomic
 def document_keep_import_file(*, contract: Contract, source: Path, original_name: str, role) -> ContractDocument:
     """Keep the file of an import (already checked and read by the import) as a document of the contract."""
     require(perms.can_add_document(role, contract))
-    content_type = {".xlsx": XLSX, ".ods": ODS, ".csv": CSV}[Path(source).suffix]
-    storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
-    root = storage_root()
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, root / storage_name)
+    storage_name, content_type = store_import_file(source, storage_root())
     document = ContractDocument.objects.create(
         contract=contract,
         kind=DocumentKind.IMPORT_FILE,

@@ -79,43 +79,21 @@ def write_template(contract: Contract, target, *, year: int) -> None:
     example = workbook.create_sheet("Exemple")
     headers = [LABELS[code] for code in TEMPLATE_COLUMNS]
     for sheet in (actions, example):
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for index, code in enumerate(TEMPLATE_COLUMNS, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = 40 if code in {"title", "description"} else 22
-    list_column = 0
+        header_row(sheet, headers, wide=[i for i, c in enumerate(TEMPLATE_COLUMNS) if c in {"title", "description"}])
     examples = {}
     sources = {}
     for index, code in enumerate(TEMPLATE_COLUMNS, start=1):
         options = _list_options(contract, code) if code in OPTION_COLUMNS else []
         if not options:
             continue
-        list_column += 1
-        letter = get_column_letter(list_column)
-        lists.cell(row=1, column=list_column, value=LABELS[code]).font = Font(bold=True)
-        for row, option in enumerate(options, start=2):
-            xlsx_text(lists.cell(row=row, column=list_column, value=option.label))
-        lists.column_dimensions[letter].width = 45
-        source = f"{quote_sheetname(lists.title)}!${letter}$2:${letter}${len(options) + 1}"
-        sources[code] = source
-        multi = code in MULTI_COLUMNS
-        validation = DataValidation(
-            type="list",
-            formula1=source,
-            allow_blank=True,
-            # Several values are typed « a ; b »: the drop-down proposes, it does not refuse.
-            errorStyle="information" if multi else "stop",
-            showErrorMessage=not multi,
-            error=f"Choisissez une valeur de la liste « {LABELS[code]} » (feuille « Listes »).",
-            errorTitle="Valeur hors liste",
-            prompt="Plusieurs valeurs : séparez-les par « ; »." if multi else None,
-            showInputMessage=multi,
+        sources[code] = option_list_column(
+            actions,
+            lists,
+            column=index,
+            header=LABELS[code],
+            labels=[o.label for o in options],
+            multi=code in MULTI_COLUMNS,
         )
-        column = get_column_letter(index)
-        validation.add(f"{column}2:{column}{TEMPLATE_ROWS + 1}")
-        actions.add_data_validation(validation)
         examples[code] = options[0]
     axis = examples.get("axis")
     subthemes = [o for o in _list_options(contract, "subtheme") if axis and o.parent_id == axis.pk]
@@ -144,6 +122,45 @@ def write_template(contract: Contract, target, *, year: int) -> None:
     _budget_sheet(budget, contract, sources)
     _budget_example(example, contract, examples, year)
     workbook.save(target)
+
+
+def header_row(sheet, headers: list[str], *, wide: list[int] = ()) -> None:
+    """The first row of a sheet: bold headers, frozen, columns of a readable width (`wide`: 0-based, wider)."""
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for index in range(len(headers)):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = 40 if index in wide else 22
+
+
+def option_list_column(sheet, lists, *, column: int, header: str, labels: list[str], multi: bool) -> str:
+    """Write an option list's labels on the next column of the sheet `lists` and put a drop-down fed by them on
+    `column` (1-based) of `sheet`: one value, refused otherwise; several (« a ; b »), proposed only. The list's
+    range (for another drop-down)."""
+    list_column = lists.max_column + 1 if lists["A1"].value is not None else 1
+    letter = get_column_letter(list_column)
+    lists.cell(row=1, column=list_column, value=header).font = Font(bold=True)
+    for row, label in enumerate(labels, start=2):
+        xlsx_text(lists.cell(row=row, column=list_column, value=label))
+    lists.column_dimensions[letter].width = 45
+    source = f"{quote_sheetname(lists.title)}!${letter}$2:${letter}${len(labels) + 1}"
+    validation = DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        # Several values are typed « a ; b »: the drop-down proposes, it does not refuse.
+        errorStyle="information" if multi else "stop",
+        showErrorMessage=not multi,
+        error=f"Choisissez une valeur de la liste « {header} » (feuille « Listes »).",
+        errorTitle="Valeur hors liste",
+        prompt="Plusieurs valeurs : séparez-les par « ; »." if multi else None,
+        showInputMessage=multi,
+    )
+    target = get_column_letter(column)
+    validation.add(f"{target}2:{target}{TEMPLATE_ROWS + 1}")
+    sheet.add_data_validation(validation)
+    return source
 
 
 def _budget_sheet(sheet, contract: Contract, sources: dict) -> None:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pilotactions.accounts.perms import current_role, require
@@ -94,6 +95,27 @@ def import_template(request, reference):
     return response
 
 
+def import_status_context(request, job, *, urls: dict) -> dict:
+    """What the shared status of an import (includes/import_status.html) needs, for a contract's or a pact's."""
+    result = job.import_result if job.phase == ImportPhase.IMPORT else job.check_result
+    context = {
+        "job": job,
+        "result": result,
+        "urls": urls,
+        "errors_shown": ERRORS_SHOWN,
+        "done_rows": progress_read(job) if job.pending else None,
+        "can_confirm": (
+            job.phase == ImportPhase.DRY_RUN
+            and job.status == ImportStatus.DONE
+            and bool(result and result["ok"])
+            and job.requested_by_id == request.user.pk
+        ),
+    }
+    if job.pending and job.rows:
+        context["percent"] = min(100, round(100 * context["done_rows"] / job.rows))
+    return context
+
+
 def _readable_import(request, reference, pk) -> ActionImport:
     contract = _editable_contract(request, reference)
     action_import = get_object_or_404(ActionImport.objects.select_related("requested_by"), pk=pk, contract=contract)
@@ -104,23 +126,22 @@ def _readable_import(request, reference, pk) -> ActionImport:
 @role_required
 def import_detail(request, reference, pk):
     action_import = _readable_import(request, reference, pk)
-    result = action_import.import_result if action_import.phase == ImportPhase.IMPORT else action_import.check_result
+    contract = action_import.contract
+    urls = {
+        "status": reverse("contracts:import_detail", args=[contract.reference, action_import.pk]),
+        "confirm": reverse("contracts:import_confirm", args=[contract.reference, action_import.pk]),
+        "start": reverse("contracts:import_start", args=[contract.reference]),
+        "owner": reverse("contracts:detail", args=[contract.reference]),
+        "action_view": "contracts:action_detail",
+        "of_owner": "du contrat",
+        "to_owner": "au contrat",
+        "owner_changed": "Le contrat a changé",
+    }
     context = {
         "page_title": f"Import « {action_import.original_name} »",
-        "contract": action_import.contract,
-        "job": action_import,
-        "result": result,
-        "errors_shown": ERRORS_SHOWN,
-        "done_rows": progress_read(action_import) if action_import.pending else None,
-        "can_confirm": (
-            action_import.phase == ImportPhase.DRY_RUN
-            and action_import.status == ImportStatus.DONE
-            and bool(result and result["ok"])
-            and action_import.requested_by_id == request.user.pk
-        ),
+        "contract": contract,
+        **import_status_context(request, action_import, urls=urls),
     }
-    if action_import.pending and action_import.rows:
-        context["percent"] = min(100, round(100 * context["done_rows"] / action_import.rows))
     template = "contracts/includes/import_status.html" if request.htmx else "contracts/import_detail.html"
     return render(request, template, context)
 

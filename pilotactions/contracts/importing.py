@@ -505,9 +505,12 @@ def _header_index() -> dict[str, tuple[str, bool]]:
     return index
 
 
-def column_positions(headers: list[str], mapping: Mapping) -> tuple[dict[str, int], list[str]]:
-    """(our code → position in the row, ignored headers). A code column wins over the labels' column."""
-    index = _header_index()
+def column_positions(
+    headers: list[str], mapping: Mapping, index: dict[str, tuple[str, bool]] | None = None
+) -> tuple[dict[str, int], list[str]]:
+    """(our code → position in the row, ignored headers). A code column wins over the labels' column. `index`
+    (normalized header → (code, is a column of labels)): the columns understood, the actions' by default."""
+    index = _header_index() if index is None else index
     positions: dict[str, tuple[int, bool]] = {}
     ignored = []
     for position, header in enumerate(headers):
@@ -618,23 +621,30 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(("+", "-")) and len(text) > 1 and not text[1].isspace()
 
 
-def _unformula(row: ParsedRow, code: str, value):
-    """Text never becomes a formula: `'=…` (how our exports write it) is the text `=…`; `=…` is refused."""
+def formula_free(value):
+    """Text never becomes a formula: `'=…` (how our exports write it) is the text `=…`; `=…` is refused
+    (ValueError with the French message)."""
     if not isinstance(value, str):
         return value
     if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
         return value[1:]
     if looks_like_formula(value):
-        row.error(
-            code,
+        raise ValueError(
             f"« {value[:40]} » commence par « {value[0]!s} » : une formule n’est jamais importée. "
-            "Retirez ce signe, ou, s’il s’agit bien de texte, faites-le précéder d’une apostrophe (').",
+            "Retirez ce signe, ou, s’il s’agit bien de texte, faites-le précéder d’une apostrophe (')."
         )
-        return None
     return value
 
 
-def _split_values(text: str) -> list[str]:
+def _unformula(row: ParsedRow, code: str, value):
+    try:
+        return formula_free(value)
+    except ValueError as error:
+        row.error(code, str(error))
+        return None
+
+
+def split_values(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[|;\n]", text) if part.strip()]
 
 
@@ -706,7 +716,7 @@ class RowReader:
             parent = values.get("axis") if code == "subtheme" else None
             if code in MULTI_COLUMNS:
                 chosen = []
-                for part in _split_values(text):
+                for part in split_values(text):
                     try:
                         chosen.append(self.options.resolve(list_code, part))
                     except ValueError as error:
@@ -724,7 +734,7 @@ class RowReader:
 FORM_SCALARS = ["title", "description", "objectives", "pilot_name", "beneficiaries_target", "start_date", "end_date"]
 
 
-def _form_value(value):
+def form_value(value):
     if value is None:
         return ""
     if isinstance(value, Option):
@@ -744,14 +754,14 @@ def _form_data(row: ParsedRow, action: Action | None, failed: set[str]) -> dict:
     data = {}
     if action is not None:
         for name in [*FORM_SCALARS, "fte_funded", "ceiling_justification"]:
-            data[name] = _form_value(getattr(action, name))
+            data[name] = form_value(getattr(action, name))
         for name in SINGLE_OPTION_FIELDS:
-            data[name] = _form_value(getattr(action, f"{name}_id"))
+            data[name] = form_value(getattr(action, f"{name}_id"))
         for name in [*MULTI_OPTION_FIELDS, "communes", "epcis"]:
             data[name] = [str(pk) for pk in getattr(action, name).values_list("pk", flat=True)]
     for name in [*FORM_SCALARS, *SINGLE_OPTION_FIELDS, *MULTI_OPTION_FIELDS, "ceiling_justification"]:
         if name in row.present:
-            data[name] = "" if name in failed else _form_value(row.values.get(name))
+            data[name] = "" if name in failed else form_value(row.values.get(name))
             if name in MULTI_OPTION_FIELDS and data[name] == "":
                 data[name] = []
     return data
@@ -841,13 +851,14 @@ def _year_summary(action_year: ActionYear | None) -> tuple:
     return True, *(amounts[f] for f in Financer.values), action_year.third_party_financers
 
 
-def _shown(value) -> str:
+def shown_value(value) -> str:
+    """A value as the « what changed » of an import shows it (labels, French dates and euros)."""
     if value in (None, "", []):
         return "—"
     if isinstance(value, Option):
         return value.label
     if isinstance(value, list | tuple | set):
-        return " ; ".join(sorted(_shown(item) for item in value)) or "—"
+        return " ; ".join(sorted(shown_value(item) for item in value)) or "—"
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
     if isinstance(value, Decimal):
@@ -1212,7 +1223,7 @@ class Importer:
                 )
                 if status_present and status is not None:
                     services.action_year_status_set(action=action, year=self.year, status=status, role=self.role)
-                _mark_history(action, reason)
+                mark_import_history(action, reason)
                 result.created += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "created"))
             else:
@@ -1224,7 +1235,11 @@ class Importer:
                 )
                 if status_present and old_status != (status.pk if status else None):
                     changes.append(
-                        Change(LABELS["status"], _shown(Option.objects.filter(pk=old_status).first()), _shown(status))
+                        Change(
+                            LABELS["status"],
+                            shown_value(Option.objects.filter(pk=old_status).first()),
+                            shown_value(status),
+                        )
                     )
                 if not changes:
                     result.unchanged += 1
@@ -1249,7 +1264,7 @@ class Importer:
                     )
                 if status_present and old_status != (status.pk if status else None):
                     services.action_year_status_set(action=action, year=self.year, status=status, role=self.role)
-                _mark_history(action, reason)
+                mark_import_history(action, reason)
                 result.updated += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "updated", changes))
         except ValidationError as error:
@@ -1272,17 +1287,21 @@ class Importer:
                 old_id = getattr(action, f"{name}_id")
                 if old_id != (value.pk if value else None):
                     old = Option.objects.filter(pk=old_id).first()
-                    changes.append(Change(_label(name), _shown(old), _shown(value)))
+                    changes.append(Change(_label(name), shown_value(old), shown_value(value)))
             elif getattr(action, name) != value:
-                changes.append(Change(_label(name), _shown(getattr(action, name)), _shown(value)))
+                changes.append(Change(_label(name), shown_value(getattr(action, name)), shown_value(value)))
         for name, options in multi.items():
             old_ids = set(getattr(action, name).values_list("pk", flat=True))
             if old_ids != {o.pk for o in options}:
                 old = list(getattr(action, name).all())
-                changes.append(Change(_label(name), _shown(old), _shown(options)))
+                changes.append(Change(_label(name), shown_value(old), shown_value(options)))
         if action.ceiling_justification != justification.strip():
             changes.append(
-                Change(LABELS["ceiling_justification"], _shown(action.ceiling_justification), _shown(justification))
+                Change(
+                    LABELS["ceiling_justification"],
+                    shown_value(action.ceiling_justification),
+                    shown_value(justification),
+                )
             )
         kept = services.budget_line_inputs(action)
         if not years:
@@ -1297,7 +1316,7 @@ class Importer:
             replaced.add(year)
             new_lines += lines
             year_changes = [
-                Change(f"{label} {year}", _shown(old), _shown(new))
+                Change(f"{label} {year}", shown_value(old), shown_value(new))
                 for label, old, new in zip(names, old_year, new_year, strict=True)
                 if old != new and label != names[0]
             ]
@@ -1313,7 +1332,7 @@ def _label(name: str) -> str:
     return LABELS.get(name) or str(ActionForm.base_fields[name].label)
 
 
-def _mark_history(action: Action, reason: str) -> None:
+def mark_import_history(action, reason: str) -> None:
     """Say in the action's newest history line that an import wrote it."""
     record = action.history.order_by("-history_id").first()
     if record is not None and not record.history_change_reason:

@@ -7,6 +7,10 @@ by column, and what would be created, changed or left unchanged. Once the dry ru
 confirms (`action_import_confirm`): the same stored file is imported for real, all or nothing, by the same task;
 when it writes something, the file is kept as a document of the contract. The engine is `importing.py`
 (the same code as the command `import_actions`), the permission the one of « Ajouter une action ».
+
+The lifecycle (upload, confirmation, task run with progress, purge) is generic over the record's model
+(`BaseActionImport`): a local pact's import (pacts/imports.py) goes through the same functions with its own
+record (`PactActionImport`), permission and rows (pacts/importing.py).
 """
 
 import logging
@@ -16,6 +20,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +33,7 @@ from . import perms
 from .documents import CSV, EXTENSIONS, ODS, XLSX, detect_table_type, document_keep_import_file
 from .enums import ImportPhase, ImportStatus
 from .importing import ImportFileError, ImportResult, import_table, read_table
-from .models import ActionImport, Contract
+from .models import ActionImport, BaseActionImport, Contract
 
 logger = logging.getLogger(__name__)
 
@@ -50,16 +55,19 @@ def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",").removesuffix(",0") + " Mo"
 
 
-def check_upload(uploaded_file) -> str:
-    """The content type of an uploaded table (XLSX, ODS or CSV); ValidationError in French otherwise."""
+TOO_LARGE_ADVICE = "Découpez le fichier, ou demandez à la DIPLP un import par la commande import_actions."
+
+
+def check_upload(uploaded_file, *, advice: str = TOO_LARGE_ADVICE) -> str:
+    """The content type of an uploaded table (XLSX, ODS or CSV); ValidationError in French otherwise. `advice`:
+    what to do with a file too large for the page."""
     name = uploaded_file.name
     limit = upload_max_bytes()
     if uploaded_file.size > limit:
         raise ValidationError(
             {
                 "file": f"« {name} » pèse {megabytes(uploaded_file.size)} : un import depuis cette page en accepte "
-                f"{megabytes(limit)} au plus. Découpez le fichier, ou demandez à la DIPLP un import par la "
-                "commande import_actions."
+                f"{megabytes(limit)} au plus. {advice}"
             }
         )
     if uploaded_file.size == 0:
@@ -88,6 +96,56 @@ def check_upload(uploaded_file) -> str:
     return content_type
 
 
+# --- The lifecycle, shared by the imports into a contract and into a local pact (pacts/imports.py) ---------------
+# Each owner's module checks its permission, then calls these with its record model (a `BaseActionImport`) and
+# its task; the task calls `import_phase_run` with what runs the rows of its owner.
+
+
+def import_store_upload(uploaded_file, *, advice: str = TOO_LARGE_ADVICE) -> str:
+    """Check an uploaded table by its bytes (`check_upload`) and store it under a random name; that name."""
+    content_type = check_upload(uploaded_file, advice=advice)
+    storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
+    root = imports_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / storage_name, "wb") as target:
+        for chunk in uploaded_file.chunks():
+            target.write(chunk)
+    return storage_name
+
+
+def import_record_create(
+    model: type[BaseActionImport], *, uploaded_file, role, year: int, run_task, advice: str = TOO_LARGE_ADVICE, **owner
+):
+    """Store the upload, record it (`owner`: contract=… or pact=…) and queue its dry run once committed."""
+    storage_name = import_store_upload(uploaded_file, advice=advice)
+    record = model.objects.create(
+        **owner,
+        role=role,
+        requested_by=role.user,
+        original_name=Path(uploaded_file.name).name[:255] or "import",
+        storage_name=storage_name,
+        size=uploaded_file.size,
+        year=year,
+    )
+    transaction.on_commit(lambda: run_task.enqueue(import_id=record.pk))
+    return record
+
+
+def import_record_confirm(record: BaseActionImport, *, role, run_task):
+    """Queue the real import of a record locked by the caller (who checked the permission): once, and only after
+    a dry run without error, by the person who uploaded the file."""
+    if record.phase == ImportPhase.IMPORT:
+        return record  # already confirmed (a double click, a form sent again)
+    if record.status != ImportStatus.DONE or not (record.check_result or {}).get("ok"):
+        raise ValidationError("Seul un fichier vérifié sans erreur s’importe : corrigez-le et déposez-le à nouveau.")
+    if record.requested_by_id != role.user_id:
+        raise ValidationError("Seule la personne qui a déposé le fichier lance son import.")
+    record.phase, record.status, record.role = ImportPhase.IMPORT, ImportStatus.QUEUED, role
+    record.save(update_fields=["phase", "status", "role", "updated_at"])
+    transaction.on_commit(lambda: run_task.enqueue(import_id=record.pk))
+    return record
+
+
 @transaction.atomic
 def action_import_create(*, contract: Contract, uploaded_file, year: int, role) -> ActionImport:
     """Store an uploaded file of actions and queue its dry run. ValidationError (French) for a refused file."""
@@ -96,24 +154,9 @@ def action_import_create(*, contract: Contract, uploaded_file, year: int, role) 
         raise ValidationError(
             {"year": f"Choisissez une année du contrat, de {contract.start_year} à {contract.end_year}."}
         )
-    content_type = check_upload(uploaded_file)
-    storage_name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
-    root = imports_root()
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / storage_name, "wb") as target:
-        for chunk in uploaded_file.chunks():
-            target.write(chunk)
-    action_import = ActionImport.objects.create(
-        contract=contract,
-        role=role,
-        requested_by=role.user,
-        original_name=Path(uploaded_file.name).name[:255] or "import",
-        storage_name=storage_name,
-        size=uploaded_file.size,
-        year=year,
+    return import_record_create(
+        ActionImport, uploaded_file=uploaded_file, role=role, year=year, run_task=action_import_run, contract=contract
     )
-    transaction.on_commit(lambda: action_import_run.enqueue(import_id=action_import.pk))
-    return action_import
 
 
 @transaction.atomic
@@ -121,16 +164,7 @@ def action_import_confirm(*, action_import: ActionImport, role) -> ActionImport:
     """Queue the real import of a file whose dry run found no error (once: a second click changes nothing)."""
     action_import = ActionImport.objects.select_for_update().select_related("contract").get(pk=action_import.pk)
     require(perms.can_edit_actions(role, action_import.contract))
-    if action_import.phase == ImportPhase.IMPORT:
-        return action_import  # already confirmed (a double click, a form sent again)
-    if action_import.status != ImportStatus.DONE or not (action_import.check_result or {}).get("ok"):
-        raise ValidationError("Seul un fichier vérifié sans erreur s’importe : corrigez-le et déposez-le à nouveau.")
-    if action_import.requested_by_id != role.user_id:
-        raise ValidationError("Seule la personne qui a déposé le fichier lance son import.")
-    action_import.phase, action_import.status, action_import.role = ImportPhase.IMPORT, ImportStatus.QUEUED, role
-    action_import.save(update_fields=["phase", "status", "role", "updated_at"])
-    transaction.on_commit(lambda: action_import_run.enqueue(import_id=action_import.pk))
-    return action_import
+    return import_record_confirm(action_import, role=role, run_task=action_import_run)
 
 
 # --- Progress --------------------------------------------------------------------------------------
@@ -139,11 +173,11 @@ def action_import_confirm(*, action_import: ActionImport, role) -> ActionImport:
 # the web process and the worker share already.
 
 
-def _progress_path(action_import: ActionImport) -> Path:
+def _progress_path(action_import: BaseActionImport) -> Path:
     return imports_root() / f"{action_import.storage_name}.progress"
 
 
-def progress_read(action_import: ActionImport) -> int:
+def progress_read(action_import: BaseActionImport) -> int:
     """The rows done so far by the running phase (0 when unknown)."""
     try:
         return int(_progress_path(action_import).read_text(encoding="ascii") or 0)
@@ -152,7 +186,7 @@ def progress_read(action_import: ActionImport) -> int:
 
 
 class _Progress:
-    def __init__(self, action_import: ActionImport):
+    def __init__(self, action_import: BaseActionImport):
         self.path = _progress_path(action_import)
         self.done = 0
         self.written_at = 0.0
@@ -177,7 +211,7 @@ class _Progress:
 
 
 def result_summary(result: ImportResult) -> dict:
-    """What the page shows of a dry run or an import (JSON stored on the ActionImport)."""
+    """What the page shows of a dry run or an import (JSON stored on the import record)."""
     errors = result.errors
     return {
         "ok": result.ok,
@@ -203,48 +237,35 @@ def result_summary(result: ImportResult) -> dict:
     }
 
 
-@task()
-def action_import_run(*, import_id: int) -> None:
-    """Run the queued phase of an import: its dry run, or the import itself (then keep the file as a document)."""
-    action_import = ActionImport.objects.select_related("contract", "role__user", "role__organisation").get(
-        pk=import_id
-    )
-    if action_import.status != ImportStatus.QUEUED:
+def import_phase_run(model: type[BaseActionImport], import_id: int, *, owner: str, run_table) -> None:
+    """Run the queued phase of an import record: its dry run, or the import itself. `run_table(record, table,
+    dry_run=, progress=)` imports the rows inside this transaction and returns (ImportResult, the document the
+    file is kept as, or None)."""
+    record = model.objects.select_related(owner, "role__user", "role__organisation").get(pk=import_id)
+    if record.status != ImportStatus.QUEUED:
         return  # already run (a task delivered twice)
-    ActionImport.objects.filter(pk=import_id).update(status=ImportStatus.RUNNING, updated_at=timezone.now())
-    path = imports_root() / action_import.storage_name
-    dry_run = action_import.phase == ImportPhase.DRY_RUN
-    progress = _Progress(action_import)
+    records = model.objects.filter(pk=import_id)
+    records.update(status=ImportStatus.RUNNING, updated_at=timezone.now())
+    path = imports_root() / record.storage_name
+    dry_run = record.phase == ImportPhase.DRY_RUN
+    progress = _Progress(record)
+
+    def finish(**fields) -> None:
+        records.update(finished_at=timezone.now(), updated_at=timezone.now(), **fields)
+
     try:
-        if action_import.role is None:
+        if record.role is None:
             raise ImportFileError("Le rôle qui a déposé ce fichier n’existe plus : déposez-le à nouveau.")
-        table = read_table(path, name=action_import.original_name)
-        ActionImport.objects.filter(pk=import_id).update(rows=len(table.rows))
+        table = read_table(path, name=record.original_name)
+        records.update(rows=len(table.rows))
         with transaction.atomic():
-            result = import_table(
-                table,
-                role=action_import.role,
-                year=action_import.year,
-                contract=action_import.contract,
-                dry_run=dry_run,
-                file_name=action_import.original_name,
-                progress=progress,
-            )
-            document = None
-            if not dry_run and result.ok and (result.total("created") or result.total("updated")):
-                document = document_keep_import_file(
-                    contract=action_import.contract,
-                    source=path,
-                    original_name=action_import.original_name,
-                    role=action_import.role,
-                )
+            result, document = run_table(record, table, dry_run=dry_run, progress=progress)
     except ImportFileError as error:
-        _finish(import_id, status=ImportStatus.FAILED, error=str(error))
+        finish(status=ImportStatus.FAILED, error=str(error))
         return
     except Exception:
-        logger.exception("import %s failed", import_id)
-        _finish(
-            import_id,
+        logger.exception("import %s %s failed", model._meta.label, import_id)
+        finish(
             status=ImportStatus.FAILED,
             error="Une erreur inattendue a interrompu le traitement ; rien n’a été enregistré. Réessayez ; si "
             "l’erreur persiste, signalez-la à la DIPLP.",
@@ -254,10 +275,37 @@ def action_import_run(*, import_id: int) -> None:
         progress.remove()
     summary = result_summary(result)
     if dry_run:
-        _finish(import_id, status=ImportStatus.DONE, check_result=summary)
+        finish(status=ImportStatus.DONE, check_result=summary)
     else:
-        _finish(import_id, status=ImportStatus.DONE, import_result=summary, document=document)
-        path.unlink(missing_ok=True)  # kept as the contract's document when the import wrote something
+        finish(status=ImportStatus.DONE, import_result=summary, document=document)
+        path.unlink(missing_ok=True)  # kept as the owner's document when the import wrote something
+
+
+def _contract_run(action_import: ActionImport, table, *, dry_run: bool, progress):
+    result = import_table(
+        table,
+        role=action_import.role,
+        year=action_import.year,
+        contract=action_import.contract,
+        dry_run=dry_run,
+        file_name=action_import.original_name,
+        progress=progress,
+    )
+    document = None
+    if not dry_run and result.ok and (result.total("created") or result.total("updated")):
+        document = document_keep_import_file(
+            contract=action_import.contract,
+            source=imports_root() / action_import.storage_name,
+            original_name=action_import.original_name,
+            role=action_import.role,
+        )
+    return result, document
+
+
+@task()
+def action_import_run(*, import_id: int) -> None:
+    """Run the queued phase of an import: its dry run, or the import itself (then keep the file as a document)."""
+    import_phase_run(ActionImport, import_id, owner="contract", run_table=_contract_run)
 
 
 def action_imports_purge(*, retention_days: int | None = None, now=None) -> dict:
@@ -277,14 +325,18 @@ def action_imports_purge(*, retention_days: int | None = None, now=None) -> dict
             path.unlink(missing_ok=True)
             removed_files.append(path.name)
 
-    old = list(ActionImport.objects.filter(updated_at__lt=cutoff).values_list("pk", "phase", "storage_name"))
-    for _pk, _phase, storage_name in old:
-        remove(root / storage_name)
-        remove(root / f"{storage_name}.progress")
-    dropped = [pk for pk, phase, _name in old if phase == ImportPhase.DRY_RUN]
-    ActionImport.objects.filter(pk__in=dropped).delete()
+    dropped: list[int] = []
+    kept: set[str] = set()
+    for model in import_models():
+        old = list(model.objects.filter(updated_at__lt=cutoff).values_list("pk", "phase", "storage_name"))
+        for _pk, _phase, storage_name in old:
+            remove(root / storage_name)
+            remove(root / f"{storage_name}.progress")
+        model_dropped = [pk for pk, phase, _name in old if phase == ImportPhase.DRY_RUN]
+        model.objects.filter(pk__in=model_dropped).delete()
+        dropped += model_dropped
+        kept |= set(model.objects.values_list("storage_name", flat=True))
     if root.is_dir():
-        kept = set(ActionImport.objects.values_list("storage_name", flat=True))
         for path in sorted(root.iterdir()):
             owner = path.name.removesuffix(".progress").removesuffix(".tmp")  # a progress file is its upload's
             if owner not in kept and path.is_file() and path.stat().st_mtime < cutoff.timestamp():
@@ -292,5 +344,6 @@ def action_imports_purge(*, retention_days: int | None = None, now=None) -> dict
     return {"imports": dropped, "files": removed_files}
 
 
-def _finish(import_id: int, **fields) -> None:
-    ActionImport.objects.filter(pk=import_id).update(finished_at=timezone.now(), updated_at=timezone.now(), **fields)
+def import_models() -> list[type[BaseActionImport]]:
+    """Every model of import records (contracts' and pacts'), found without importing the apps above contracts."""
+    return [model for model in apps.get_models() if issubclass(model, BaseActionImport)]

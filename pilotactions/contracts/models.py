@@ -186,13 +186,11 @@ class ContractDocument(BaseModel):
         return self.original_name
 
 
-class ActionImport(BaseModel):
-    """A file of actions uploaded on a contract's page: its dry run, then its import (contracts/imports.py).
+class BaseActionImport(BaseModel):
+    """A file of actions uploaded on a page « Importer des actions »: its dry run, then its import. The fields and
+    the lifecycle (contracts/imports.py) are shared by the imports into a contract (`ActionImport`) and into a
+    local pact (`pacts.PactActionImport`); each adds its owner and the document the file is kept as."""
 
-    The file is stored outside the web root until the import is done; then it is kept as a document of the
-    contract (`document`) when the import wrote something."""
-
-    contract = models.ForeignKey(Contract, verbose_name="contrat", on_delete=models.CASCADE, related_name="imports")
     role = models.ForeignKey("accounts.Role", null=True, on_delete=models.SET_NULL, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     original_name = models.CharField("nom du fichier", max_length=255)
@@ -205,8 +203,24 @@ class ActionImport(BaseModel):
     error = models.TextField("erreur", blank=True)
     check_result = models.JSONField("résultat de la vérification", null=True, blank=True)
     import_result = models.JSONField("résultat de l’import", null=True, blank=True)
-    document = models.ForeignKey(ContractDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def pending(self) -> bool:
+        return self.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
+
+
+class ActionImport(BaseActionImport):
+    """A file of actions uploaded on a contract's page: its dry run, then its import (contracts/imports.py).
+
+    The file is stored outside the web root until the import is done; then it is kept as a document of the
+    contract (`document`) when the import wrote something."""
+
+    contract = models.ForeignKey(Contract, verbose_name="contrat", on_delete=models.CASCADE, related_name="imports")
+    document = models.ForeignKey(ContractDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "import d’actions"
@@ -215,10 +229,6 @@ class ActionImport(BaseModel):
 
     def __str__(self):
         return f"Import « {self.original_name} » ({self.contract_id})"
-
-    @property
-    def pending(self) -> bool:
-        return self.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
 
 
 class ActionQuerySet(models.QuerySet):

@@ -98,6 +98,7 @@ VERB_LABELS = {
     "pact_action_restored": "Action du pacte rétablie",
     "pact_action_updated": "Action du pacte modifiée",
     "pact_action_withdrawn": "Action du pacte retirée",
+    "pact_actions_imported": "Actions du pacte importées",
     "pact_created": "Pacte local créé",
     "pact_document_added": "Document du pacte ajouté",
     "pact_illustration_changed": "Illustration du bilan modifiée",

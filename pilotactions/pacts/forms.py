@@ -440,3 +440,14 @@ class PactFilterForm(forms.Form):
             ]
         else:
             del self.fields["region"]
+
+
+class PactImportUploadForm(forms.Form):
+    """The file of actions to check then import into a pact."""
+
+    file = forms.FileField(label="Fichier des actions")
+
+    def __init__(self, *args, max_size: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"XLSX, ODS ou CSV (UTF-8 ou Windows-1252, « ; » ou « , »), {max_size} au plus."
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.ods,.csv"

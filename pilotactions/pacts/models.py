@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from pilotactions.contracts.models import AMOUNT_VALIDATORS, MONEY
+from pilotactions.contracts.models import AMOUNT_VALIDATORS, MONEY, BaseActionImport
 from pilotactions.core.models import BaseModel
 from pilotactions.nomenclatures.models import Option
 
@@ -321,6 +321,23 @@ class PactActionCofinancing(models.Model):
 
     def __str__(self):
         return f"{self.financer_name or self.financer_type} : {self.amount} €"
+
+
+class PactActionImport(BaseActionImport):
+    """A file of actions uploaded on a pact's page « Importer des actions »: its dry run, then its import. The
+    lifecycle is the contracts' one (contracts/imports.py); the rows go through pacts/importing.py. `year` is the
+    pact's (a pact action has no yearly columns)."""
+
+    pact = models.ForeignKey(Pact, verbose_name="pacte", on_delete=models.CASCADE, related_name="imports")
+    document = models.ForeignKey(PactDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "import d’actions d’un pacte"
+        verbose_name_plural = "imports d’actions de pactes"
+        ordering = ["pact", "-created_at"]
+
+    def __str__(self):
+        return f"Import « {self.original_name} » ({self.pact_id})"
 
 
 # --- The commissioners' survey -------------------------------------------------------------------

@@ -3,7 +3,7 @@ envelope, survey and export pages (`enveloppes/`, …) are never taken for a ref
 
 from django.urls import path, register_converter
 
-from . import views
+from . import import_views, views
 
 
 class PactReferenceConverter:
@@ -33,4 +33,8 @@ urlpatterns = [
     path("<pact_ref:reference>/documents/", views.document_upload, name="document_upload"),
     path("<pact_ref:reference>/documents/<int:pk>/", views.document_download, name="document_download"),
     path("<pact_ref:reference>/actions/nouvelle/", views.action_create, name="action_create"),
+    path("<pact_ref:reference>/import/", import_views.import_start, name="import_start"),
+    path("<pact_ref:reference>/import/modele.xlsx", import_views.import_template, name="import_template"),
+    path("<pact_ref:reference>/import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("<pact_ref:reference>/import/<int:pk>/importer/", import_views.import_confirm, name="import_confirm"),
 ]

@@ -18,7 +18,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from pilotactions.accounts.perms import require
-from pilotactions.contracts.documents import download_name, store_checked_upload
+from pilotactions.contracts.documents import download_name, store_checked_upload, store_import_file
 from pilotactions.contracts.services import ConcurrentEditError, _claim_version  # noqa: F401 -- re-exported
 from pilotactions.core import formats
 from pilotactions.core.audit import audit_event_record
@@ -56,6 +56,8 @@ DOCUMENT_KINDS = [
     ("amendment", "Avenant signé"),
     ("other", "Autre document"),
 ]
+# The kind of the file an import of actions keeps (pacts/imports.py): never offered on the upload form.
+IMPORT_FILE_KIND = ("action_import", "Fichier d’import d’actions")
 
 
 class AlreadyCreated(Exception):  # not an error: the same form was sent twice
@@ -632,5 +634,28 @@ def pact_document_add(*, pact: Pact, kind: str, uploaded_file, role) -> PactDocu
         verb="pact_document_added",
         target=pact,
         message=f"Document « {document.original_name} » ({dict(DOCUMENT_KINDS)[kind]}) ajouté.",
+    )
+    return document
+
+
+@transaction.atomic
+def pact_document_keep_import_file(*, pact: Pact, source: Path, original_name: str, role) -> PactDocument:
+    """Keep the file of an import of actions (already checked and read by the import) as a document of the pact."""
+    require(perms.can_edit_pact(role, pact))
+    storage_name, content_type = store_import_file(source, storage_root())
+    document = PactDocument.objects.create(
+        pact=pact,
+        kind=IMPORT_FILE_KIND[0],
+        original_name=download_name(original_name, content_type),
+        storage_name=storage_name,
+        content_type=content_type,
+        size=Path(source).stat().st_size,
+        uploaded_by=role.user,
+    )
+    audit_event_record(
+        actor=role,
+        verb="pact_document_added",
+        target=pact,
+        message=f"Document « {document.original_name} » ({IMPORT_FILE_KIND[1]}) ajouté par l’import.",
     )
     return document

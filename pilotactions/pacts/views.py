@@ -208,7 +208,7 @@ def pact_detail(request, reference):
             "partners": list(pact.partner_authorities.all()),
             "cofinancings": list(pact.cofinancings.select_related("financer_type")),
             "documents": list(pact.documents.select_related("uploaded_by")),
-            "document_kinds": dict(services.DOCUMENT_KINDS),
+            "document_kinds": dict([*services.DOCUMENT_KINDS, services.IMPORT_FILE_KIND]),
             "can_edit": perms.can_edit_pact(role, pact)[0],
             "document_form": PactDocumentForm(),
             "envelope": _envelope(role, pact, pact.year),
