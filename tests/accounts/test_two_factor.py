@@ -407,3 +407,12 @@ def test_a_reset_without_a_reason_or_a_device_does_nothing(client):
     response = client.post(url, {"reason": ""}, follow=True)
     assert "Indiquez le motif" in response.content.decode()
     assert TOTPDevice.objects.filter(user=editor.user).exists()
+
+
+def test_the_django_admin_shows_no_second_factor_secret(client):
+    admin = make_role(R.NATIONAL_ADMIN)
+    second_factor_device(make_role(R.DEPARTMENTAL_STATE).user)
+    login(client, admin)
+    assert "otp_totp" not in client.get("/admin/").content.decode()
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
