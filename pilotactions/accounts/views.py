@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -562,7 +563,6 @@ def account(request):
             "second_factor_enrolled": services.second_factor_enrolled(request.user),
             "second_factor_required": perms.second_factor_required(perms.current_role(request.user)),
             "backup_codes_left": services.backup_codes_left(request.user),
-            "code_form": SecondFactorCodeForm(),
         },
     )
 
@@ -603,7 +603,7 @@ def _backup_codes_response(request, codes, *, page_title, next_url):
         f"Compte : {request.user.email}\n\n"
         "Chaque code ne sert qu'une fois, à la place du code de votre application.\n\n" + "\n".join(codes) + "\n"
     )
-    return render(
+    response = render(
         request,
         "accounts/two_factor_backup_codes.html",
         {
@@ -613,6 +613,8 @@ def _backup_codes_response(request, codes, *, page_title, next_url):
             "next_url": next_url,
         },
     )
+    add_never_cache_headers(response)  # shown once: never kept by the browser or a proxy
+    return response
 
 
 def two_factor_enrol(request):
@@ -640,7 +642,7 @@ def two_factor_enrol(request):
         status = 400
     elif request.method == "POST":
         status = 400
-    return render(
+    response = render(
         request,
         "accounts/two_factor_enrol.html",
         {
@@ -653,6 +655,8 @@ def two_factor_enrol(request):
         },
         status=status,
     )
+    add_never_cache_headers(response)  # the secret
+    return response
 
 
 def two_factor_verify(request):

@@ -416,3 +416,11 @@ def test_the_django_admin_shows_no_second_factor_secret(client):
     assert "otp_totp" not in client.get("/admin/").content.decode()
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+def test_the_secret_and_the_backup_codes_are_never_cached(client):
+    admin = make_role(R.NATIONAL_ADMIN)
+    login(client, admin, second_factor=False)
+    assert "no-store" in client.get(ENROL)["Cache-Control"]
+    device = TOTPDevice.objects.get(user=admin.user)
+    assert "no-store" in client.post(ENROL, {"code": totp_code(device)})["Cache-Control"]
