@@ -66,12 +66,39 @@ def make_role(kind: str, code: str | None = None, user: User | None = None) -> R
     )
 
 
-def login(client, role: Role) -> Role:
+def login(client, role: Role, *, second_factor: bool = True) -> Role:
+    """Sign the role's user in and act with that role. When the role needs a second factor
+    (perms.second_factor_required), the session has passed one, as after typing a code of the user's app
+    (a confirmed TOTP device is created if they have none); `second_factor=False` leaves it unverified."""
     client.force_login(role.user, backend="pilotactions.accounts.backends.RoleModelBackend")
     session = client.session
     session["current_role_id"] = role.pk
+    if second_factor:
+        from pilotactions.accounts.perms import second_factor_required
+
+        if second_factor_required(role):
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            session[DEVICE_ID_SESSION_KEY] = second_factor_device(role.user).persistent_id
     session.save()
     return role
+
+
+def second_factor_device(user: User):
+    """The user's confirmed authenticator app (TOTP device), created if they have none; its codes:
+    `totp_code(device)`."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Application de test", confirmed=True)
+
+
+def totp_code(device, steps_ahead: int = 0) -> str:
+    """The code the app shows now (or `steps_ahead` periods of 30 s later, still accepted: tolerance 1)."""
+    from django_otp.oath import totp
+
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift + steps_ahead)
+    return f"{code:06d}"
 
 
 def _system_role():

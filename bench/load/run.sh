@@ -47,6 +47,9 @@ mkdir -p "$OUT"
 psql_base "DROP DATABASE IF EXISTS $RUN_DB"
 psql_base "CREATE DATABASE $RUN_DB TEMPLATE $BASE_DB"
 export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$PG/$RUN_DB"
+# The load accounts (prepare.py, a demo database) sign in with a password alone, as the demo's do: the simulated
+# DDETS and national administrators have no authenticator app (docs/proconnect.md « Double authentification »).
+export REQUIRE_SECOND_FACTOR=false
 # A reverse proxy keeps the browsers' connections open, and a browser retries a request on a connection the
 # server has just closed; locust talks to gunicorn directly and does not: gunicorn keeps idle connections
 # longer than any think time (120 s > 90 s typing), else a closed connection is a failed request.

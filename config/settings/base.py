@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",  # second factor of administrators (docs/proconnect.md « Double authentification »)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # its Swagger UI from our static files, never a CDN (docs/decisions.md « API REST »)
     "pilotactions.core",
     "pilotactions.accounts",
@@ -86,11 +89,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed a second factor
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pilotactions.accounts.middleware.CurrentRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pilotactions.core.middleware.NulCharacterMiddleware",  # after the user and messages: the 400 page shows them
     "pilotactions.accounts.sessions.SessionExpiryMiddleware",  # after messages: it tells why a session ended
+    # After the role and the expiry: a role that needs a second factor reaches nothing else until it is given.
+    "pilotactions.accounts.middleware.SecondFactorMiddleware",
     "pilotactions.core.uploads.RequestBodySizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -126,6 +132,12 @@ AUTHENTICATION_BACKENDS = [
 # Sign-in with an e-mail address and a password. The demo keeps it; an environment where every agent has
 # ProConnect may turn it off (LOCAL_PASSWORD_LOGIN=false): the sign-in page then offers ProConnect only.
 LOCAL_PASSWORD_LOGIN = env.bool("LOCAL_PASSWORD_LOGIN", default=True)
+# National administrators and every role that can grant roles must pass a second factor (an authenticator app's
+# code, or a ProConnect sign-in that used one): accounts.perms.second_factor_required. Off in the demo only.
+REQUIRE_SECOND_FACTOR = env.bool("REQUIRE_SECOND_FACTOR", default=True)
+OTP_TOTP_ISSUER = "Pilot'actions"  # the name the authenticator app shows beside the codes
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) seconds before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # ProConnect (OpenID Connect, mozilla-django-oidc), docs/proconnect.md. Off unless a client id is set.
 # PROCONNECT_URL is the provider's base, e.g. https://auth.agentconnect.gouv.fr/api/v2 (production) or

@@ -13,6 +13,8 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
+# The demo's one account per role signs in with its published password alone (docs/environment.md).
+os.environ.setdefault("REQUIRE_SECOND_FACTOR", "false")
 
 from .base import *  # noqa: F403
 

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# As in production, not as in the demo: administrators need a second factor (tests.factories.login gives one).
+os.environ.setdefault("REQUIRE_SECOND_FACTOR", "true")
 
 from .dev import *  # noqa: F403
 from .dev import BASE_DIR

@@ -61,3 +61,17 @@ class ProConnectIdentityAdmin(admin.ModelAdmin):
     list_display = ["user", "sub", "linked_at", "last_sign_in_at"]
     search_fields = ["user__email", "sub"]
     readonly_fields = [f.name for f in ProConnectIdentity._meta.fields]
+
+
+# django-otp registers its devices here: their secrets (TOTP keys, backup codes) are nobody else's to read, and a
+# second factor is removed through the audited reset (the access review page), never edited.
+def _second_factor_devices_unregister():
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_second_factor_devices_unregister()

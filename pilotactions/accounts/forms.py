@@ -118,3 +118,15 @@ class DigestPreferenceForm(forms.Form):
         help_text="Un seul courriel par jour au plus, et seulement quand une tâche vous attend.",
         required=False,
     )
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code of the authenticator app (6 digits) or a backup code (8 characters)."""
+
+    code = forms.CharField(
+        label="Code de vérification",
+        max_length=32,
+        help_text="Le code à 6 chiffres affiché par votre application, ou l’un de vos codes de secours.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+        error_messages={"required": "Saisissez le code à 6 chiffres de votre application, ou un code de secours."},
+    )

@@ -4,6 +4,7 @@ Predicates take the acting role (the user's current role) and return `(allowed, 
 interface must explain a refusal, in French.
 """
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from pilotactions.core.decorators import NO_ROLE
@@ -180,6 +181,32 @@ def can_reactivate_user(role: Role | None, user) -> tuple[bool, str]:
 def can_use_admin_site(role: Role | None) -> bool:
     """The Django admin is for national administrators only."""
     return is_national_admin(role)
+
+
+# --- Second factor ------------------------------------------------------------------------------
+
+
+def second_factor_required(role: Role | None) -> bool:
+    """Whether this role must pass a second factor before reaching anything (the one rule, docs/proconnect.md):
+    a national administrator, and every role that can grant roles (regional, departmental State service,
+    authority's référent). REQUIRE_SECOND_FACTOR=false (the demo) turns it off."""
+    if role is None or not settings.REQUIRE_SECOND_FACTOR:
+        return False
+    return is_national_admin(role) or bool(invitable_role_kinds(role))
+
+
+def can_reset_second_factor(role: Role | None, user, *, has_device: bool = True) -> tuple[bool, str]:
+    """A lost phone: a national administrator removes another person's second factor (they enrol again)."""
+    if not is_national_admin(role):
+        return False, "Seul un administrateur national peut réinitialiser la double authentification d’un agent."
+    if user.pk == role.user_id:
+        return False, (
+            "Vous ne pouvez pas réinitialiser votre propre double authentification : demandez-le à un autre "
+            "administrateur national."
+        )
+    if not has_device:
+        return False, f"{user} n’a pas de double authentification à réinitialiser."
+    return True, ""
 
 
 def require(allowed_reason: tuple[bool, str]) -> None:

@@ -6,6 +6,8 @@ What is listed follows the register of processings (docs/personal-data.md); secr
 
 from django.apps import apps
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pilotactions.core.audit import verb_label
 from pilotactions.core.models import AuditEvent
@@ -118,6 +120,11 @@ def personal_data_export(user: User) -> dict:
             if identity is not None
             else None
         ),
+        # Whether a second factor is enrolled, never its key nor its backup codes.
+        "double_authentification": {
+            "application_inscrite": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "codes_de_secours_restants": StaticToken.objects.filter(device__user=user).count(),
+        },
         "jetons_api": [
             {
                 "nom": token.name,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from pilotactions.core import formats
 from pilotactions.core.audit import audit_event_record
 from pilotactions.core.models import AuditEvent
 from pilotactions.core.tasks import email_send_on_commit
@@ -856,6 +857,7 @@ def user_pseudonymise(*, acting_role: Role, user: User) -> User:
     ProConnectIdentity.objects.filter(user=user).delete()
     user.api_tokens.all().delete()
     DigestPreference.objects.filter(user=user).delete()
+    _second_factor_devices_delete(user)
     Invitation.objects.filter(email__in=emails).update(email=placeholder, first_name="Agent", last_name=f"n° {user.pk}")
     requests_ = Q(email__in=emails) | (Q(proconnect_sub=sub) if sub else Q(pk__in=[]))
     AccessRequest.objects.filter(requests_).update(
@@ -929,3 +931,231 @@ def _unclaimed_pseudonymise(invitations, requests_) -> None:
         access_request.first_name, access_request.last_name = "Demandeur", f"n° {access_request.pk}"
         access_request.proconnect_sub = f"pseudonymise-demande-{access_request.pk}"
         access_request.save(update_fields=["email", "first_name", "last_name", "proconnect_sub"])
+
+
+# --- Second factor (django-otp): enrolment, backup codes, removal, reset by a national administrator ---------
+
+BACKUP_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Application d’authentification"
+BACKUP_DEVICE_NAME = "Codes de secours"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of a code typed by the person: the device that accepted it, or why it was refused (French)."""
+
+    device: object | None
+    refusal: str = ""
+
+
+def second_factor_enrolled(user: User) -> bool:
+    """Whether the person has a confirmed authenticator app."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def users_with_second_factor(user_ids) -> set[int]:
+    """Which of these accounts have a second factor (an app or backup codes, confirmed or not)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ids = set()
+    for model in (TOTPDevice, StaticDevice):
+        ids.update(model.objects.filter(user_id__in=list(user_ids)).values_list("user_id", flat=True))
+    return ids
+
+
+def backup_codes_left(user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def second_factor_enrolment_start(*, user: User):
+    """The authenticator app being enrolled: its secret stays the same while the person reloads the page."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if second_factor_enrolled(user):
+        raise ValidationError("Votre double authentification est déjà activée.")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+def _backup_codes_replace(user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    codes = []
+    while len(codes) < BACKUP_CODE_COUNT:
+        code = StaticToken.random_token()
+        if code not in codes:
+            codes.append(code)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def _normalised_code(code: str) -> str:
+    return "".join(str(code or "").split()).replace("-", "").lower()
+
+
+def _locked_message(info: dict | None) -> str:
+    locked_until = (info or {}).get("locked_until")
+    seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1
+    return (
+        f"Trop de codes erronés à la suite : attendez {formats.counted(seconds, 'secondes')} avant de "
+        "réessayer (le délai double à chaque nouvelle erreur)."
+    )
+
+
+def second_factor_code_check(*, user: User, code: str, device=None) -> CodeCheck:
+    """Check a code: six digits for the authenticator app (`device`, or the person's confirmed one), anything
+    else for a backup code, which is then used up. django-otp counts the wrong codes and makes the person wait
+    1, 2, 4, 8… seconds between tries; that wait is refused with a French message."""
+    from django_otp import verify_token
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    code = _normalised_code(code)
+    if not code:
+        return CodeCheck(None, "Saisissez le code à 6 chiffres de votre application, ou un code de secours.")
+    if len(code) > 16:
+        return CodeCheck(None, "Ce code est trop long : 6 chiffres (application) ou 8 caractères (code de secours).")
+    is_app_code = code.isdigit() and len(code) == 6
+    if device is None:
+        model = TOTPDevice if is_app_code else StaticDevice
+        device = model.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    elif not is_app_code:
+        return CodeCheck(None, "Saisissez le code à 6 chiffres affiché par votre application.")
+    if device is None:
+        return CodeCheck(
+            None,
+            "Vous n’avez pas d’application d’authentification : saisissez un code de secours."
+            if is_app_code
+            else "Vous n’avez plus de code de secours : saisissez le code à 6 chiffres de votre application.",
+        )
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        return CodeCheck(None, _locked_message(info))
+    verified = verify_token(user, device.persistent_id, code)
+    if verified is None:
+        return CodeCheck(
+            None,
+            "Ce code n’est pas le bon : vérifiez que l’heure de votre téléphone est exacte et saisissez le code "
+            "affiché maintenant."
+            if is_app_code
+            else "Ce code de secours n’est pas valide, ou il a déjà servi.",
+        )
+    if isinstance(verified, StaticDevice):
+        left = verified.token_set.count()
+        audit_event_record(
+            actor=user,
+            verb="backup_code_used",
+            target=user,
+            message=f"{user.email} s’est servi d’un code de secours ; il lui en reste {left}.",
+            data={"left": left},
+        )
+    return CodeCheck(verified)
+
+
+def second_factor_enrol(*, user: User, device, code: str) -> tuple[CodeCheck, list[str]]:
+    """Confirm the authenticator app with the first code it shows; returns the new backup codes, shown once."""
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError("Cette inscription n’est plus en cours : recommencez depuis « Mon compte ».")
+    check = second_factor_code_check(user=user, code=code, device=device)  # counts wrong codes even on refusal
+    if check.device is None:
+        return check, []
+    with transaction.atomic():
+        device.refresh_from_db()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        type(device).objects.filter(user=user, confirmed=False).delete()
+        codes = _backup_codes_replace(user)
+        audit_event_record(
+            actor=user,
+            verb="second_factor_enrolled",
+            target=user,
+            message=f"{user.email} a activé la double authentification ({BACKUP_CODE_COUNT} codes de secours).",
+        )
+    return check, codes
+
+
+def backup_codes_regenerate(*, user: User, code: str) -> tuple[CodeCheck, list[str]]:
+    """New backup codes (the old ones stop working), against a current code."""
+    if not second_factor_enrolled(user):
+        raise ValidationError("Activez d’abord la double authentification.")
+    check = second_factor_code_check(user=user, code=code)
+    if check.device is None:
+        return check, []
+    with transaction.atomic():
+        codes = _backup_codes_replace(user)
+        audit_event_record(
+            actor=user,
+            verb="backup_codes_regenerated",
+            target=user,
+            message=f"{user.email} a remplacé ses codes de secours.",
+        )
+    return check, codes
+
+
+def _second_factor_devices_delete(user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return sum(model.objects.filter(user=user).delete()[0] for model in (TOTPDevice, StaticDevice))
+
+
+def second_factor_remove(*, user: User, code: str) -> CodeCheck:
+    """The person removes their own second factor, against a current code (a role that requires one is then
+    sent to enrol again)."""
+    check = second_factor_code_check(user=user, code=code)
+    if check.device is None:
+        return check
+    with transaction.atomic():
+        _second_factor_devices_delete(user)
+        audit_event_record(
+            actor=user,
+            verb="second_factor_removed",
+            target=user,
+            message=f"{user.email} a retiré sa double authentification.",
+        )
+    return check
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: Role, user: User, reason: str) -> User:
+    """A lost phone: a national administrator removes another person's second factor (app and backup codes).
+    The person enrols again at their next sign-in, and is told by e-mail."""
+    allowed, refusal = perms.can_reset_second_factor(actor, user, has_device=_has_any_device(user))
+    if not allowed:
+        raise PermissionDenied(refusal)
+    reason = reason.strip()[:255]
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de la réinitialisation."})
+    _second_factor_devices_delete(user)
+    audit_event_record(
+        actor=actor,
+        verb="second_factor_reset",
+        target=user,
+        message=f"Double authentification de {user.email} réinitialisée : {reason}",
+    )
+    body = render_to_string(
+        "accounts/email/second_factor_reset.txt",
+        {
+            "user": user,
+            "actor": actor.user,
+            "reason": reason,
+            "link": settings.SITE_URL.rstrip("/") + reverse("accounts:login"),
+        },
+    )
+    email_send_on_commit(
+        subject="Votre double authentification Pilot'actions a été réinitialisée", body=body, recipients=[user.email]
+    )
+    return user
+
+
+def _has_any_device(user: User) -> bool:
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=None)

@@ -10,9 +10,13 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_ratelimit.core import is_ratelimited
 
 from pilotactions.core.audit import verb_label
@@ -34,6 +38,7 @@ from .forms import (
     FrenchSetPasswordForm,
     InvitationForm,
     PasswordChoiceForm,
+    SecondFactorCodeForm,
 )
 from .middleware import SESSION_KEY
 from .models import Invitation, Organisation, Role, User
@@ -157,6 +162,7 @@ def organisation_access(request, pk):
         "-is_active", "user__last_name"
     )
     can_administer = perms.administered_organisations(role).filter(pk=organisation.pk).exists()
+    with_second_factor = services.users_with_second_factor([r.user_id for r in roles])
     rows, users_seen = [], set()
     for r in roles:
         rows.append(
@@ -166,6 +172,9 @@ def organisation_access(request, pk):
                 "can_deactivate_user": perms.can_deactivate_user(role, r.user)[0],
                 # One reopening form per closed account, on its first row.
                 "can_reactivate_user": r.user_id not in users_seen and perms.can_reactivate_user(role, r.user)[0],
+                # A lost phone: one reset form per account that has a second factor, on its first row.
+                "can_reset_second_factor": r.user_id not in users_seen
+                and perms.can_reset_second_factor(role, r.user, has_device=r.user_id in with_second_factor)[0],
             }
         )
         users_seen.add(r.user_id)
@@ -557,6 +566,9 @@ def account(request):
             "signed_in_with_proconnect": request.session.get(proconnect.SESSION_AUTH_METHOD) == "proconnect",
             "idle_minutes": settings.SESSION_IDLE_MINUTES,
             "max_hours": settings.SESSION_MAX_HOURS,
+            "second_factor_enrolled": services.second_factor_enrolled(request.user),
+            "second_factor_required": perms.second_factor_required(perms.current_role(request.user)),
+            "backup_codes_left": services.backup_codes_left(request.user),
         },
     )
 
@@ -625,3 +637,187 @@ def personal_data_download(request):
         f'attachment; filename="pilotactions-mes-donnees-{timezone.localdate():%Y%m%d}.json"'
     )
     return response
+
+
+# --- Second factor (django-otp): « Vérification en deux étapes » ----------------------------------------------
+
+
+def _qr_code_svg(text: str) -> str:
+    """The QR code as an inline SVG element (no script, no style: the CSP allows it), labelled for screen readers."""
+    import re
+
+    import qrcode
+    import qrcode.image.svg
+
+    svg = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2).to_string(
+        encoding="unicode"
+    )
+    return re.sub(
+        r'^<svg width="[^"]*" height="[^"]*"',
+        '<svg width="220" height="220" role="img" aria-label="Code QR à lire avec votre application d’authentification"',
+        svg,
+        count=1,
+    )
+
+
+def _secret_text(device) -> str:
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _backup_codes_response(request, codes, *, page_title, next_url):
+    from urllib.parse import quote
+
+    text = (
+        "Pilot'actions — codes de secours de la double authentification\n"
+        f"Compte : {request.user.email}\n\n"
+        "Chaque code ne sert qu'une fois, à la place du code de votre application.\n\n" + "\n".join(codes) + "\n"
+    )
+    response = render(
+        request,
+        "accounts/two_factor_backup_codes.html",
+        {
+            "page_title": page_title,
+            "codes": codes,
+            "download_href": "data:text/plain;charset=utf-8," + quote(text),
+            "next_url": next_url,
+        },
+    )
+    add_never_cache_headers(response)  # shown once: never kept by the browser or a proxy
+    return response
+
+
+def two_factor_enrol(request):
+    """Enrol an authenticator app: QR code and secret, confirmed by a first code; then the backup codes, once."""
+    next_url = safe_next_url(request, reverse("home"))
+    if services.second_factor_enrolled(request.user):
+        messages.info(request, "Votre double authentification est déjà activée.")
+        return redirect("accounts:account")
+    device = services.second_factor_enrolment_start(user=request.user)
+    form = SecondFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            check, codes = services.second_factor_enrol(
+                user=request.user, device=device, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            if codes:
+                otp_login(request, check.device)
+                messages.success(request, "La double authentification est activée.")
+                return _backup_codes_response(request, codes, page_title="Vos codes de secours", next_url=next_url)
+            form.add_error("code", check.refusal)
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    response = render(
+        request,
+        "accounts/two_factor_enrol.html",
+        {
+            "page_title": "Vérification en deux étapes : activation",
+            "form": form,
+            "qr_svg": _qr_code_svg(device.config_url),
+            "secret": _secret_text(device),
+            "next_url": next_url,
+            "required": perms.second_factor_required(perms.current_role(request.user)),
+        },
+        status=status,
+    )
+    add_never_cache_headers(response)  # the secret
+    return response
+
+
+def two_factor_verify(request):
+    """After the password: a code of the app, or a backup code (used up); wrong codes make the next try wait."""
+    next_url = safe_next_url(request, reverse("home"))
+    if not user_has_device(request.user):
+        return redirect(f"{reverse('accounts:two_factor_enrol')}?{request.GET.urlencode()}")
+    if request.user.is_verified():
+        return redirect(next_url)
+    form = SecondFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            check = services.second_factor_code_check(user=request.user, code=form.cleaned_data["code"])
+            if check.device is not None:
+                otp_login(request, check.device)
+                left = services.backup_codes_left(request.user)
+                if isinstance(check.device, StaticDevice):
+                    messages.warning(
+                        request,
+                        f"Code de secours accepté. Il vous en reste {left} : générez-en de nouveaux dans « Mon compte »"
+                        " si vous en manquez.",
+                    )
+                return redirect(next_url)
+            form.add_error("code", check.refusal)
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"page_title": "Vérification en deux étapes", "form": form, "next_url": next_url},
+        status=status,
+    )
+
+
+@require_POST
+def backup_codes_regenerate(request):
+    """New backup codes against a current code (« Mon compte »)."""
+    form = SecondFactorCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Saisissez un code actuel pour générer de nouveaux codes de secours.")
+        return redirect("accounts:account")
+    try:
+        check, codes = services.backup_codes_regenerate(user=request.user, code=form.cleaned_data["code"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:account")
+    if not codes:
+        messages.error(request, f"Nouveaux codes de secours non générés : {check.refusal}")
+        return redirect("accounts:account")
+    messages.success(request, "Vos nouveaux codes de secours sont prêts ; les anciens ne fonctionnent plus.")
+    return _backup_codes_response(
+        request, codes, page_title="Vos nouveaux codes de secours", next_url=reverse("accounts:account")
+    )
+
+
+@require_POST
+def two_factor_remove(request):
+    """The person removes their second factor against a current code (« Mon compte »)."""
+    form = SecondFactorCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Saisissez un code actuel pour retirer la double authentification.")
+        return redirect("accounts:account")
+    check = services.second_factor_remove(user=request.user, code=form.cleaned_data["code"])
+    if check.device is None:
+        messages.error(request, f"Double authentification non retirée : {check.refusal}")
+        return redirect("accounts:account")
+    messages.success(request, "La double authentification est retirée de votre compte.")
+    return redirect("accounts:account")
+
+
+@require_POST
+def second_factor_reset(request, pk):
+    """A national administrator resets another person's second factor (lost phone)."""
+    acting = perms.current_role(request.user)
+    target = get_object_or_404(User, pk=pk)
+    require(perms.can_reset_second_factor(acting, target))
+    form = DeactivationForm(request.POST)
+    back = safe_next_url(request, reverse("accounts:organisation_list"))
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la réinitialisation (255 caractères au plus).")
+        return redirect(back)
+    try:
+        services.second_factor_reset(actor=acting, user=target, reason=form.cleaned_data["reason"])
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request,
+        f"La double authentification de {target} est réinitialisée : il ou elle en inscrira une nouvelle à sa "
+        "prochaine connexion, et en est informé(e) par courriel.",
+    )
+    return redirect(back)

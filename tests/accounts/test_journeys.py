@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pilotactions.accounts.enums import RoleKind as R
 from pilotactions.accounts.models import Invitation, Role, User
 from pilotactions.core.models import AuditEvent
-from tests.factories import PASSWORD, login, make_role, organisation
+from tests.factories import PASSWORD, login, make_role, organisation, totp_code
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "un-mot-de-passe-tout-neuf"
@@ -54,8 +55,12 @@ def test_ddets_invites_an_authority_agent_who_signs_in(client, django_capture_on
     refused = client.post(link, {"password1": "123", "password2": "123"})
     assert "Ce mot de passe est trop court" in refused.content.decode()
     response = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, follow=True)
-    assert "Votre rôle actuel" in response.content.decode()
+    # A référent grants roles: they enrol an authenticator app before anything else.
+    assert "Activer la double authentification" in response.content.decode()
     user = User.objects.get(email="camille.durand@lenord.fr")
+    device = TOTPDevice.objects.get(user=user)
+    client.post("/accounts/double-authentification/activer/", {"code": totp_code(device)})
+    assert "Votre rôle actuel" in client.get("/").content.decode()
     role = Role.objects.get(user=user)
     assert (role.kind, role.organisation, role.granted_by) == (R.AUTHORITY_REFERENT, nord, ddets.user)
 
@@ -68,6 +73,9 @@ def test_ddets_invites_an_authority_agent_who_signs_in(client, django_capture_on
     # Sign in with the new password, then sign out.
     response = client.post("/accounts/login/", {"username": "camille.durand@lenord.fr", "password": NEW_PASSWORD})
     assert response.status_code == 302
+    assert client.get("/")["Location"] == "/accounts/double-authentification/verifier/?next=%2F"
+    device.refresh_from_db()
+    client.post("/accounts/double-authentification/verifier/", {"code": totp_code(device, steps_ahead=1)})
     assert client.get("/").context["role"] == role
     client.post("/accounts/logout/")
     assert client.get("/").context.get("role") is None

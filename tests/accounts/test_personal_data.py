@@ -78,6 +78,7 @@ def test_my_data_holds_everything_about_me(client, person):
     assert [r["role"] for r in data["roles"]] == ["Service départemental de l’État"]
     assert data["roles"][0]["organisation"] == "DDETS du Nord"
     assert data["identite_proconnect"]["identifiant_proconnect"] == "sub-lea"
+    assert data["double_authentification"] == {"application_inscrite": True, "codes_de_secours_restants": 0}
     assert [t["nom"] for t in data["jetons_api"]] == ["Mon tableur"]
     assert [r["siret"] for r in data["demandes_acces"]] == ["12345678901234"]
     assert [i["invitee_par"] for i in data["invitations_recues"]] == ["Paul Admin"]

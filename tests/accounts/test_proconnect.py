@@ -436,3 +436,15 @@ def test_without_local_passwords_an_invitation_opens_a_proconnect_only_account(
     # No password to reset either.
     client.logout()
     assert client.get("/accounts/mot-de-passe/")["Location"] == "/accounts/login/"
+
+
+@pytest.mark.parametrize(("amr", "status"), [(["pwd", "mfa"], 200), (["pwd", "otp"], 200), (["pwd"], 302)])
+def test_a_national_admin_passes_with_a_proconnect_second_factor_only(client, proconnect, amr, status):
+    """docs/proconnect.md « Double authentification »: an `amr` that shows a second factor stands for the app's code."""
+    admin = make_role(R.NATIONAL_ADMIN)
+    sign_in(client, proconnect, f"sub-2fa-{'-'.join(amr)}", **agent_claims(admin.user.email, amr=amr))
+    assert signed_in_user(client) == str(admin.user.pk)
+    response = client.get("/accounts/invitations/")
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"] == "/accounts/double-authentification/activer/?next=%2Faccounts%2Finvitations%2F"

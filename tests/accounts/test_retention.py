@@ -8,6 +8,7 @@ from axes.models import AccessLog
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pilotactions.accounts.enums import RoleKind as R
 from pilotactions.accounts.models import (
@@ -22,7 +23,7 @@ from pilotactions.accounts.models import (
 from pilotactions.accounts.services import SYSTEM_EMAIL, system_role, user_pseudonymise
 from pilotactions.core.audit import audit_event_record
 from pilotactions.core.models import AuditEvent
-from tests.factories import UserFactory, login, make_contract, make_role
+from tests.factories import UserFactory, login, make_contract, make_role, second_factor_device
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +143,7 @@ def old_agent():
         status="refused",
     )
     AccessLog.objects.create(username=user.email, ip_address="10.0.0.1", user_agent="Firefox", http_accept="*/*")
+    second_factor_device(user)
     closed(user, 4 * 365)
     return {"user": user, "contract": contract, "admin": admin}
 
@@ -165,6 +167,7 @@ def test_an_old_closed_account_is_pseudonymised_and_its_history_says_agent_n(cli
     assert "jeanne" not in texts.lower() and "dupont" not in texts.lower()
     assert pseudonym in texts
     assert not ProConnectIdentity.objects.filter(user=user).exists()
+    assert not TOTPDevice.objects.filter(user=user).exists()  # its key was a way to sign in
     assert not DigestPreference.objects.filter(user=user).exists()
     assert not Invitation.objects.filter(email__icontains="dupont").exists()
     assert not AccessRequest.objects.filter(last_name="Dupont").exists()

@@ -13,11 +13,38 @@ from tests.factories import PASSWORD, make_role, organisation
 pytestmark = [pytest.mark.browser, browser_db]
 
 
-def sign_in(page, email, password=PASSWORD):
+def sign_in(page, email, password=PASSWORD, *, second_factor=True):
+    """The sign-in form; then, when the account's role needs a second factor (accounts.perms), the code of its
+    app on « Vérification en deux étapes » (an app is inscribed for it if it has none). `second_factor=False`
+    stops after the password."""
     page.goto("/accounts/login/")
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(password)
+    code = second_factor_code_for(email, password) if second_factor else None
     page.get_by_role("button", name="Se connecter").click()
+    if code is not None:
+        page.wait_for_url(re.compile(r"/accounts/double-authentification/verifier/"))
+        page.locator("#id_code").fill(code)
+        page.get_by_role("button", name="Vérifier").click()
+
+
+def second_factor_code_for(email, password):
+    """The code the account's app shows now, when this sign-in will ask for one. django-otp refuses a code of a
+    period already used (a replay): the test forgets the last one, so that a test may sign in again at once."""
+    from pilotactions.accounts.models import Role, User
+    from pilotactions.accounts.perms import second_factor_required
+    from tests.factories import second_factor_device, totp_code
+
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is None or not user.check_password(password):
+        return None
+    role = Role.objects.active().filter(user=user).order_by("granted_at", "id").first()
+    if not second_factor_required(role):
+        return None
+    device = second_factor_device(user)
+    type(device).objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    device.refresh_from_db()
+    return totp_code(device)
 
 
 def assert_accessible(page, url):

@@ -99,11 +99,12 @@ def test_a_signed_in_user_without_role_is_refused_everywhere(client):
 
     client.force_login(UserFactory())
     for name, _callback, url in project_views():
-        # Their roles (none), their account (« Se déconnecter partout »), their data (« Mes données ») and their API
-        # tokens are theirs to see.
+        # Their roles (none), their account (« Se déconnecter partout »), their data (« Mes données »), their second
+        # factor and their API tokens are theirs to see.
         if (
             name in PUBLIC_VIEWS
             or name in ("accounts:role_switch", "accounts:account", "accounts:personal_data")
+            or name in ("accounts:two_factor_enrol", "accounts:two_factor_verify")
             or name.startswith(TOKEN_VIEWS_PREFIX)
         ):
             continue
