@@ -568,6 +568,7 @@ def account(request):
             "max_hours": settings.SESSION_MAX_HOURS,
             "second_factor_enrolled": services.second_factor_enrolled(request.user),
             "second_factor_required": perms.second_factor_required(perms.current_role(request.user)),
+            "second_factor_enforced": settings.REQUIRE_SECOND_FACTOR,
             "backup_codes_left": services.backup_codes_left(request.user),
         },
     )

@@ -139,6 +139,9 @@ def test_the_setting_off_lets_the_demo_accounts_in(client, settings):
     settings.REQUIRE_SECOND_FACTOR = False
     login(client, make_role(R.NATIONAL_ADMIN), second_factor=False)
     assert client.get("/accounts/invitations/").status_code == 200
+    # « Mon compte » does not tell a national admin that their role does not need it: the instance does not.
+    page = client.get("/accounts/compte/").content.decode()
+    assert "Cette instance ne l’exige de personne" in page and "Votre rôle ne l’exige pas" not in page
 
 
 def test_the_api_with_a_token_is_not_affected(client):
