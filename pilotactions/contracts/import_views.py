@@ -67,6 +67,13 @@ def import_start(request, reference):
         "contracts/import_start.html",
         {
             "page_title": f"Importer des actions — {contract.reference}",
+            "owner": {
+                "url": reverse("contracts:detail", args=[contract.reference]),
+                "to": "au contrat",
+                "this": "ce contrat",
+                "import_view": "contracts:import_detail",
+                "reference": contract.reference,
+            },
             "contract": contract,
             "form": form,
             "years": range(contract.start_year, contract.end_year + 1),

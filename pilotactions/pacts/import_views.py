@@ -53,6 +53,13 @@ def import_start(request, reference):
         "pacts/import_start.html",
         {
             "page_title": f"Importer des actions — {pact.reference}",
+            "owner": {
+                "url": reverse("pacts:detail", args=[pact.reference]),
+                "to": "au pacte",
+                "this": "ce pacte",
+                "import_view": "pacts:import_detail",
+                "reference": pact.reference,
+            },
             "pact": pact,
             "form": form,
             "max_size": max_size,
