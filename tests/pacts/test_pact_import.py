@@ -168,6 +168,9 @@ def test_import_creates_then_the_same_file_changes_nothing_and_a_corrected_one_s
     action_import.refresh_from_db()
     assert action_import.phase == ImportPhase.IMPORT and action_import.document == document
     assert "Fichier d’import d’actions" in text(client.get(f"/pactes/{pact.reference}/"))
+    start = text(client.get(f"/pactes/{pact.reference}/import/"))  # the pact's recent imports, each a link
+    assert "Derniers imports de ce pacte" in start and "2 créées" in start
+    assert f'href="/pactes/{pact.reference}/import/{action_import.pk}/"' in start
 
     # The same file again (its rows found by their titles): nothing changes, no second document.
     _page, again = upload(client, pact, content, django_capture_on_commit_callbacks, "fiches.csv")
