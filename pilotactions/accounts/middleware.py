@@ -1,6 +1,12 @@
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
 from pilotactions.core.audit import request_role
 
 from .models import Role
+from .two_factor import second_factor_missing, second_factor_url
 
 SESSION_KEY = "current_role_id"
 
@@ -66,13 +72,6 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.http import HttpResponse
-        from django.shortcuts import redirect
-        from django.urls import Resolver404, resolve
-
-        from .two_factor import second_factor_missing, second_factor_url
-
         path = request.path_info
         if not second_factor_missing(request) or path.startswith(SECOND_FACTOR_OPEN_PREFIXES):
             return self.get_response(request)
