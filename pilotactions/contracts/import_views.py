@@ -67,13 +67,7 @@ def import_start(request, reference):
         "contracts/import_start.html",
         {
             "page_title": f"Importer des actions — {contract.reference}",
-            "owner": {
-                "url": reverse("contracts:detail", args=[contract.reference]),
-                "to": "au contrat",
-                "this": "ce contrat",
-                "import_view": "contracts:import_detail",
-                "reference": contract.reference,
-            },
+            "owner": import_owner("contracts", contract.reference, "contrat"),
             "contract": contract,
             "form": form,
             "years": range(contract.start_year, contract.end_year + 1),
@@ -102,13 +96,33 @@ def import_template(request, reference):
     return response
 
 
-def import_status_context(request, job, *, urls: dict) -> dict:
+def import_owner(app: str, reference: str, noun: str, job=None) -> dict:
+    """The links and words of the import pages (includes/import_upload.html, includes/import_status.html) for the
+    contract or pact `reference` (`app` "contracts" or "pacts", `noun` « contrat » or « pacte »), and `job`'s own."""
+    owner = {
+        "reference": reference,
+        "url": reverse(f"{app}:detail", args=[reference]),
+        "start": reverse(f"{app}:import_start", args=[reference]),
+        "import_view": f"{app}:import_detail",
+        "action_view": f"{app}:action_detail",
+        "this": f"ce {noun}",
+        "to": f"au {noun}",
+        "of": f"du {noun}",
+        "changed": f"Le {noun} a changé",
+    }
+    if job is not None:
+        owner["status"] = reverse(f"{app}:import_detail", args=[reference, job.pk])
+        owner["confirm"] = reverse(f"{app}:import_confirm", args=[reference, job.pk])
+    return owner
+
+
+def import_status_context(request, job, *, owner: dict) -> dict:
     """What the shared status of an import (includes/import_status.html) needs, for a contract's or a pact's."""
     result = job.import_result if job.phase == ImportPhase.IMPORT else job.check_result
     context = {
         "job": job,
         "result": result,
-        "urls": urls,
+        "owner": owner,
         "errors_shown": ERRORS_SHOWN,
         "done_rows": progress_read(job) if job.pending else None,
         "can_confirm": (
@@ -134,20 +148,12 @@ def _readable_import(request, reference, pk) -> ActionImport:
 def import_detail(request, reference, pk):
     action_import = _readable_import(request, reference, pk)
     contract = action_import.contract
-    urls = {
-        "status": reverse("contracts:import_detail", args=[contract.reference, action_import.pk]),
-        "confirm": reverse("contracts:import_confirm", args=[contract.reference, action_import.pk]),
-        "start": reverse("contracts:import_start", args=[contract.reference]),
-        "owner": reverse("contracts:detail", args=[contract.reference]),
-        "action_view": "contracts:action_detail",
-        "of_owner": "du contrat",
-        "to_owner": "au contrat",
-        "owner_changed": "Le contrat a changé",
-    }
     context = {
         "page_title": f"Import « {action_import.original_name} »",
         "contract": contract,
-        **import_status_context(request, action_import, urls=urls),
+        **import_status_context(
+            request, action_import, owner=import_owner("contracts", contract.reference, "contrat", action_import)
+        ),
     }
     template = "contracts/includes/import_status.html" if request.htmx else "contracts/import_detail.html"
     return render(request, template, context)

@@ -7,12 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pilotactions.accounts.perms import current_role, require
 from pilotactions.contracts.documents import XLSX
-from pilotactions.contracts.import_views import import_status_context
+from pilotactions.contracts.import_views import import_owner, import_status_context
 from pilotactions.contracts.imports import megabytes, upload_max_bytes
 from pilotactions.core.decorators import role_required
 from pilotactions.core.forms import form_add_service_errors
@@ -53,13 +52,7 @@ def import_start(request, reference):
         "pacts/import_start.html",
         {
             "page_title": f"Importer des actions — {pact.reference}",
-            "owner": {
-                "url": reverse("pacts:detail", args=[pact.reference]),
-                "to": "au pacte",
-                "this": "ce pacte",
-                "import_view": "pacts:import_detail",
-                "reference": pact.reference,
-            },
+            "owner": import_owner("pacts", pact.reference, "pacte"),
             "pact": pact,
             "form": form,
             "max_size": max_size,
@@ -91,20 +84,12 @@ def _readable_import(request, reference, pk) -> PactActionImport:
 def import_detail(request, reference, pk):
     action_import = _readable_import(request, reference, pk)
     pact = action_import.pact
-    urls = {
-        "status": reverse("pacts:import_detail", args=[pact.reference, action_import.pk]),
-        "confirm": reverse("pacts:import_confirm", args=[pact.reference, action_import.pk]),
-        "start": reverse("pacts:import_start", args=[pact.reference]),
-        "owner": reverse("pacts:detail", args=[pact.reference]),
-        "action_view": "pacts:action_detail",
-        "of_owner": "du pacte",
-        "to_owner": "au pacte",
-        "owner_changed": "Le pacte a changé",
-    }
     context = {
         "page_title": f"Import « {action_import.original_name} »",
         "pact": pact,
-        **import_status_context(request, action_import, urls=urls),
+        **import_status_context(
+            request, action_import, owner=import_owner("pacts", pact.reference, "pacte", action_import)
+        ),
     }
     template = "contracts/includes/import_status.html" if request.htmx else "pacts/import_detail.html"
     return render(request, template, context)
