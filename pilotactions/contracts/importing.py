@@ -593,6 +593,11 @@ class ImportResult:
     def total(self, name: str) -> int:
         return sum(getattr(c, name) for c in self.contracts)
 
+    @property
+    def wrote(self) -> bool:
+        """A real import that created or changed something (then its file is kept as the owner's document)."""
+        return not self.dry_run and self.ok and bool(self.total("created") or self.total("updated"))
+
 
 # --- Rows -------------------------------------------------------------------------------------------
 

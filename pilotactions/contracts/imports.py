@@ -292,7 +292,7 @@ def _contract_run(action_import: ActionImport, table, *, dry_run: bool, progress
         progress=progress,
     )
     document = None
-    if not dry_run and result.ok and (result.total("created") or result.total("updated")):
+    if result.wrote:
         document = document_keep_import_file(
             contract=action_import.contract,
             source=imports_root() / action_import.storage_name,

@@ -61,7 +61,7 @@ def _pact_run(action_import: PactActionImport, table, *, dry_run: bool, progress
         progress=progress,
     )
     document = None
-    if not dry_run and result.ok and (result.total("created") or result.total("updated")):
+    if result.wrote:
         document = pact_document_keep_import_file(
             pact=action_import.pact,
             source=imports_root() / action_import.storage_name,

@@ -67,4 +67,5 @@ def secrets(settings, _keep_the_test_connection, measures):
 )
 @pytest.mark.parametrize("scope", ["read", "write"])
 def test_the_api_conforms_to_its_schema(case, secrets, scope):
+    # Raises, naming the failed check and the request to reproduce, on any response the schema does not allow.
     case.call_and_validate(headers={"Authorization": f"Bearer {secrets[scope]}"})
