@@ -4,7 +4,7 @@ import base64
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,6 +21,7 @@ from pilotactions.contracts.export import actions_for_year
 from pilotactions.contracts.forms import ActionForm, BudgetLineFormSet, IndicatorFormSet
 from pilotactions.contracts.models import Action, Contract
 from pilotactions.contracts.rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS
+from pilotactions.core.forms import in_utc
 from pilotactions.territories.models import Commune, Epci, territory_q
 
 from .auth import require_write
@@ -53,6 +54,16 @@ class ActionFilters(Schema):
         if value is not None and not (isinstance(value, str) and ISO_DATETIME.match(value)):
             raise PydanticCustomError("datetime_parsing", "RFC 3339 date-time expected")
         return value
+
+    @field_validator("modified_since", mode="after")
+    @classmethod
+    def _in_utc(cls, value):
+        if value is None:
+            return None
+        try:
+            return in_utc(value)
+        except OverflowError:  # before 0001-01-01 in UTC: every action was modified since
+            return datetime.min.replace(tzinfo=UTC)
 
 
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")

@@ -4,6 +4,7 @@ from pilotactions.contracts.enums import ActionStatus
 from pilotactions.contracts.forms import AmountField, option_queryset
 from pilotactions.contracts.models import ContractType
 from pilotactions.core.formats import quantity
+from pilotactions.core.forms import DateTimeField
 from pilotactions.nomenclatures.models import Option
 
 from . import quality
@@ -46,6 +47,7 @@ class CampaignForm(forms.ModelForm):
             "closes_at": DATETIME_INPUT,
             "instructions": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"opens_at": DateTimeField, "closes_at": DateTimeField}
         help_texts = {"opens_at": "Heure de Paris.", "closes_at": "Heure de Paris."}
 
     def __init__(self, *args, **kwargs):
@@ -131,7 +133,7 @@ class ReasonForm(forms.Form):
 
 
 class ExtendForm(ReasonForm):
-    until = forms.DateTimeField(
+    until = DateTimeField(
         label="Nouvelle clôture pour ce dossier (heure de Paris)",
         widget=DATETIME_INPUT,
         error_messages={

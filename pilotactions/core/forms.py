@@ -1,6 +1,26 @@
 """What every app's views share about forms."""
 
+from datetime import UTC, datetime
+
+from django import forms
 from django.core.exceptions import ValidationError
+
+
+def in_utc(value: datetime) -> datetime:
+    """An aware date and time in UTC. PostgreSQL refuses an offset beyond ±15:59, which ISO 8601 allows up to ±23:59;
+    raises OverflowError before 0001-01-01 in UTC."""
+    return value.astimezone(UTC)
+
+
+class DateTimeField(forms.DateTimeField):
+    """Django's field, whose value is stored whatever offset was typed (see in_utc)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return in_utc(value) if value else value
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 def form_add_service_errors(form, error: ValidationError) -> None:

@@ -273,3 +273,12 @@ def test_detail_takes_a_fixed_number_of_queries(client, nord_reader, nord_contra
     with django_assert_max_num_queries(15):
         response = get(client, f"/api/v1/actions/{action.reference}", nord_reader)
     assert response.status_code == 200
+
+
+def test_modified_since_takes_any_offset_and_any_year(client, nord_reader, nord_contract):
+    """PostgreSQL refuses an offset beyond ±15:59 and Python one below year 1 in UTC: the filter compares in UTC."""
+    action = make_action(nord_contract, title="Récente")
+    for since in ("0582-12-14T13:56:42.270512-22:26", "0001-01-01T00:00:00+23:59", "2024-01-01T00:00:00Z"):
+        response = get(client, f"/api/v1/actions?modified_since={since.replace('+', '%2B')}", nord_reader)
+        assert response.status_code == 200, (since, response.content)
+        assert action.reference in {a["reference"] for a in response.json()["results"]}

@@ -153,3 +153,26 @@ def test_first_execution_save_of_an_action_without_a_yearly_record(client):
     response = client.post(url, {"assessment": "Démarrage en septembre", "token": token})
     assert response.status_code == 302
     assert ActionYear.objects.get(action=action, year=2024).assessment == "Démarrage en septembre"
+
+
+def test_a_campaign_date_with_any_offset_is_stored_in_utc(client):
+    """ISO 8601 allows offsets up to ±23:59, PostgreSQL up to ±15:59: the form stores UTC whatever was posted."""
+    login(client, make_role(R.NATIONAL_ADMIN))
+    data = {
+        "name": "Suivi 2025",
+        "kind": "suivi",
+        "year": "2025",
+        "contract_types": [ContractType.objects.get(code="CLS-D").pk],
+        "instructions": "",
+        "reminder_days": "",
+    }
+    response = client.post(
+        "/campagnes/nouvelle/", {**data, "opens_at": "2025-02-03T09:00-22:26", "closes_at": "2025-03-07T18:00+23:00"}
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    campaign = Campaign.objects.get()
+    assert campaign.opens_at.isoformat() == "2025-02-04T07:26:00+00:00"
+    refused = client.post(
+        "/campagnes/nouvelle/", {**data, "opens_at": "0001-01-01T00:00+01:00", "closes_at": "2025-03-07T18:00"}
+    )
+    assert "opens_at" in refused.context["form"].errors
