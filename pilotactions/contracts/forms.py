@@ -8,6 +8,7 @@ from django.forms import formset_factory
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from pilotactions.core.forms import CachedModelChoiceField, CachedModelMultipleChoiceField
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.models import Authority, Commune, Epci
 
@@ -169,67 +170,67 @@ class ActionForm(forms.Form):
     title = forms.CharField(label="Intitulé de l’action", max_length=255)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     objectives = forms.CharField(label="Objectifs", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    axis = forms.ModelChoiceField(label="Axe du Pacte", queryset=Option.objects.none(), empty_label="Choisir un axe")
-    subtheme = forms.ModelChoiceField(
+    axis = CachedModelChoiceField(label="Axe du Pacte", queryset=Option.objects.none(), empty_label="Choisir un axe")
+    subtheme = CachedModelChoiceField(
         label="Sous-thématique",
         queryset=Option.objects.none(),
         required=False,
         empty_label="Choisir une sous-thématique",
     )
-    policy_fields = forms.ModelMultipleChoiceField(
+    policy_fields = CachedModelMultipleChoiceField(
         label="Champs d’action publique",
         queryset=Option.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    action_types = forms.ModelMultipleChoiceField(
+    action_types = CachedModelMultipleChoiceField(
         label="Types d’action", queryset=Option.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    nature = forms.ModelChoiceField(
+    nature = CachedModelChoiceField(
         label="Nature de l’action", queryset=Option.objects.none(), required=False, widget=forms.RadioSelect
     )
-    pilot_type = forms.ModelChoiceField(
+    pilot_type = CachedModelChoiceField(
         label="Type de pilote", queryset=Option.objects.none(), required=False, empty_label="Choisir un type de pilote"
     )
     pilot_name = forms.CharField(label="Pilote (structure)", max_length=255, required=False)
-    implementation = forms.ModelChoiceField(
+    implementation = CachedModelChoiceField(
         label="Mise en œuvre", queryset=Option.objects.none(), required=False, widget=forms.RadioSelect
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = CachedModelMultipleChoiceField(
         label="Partenaires", queryset=Option.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    scale = forms.ModelChoiceField(
+    scale = CachedModelChoiceField(
         label="Échelle de déploiement", queryset=Option.objects.none(), required=False, widget=forms.RadioSelect
     )
-    communes = forms.ModelMultipleChoiceField(
+    communes = CachedModelMultipleChoiceField(
         label="Communes concernées",
         queryset=Commune.objects.none(),
         required=False,
         help_text="Si l’action ne couvre pas tout le territoire de la collectivité.",
         widget=forms.CheckboxSelectMultiple,
     )
-    epcis = forms.ModelMultipleChoiceField(
+    epcis = CachedModelMultipleChoiceField(
         label="Intercommunalités concernées",
         queryset=Epci.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    target_publics = forms.ModelMultipleChoiceField(
+    target_publics = CachedModelMultipleChoiceField(
         label="Publics cibles", queryset=Option.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    qpv_targeting = forms.ModelChoiceField(
+    qpv_targeting = CachedModelChoiceField(
         label="Cible les habitants des quartiers prioritaires (QPV)",
         queryset=Option.objects.none(),
         required=False,
         widget=forms.RadioSelect,
     )
-    rural_targeting = forms.ModelChoiceField(
+    rural_targeting = CachedModelChoiceField(
         label="Cible les habitants des zones rurales",
         queryset=Option.objects.none(),
         required=False,
         widget=forms.RadioSelect,
     )
-    direct_impact = forms.ModelChoiceField(
+    direct_impact = CachedModelChoiceField(
         label="Impact direct sur les personnes",
         queryset=Option.objects.none(),
         required=False,
@@ -254,7 +255,7 @@ class ActionForm(forms.Form):
         widget=DateInput(),
         error_messages={"invalid": "Saisissez une date valide."},
     )
-    expected_impacts = forms.ModelMultipleChoiceField(
+    expected_impacts = CachedModelMultipleChoiceField(
         label="Impacts attendus", queryset=Option.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     fte_funded = forms.DecimalField(
@@ -298,7 +299,16 @@ class ActionForm(forms.Form):
         ("calendrier", "Calendrier et moyens", ["start_date", "end_date", "expected_impacts", "fte_funded"]),
     ]
 
-    def __init__(self, *args, contract: Contract, action: Action | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        contract: Contract,
+        action: Action | None = None,
+        choices: "ActionFormChoices | None" = None,
+        **kwargs,
+    ):
+        """`choices`, the contract's lists read once (an import's rows), makes a form that validates without
+        reading them again; it is not meant to be drawn."""
         if action is not None and "initial" not in kwargs:
             kwargs["initial"] = action_initial(action)
         super().__init__(*args, **kwargs)
@@ -307,12 +317,12 @@ class ActionForm(forms.Form):
             del self.fields["form_token"]  # an update has its version instead
         elif not self.is_bound:
             self.initial["form_token"] = uuid.uuid4()
+        if choices is not None:
+            self._use_choices(choices)
+            return
         contract_type: ContractType = contract.contract_type
-        held = self.initial
         for name in SINGLE_OPTION_FIELDS + MULTI_OPTION_FIELDS:
-            selected = held.get(name)
-            selected = selected if isinstance(selected, list) else [selected]
-            self.fields[name].queryset = option_queryset(contract_type.option_list_code(name), selected)
+            self.fields[name].queryset = option_queryset(contract_type.option_list_code(name), self._held(name))
         self.fields["axis"].queryset = self.fields["axis"].queryset.filter(pk__in=contract_type.axes.all())
         axis = self._bound_axis()
         self.fields["subtheme"].queryset = (
@@ -332,6 +342,25 @@ class ActionForm(forms.Form):
             }
         )
 
+    def _held(self, name: str) -> list:
+        """The options the action holds in a field (retired ones stay valid for it)."""
+        held = self.initial.get(name)
+        return [o for o in (held if isinstance(held, list) else [held]) if o is not None]
+
+    def _use_choices(self, choices: "ActionFormChoices") -> None:
+        """The same choices as the querysets of __init__, looked up in lists read once."""
+        for name, known in choices.by_field.items():
+            held = self._held(name) if name in SINGLE_OPTION_FIELDS + MULTI_OPTION_FIELDS else []
+            self.fields[name].cached_choices = known | {
+                str(o.pk): o for o in held if name != "axis" or o in choices.axes
+            }
+        axis = self._bound_axis()
+        self.fields["subtheme"].cached_choices = {
+            key: option
+            for key, option in self.fields["subtheme"].cached_choices.items()
+            if axis is not None and option.parent_id == axis.pk
+        }
+
     @cached_property
     def searchable(self) -> set[str]:
         """The checkbox lists shown with a filter (counted when the page is drawn, not for an import's rows)."""
@@ -346,6 +375,9 @@ class ActionForm(forms.Form):
         raw = self.data.get(self.add_prefix("axis")) if self.is_bound else self.initial.get("axis")
         if isinstance(raw, Option):
             return raw
+        known = self.fields["axis"].cached_choices
+        if known is not None:
+            return known.get(str(raw))
         try:
             return self.fields["axis"].queryset.filter(pk=int(raw)).first() if raw else None
         except (TypeError, ValueError):
@@ -388,6 +420,26 @@ def action_initial(action: Action) -> dict:
     initial.update({name: getattr(action, name) for name in SINGLE_OPTION_FIELDS})
     initial.update({name: list(getattr(action, name).all()) for name in MULTI_OPTION_FIELDS + ["communes", "epcis"]})
     return initial
+
+
+class ActionFormChoices:
+    """What a contract's action form offers, read once for all the rows of an import (the form would read every list
+    again for each row: fourteen queries): the active options of each list of the contract's type, the axes of the
+    type, the communes and intercommunalities of the authority's départements. Keys are str(pk)."""
+
+    def __init__(self, contract: Contract):
+        contract_type = contract.contract_type
+        self.by_field = {
+            name: {str(o.pk): o for o in option_queryset(contract_type.option_list_code(name))}
+            for name in SINGLE_OPTION_FIELDS + MULTI_OPTION_FIELDS
+        }
+        self.axes = set(contract_type.axes.all())
+        self.by_field["axis"] = {key: o for key, o in self.by_field["axis"].items() if o in self.axes}
+        departements = contract.authority.departements.all()
+        self.by_field["communes"] = {str(c.pk): c for c in Commune.objects.filter(departement__in=departements)}
+        self.by_field["epcis"] = {
+            str(e.pk): e for e in Epci.objects.filter(communes__departement__in=departements).distinct()
+        }
 
 
 class BudgetLineForm(forms.Form):

@@ -47,7 +47,7 @@ from pilotactions.territories.models import Authority
 from . import perms, rules, services
 from .enums import ActionStatus, Financer
 from .export import COLUMNS, LABEL, PEOPLE_COLUMNS
-from .forms import ActionForm, AmountField
+from .forms import ActionForm, ActionFormChoices, AmountField
 from .models import Action, ActionYear, Contract, ContractType
 from .rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS, BudgetLineInput
 
@@ -197,6 +197,7 @@ class OptionIndex:
 
     def __init__(self):
         self._lists: dict[str, list[Option]] = {}
+        self._keys: dict[str, dict[str, list[Option]]] = {}  # list code → normalised code or label → its options
 
     def options(self, list_code: str) -> list[Option]:
         if list_code not in self._lists:
@@ -205,15 +206,22 @@ class OptionIndex:
             )
         return self._lists[list_code]
 
+    def _by_key(self, list_code: str) -> dict[str, list[Option]]:
+        if list_code not in self._keys:
+            keys = self._keys[list_code] = defaultdict(list)
+            for option in self.options(list_code):
+                for key in {
+                    normalize(option.code),
+                    normalize(option.label),
+                    normalize(option.short_label or option.label),
+                }:
+                    keys[key].append(option)
+        return self._keys[list_code]
+
     def resolve(self, list_code: str, text: str, *, parent: Option | None = None) -> Option:
         """The option of the list whose code, label or short label is `text`; ValueError with a French message."""
         wanted = normalize(text)
-        found = [
-            option
-            for option in self.options(list_code)
-            if wanted
-            in {normalize(option.code), normalize(option.label), normalize(option.short_label or option.label)}
-        ]
+        found = list(self._by_key(list_code).get(wanted, ()))
         if len(found) > 1 and parent is not None:
             found = [option for option in found if option.parent_id == parent.pk] or found
         if len(found) == 1:
@@ -1002,6 +1010,14 @@ class Importer:
         self.types = {t.code: t for t in ContractType.objects.all()}
         self.seen_references: set[str] = set()
         self.budget_sheet: BudgetSheet | None = None
+        self._form_choices: dict[tuple, ActionFormChoices] = {}
+
+    def form_choices(self, contract: Contract) -> ActionFormChoices:
+        """The action form's lists for a contract, read once per contract type and authority."""
+        key = (contract.contract_type_id, contract.authority_id)
+        if key not in self._form_choices:
+            self._form_choices[key] = ActionFormChoices(contract)
+        return self._form_choices[key]
 
     # Contracts ---------------------------------------------------------------------------------------
 
@@ -1187,7 +1203,9 @@ class Importer:
         if row.errors and action is None and any(e.column == LABELS["action_id"] for e in row.errors):
             return
         failed = {code for code in LABELS if any(e.column == LABELS[code] for e in row.errors)}
-        form = ActionForm(data=_form_data(row, action, failed), contract=contract, action=action)
+        form = ActionForm(
+            data=_form_data(row, action, failed), contract=contract, action=action, choices=self.form_choices(contract)
+        )
         valid = form.is_valid()
         if not valid:
             _form_errors(form, row, failed)
@@ -1225,6 +1243,7 @@ class Importer:
                     budget_lines=[line for year_lines in years.values() for line in year_lines],
                     ceiling_justification=justification,
                     reference=row.text("action_id") or None,
+                    warn_envelope=False,  # said once for the contract, after its rows
                 )
                 if status_present and status is not None:
                     services.action_year_status_set(action=action, year=self.year, status=status, role=self.role)
@@ -1266,6 +1285,7 @@ class Importer:
                             for i in action.indicators.all()
                         ],
                         ceiling_justification=justification,
+                        warn_envelope=False,
                     )
                 if status_present and old_status != (status.pk if status else None):
                     services.action_year_status_set(action=action, year=self.year, status=status, role=self.role)

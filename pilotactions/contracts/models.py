@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from pilotactions.accounts.perms import authority_scope_q
+from pilotactions.core.history import HistoricalRecords
 from pilotactions.core.models import BaseModel
 from pilotactions.nomenclatures.models import Option
 

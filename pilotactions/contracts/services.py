@@ -319,8 +319,10 @@ def action_create(
     ceiling_justification: str = "",
     form_token: UUID | None = None,
     reference: str | None = None,
+    warn_envelope: bool = True,
 ) -> tuple[Action, list[str]]:
-    """Create an action; returns it with the warnings to show (envelope, ceiling).
+    """Create an action; returns it with the warnings to show (ceiling; envelope unless `warn_envelope` is false:
+    an import says the contract's envelope once, after its last row).
 
     `reference` keeps a known reference (an import of the raw export): its number is taken from it when it
     has the contract's form (`<contract>-A012`) and is free; otherwise the next number and `<contract>-A<n>`.
@@ -365,7 +367,7 @@ def action_create(
     _save_indicators(action, list(indicators))
     audit_event_record(actor=role, verb="action_created", target=action, message=f"Action {action.reference} créée.")
     data_changed.send(sender=Action, authority_ids={contract.authority_id})
-    return action, report.warnings + envelope_warnings(contract)
+    return action, report.warnings + (envelope_warnings(contract) if warn_envelope else [])
 
 
 def _action_number(contract: Contract, reference: str | None) -> int:
@@ -406,8 +408,10 @@ def action_update(
     budget_lines: list[BudgetLineInput] = (),
     indicators: list[IndicatorInput] = (),
     ceiling_justification: str = "",
+    warn_envelope: bool = True,
 ) -> tuple[Action, list[str]]:
-    """Save an edited action; refuses (ConcurrentEditError) if someone saved it since it was opened."""
+    """Save an edited action; refuses (ConcurrentEditError) if someone saved it since it was opened. Warnings as
+    action_create's."""
     multi = multi or {}
     report = rules.check_action(
         contract=action.contract,
@@ -430,7 +434,7 @@ def action_update(
     _save_indicators(action, list(indicators))
     audit_event_record(actor=role, verb="action_updated", target=action, message=f"Action {action.reference} modifiée.")
     data_changed.send(sender=Action, authority_ids={action.contract.authority_id})
-    return action, report.warnings + envelope_warnings(action.contract)
+    return action, report.warnings + (envelope_warnings(action.contract) if warn_envelope else [])
 
 
 @transaction.atomic

@@ -38,3 +38,37 @@ def valid_filters(form) -> dict:
     the others, and an unbound form filters nothing."""
     form.is_valid()
     return getattr(form, "cleaned_data", {})
+
+
+class CachedModelChoiceField(forms.ModelChoiceField):
+    """Django's field, which can be given its choices already read (`cached_choices`: str(pk) → object): a form
+    validated once per row of an import would otherwise read the same list again for every row."""
+
+    cached_choices: dict | None = None
+
+    def to_python(self, value):
+        if self.cached_choices is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.cached_choices[str(getattr(value, "pk", value))]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+class CachedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, with `cached_choices` as CachedModelChoiceField; the clean value is then a list."""
+
+    cached_choices: dict | None = None
+
+    def _check_values(self, value):
+        if self.cached_choices is None:
+            return super()._check_values(value)
+        chosen = {}
+        for pk in value:
+            key = str(getattr(pk, "pk", pk))
+            if key not in self.cached_choices:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+            chosen[key] = self.cached_choices[key]
+        return list(chosen.values())

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from pilotactions.core.history import HistoricalRecords
 from pilotactions.core.models import BaseModel
 
 from . import periods

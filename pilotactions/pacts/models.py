@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from pilotactions.contracts.models import AMOUNT_VALIDATORS, MONEY, BaseActionImport
+from pilotactions.core.history import HistoricalRecords
 from pilotactions.core.models import BaseModel
 from pilotactions.nomenclatures.models import Option
 

@@ -1,7 +1,10 @@
 """schemathesis drives every operation of the served OpenAPI schema, as a read-scope and as a write-scope token:
 no server error, and every answer (status, content type, headers, body) as the schema says.
 
-A short profile (a few examples per operation) so that it runs in the normal suite, on SQLite and PostgreSQL."""
+A short profile (a few examples per operation) so that it runs in the normal suite, on SQLite and PostgreSQL;
+SCHEMATHESIS_EXAMPLES=500 runs a longer search by hand."""
+
+import os
 
 import pytest
 import schemathesis
@@ -34,7 +37,7 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
 
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", 8))
 
 
 @pytest.fixture
