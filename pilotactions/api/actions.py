@@ -22,6 +22,7 @@ from pilotactions.contracts.forms import ActionForm, BudgetLineFormSet, Indicato
 from pilotactions.contracts.models import Action, Contract
 from pilotactions.contracts.rules import MULTI_OPTION_FIELDS, SINGLE_OPTION_FIELDS
 from pilotactions.core.forms import in_utc
+from pilotactions.core.history import history_reason
 from pilotactions.territories.models import Commune, Epci, territory_q
 
 from .auth import require_write
@@ -301,12 +302,9 @@ def service_errors(error: ValidationError) -> ApiProblem:
     return ApiProblem(422, "Corrigez les champs signalés.", errors=errors)
 
 
-def _mark_history(action: Action, request) -> None:
-    """Say in the action's newest history line that the API wrote it, and with which token."""
-    record = action.history.order_by("-history_id").first()
-    if record is not None and not record.history_change_reason:
-        record.history_change_reason = f"API : jeton « {request.api_token.name} »"[:100]
-        record.save(update_fields=["history_change_reason"])
+def _api_reason(request) -> str:
+    """What the history records written through the API say (core.history.history_reason)."""
+    return f"API : jeton « {request.api_token.name} »"
 
 
 def _fresh(action: Action) -> Action:
@@ -338,7 +336,7 @@ def action_create(request, payload: ActionCreateIn, response: HttpResponse, refe
         contract, None, payload.model_dump(exclude_unset=True)
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), history_reason(_api_reason(request)):
             action, warnings = services.action_create(
                 contract=contract,
                 role=request.role,
@@ -349,7 +347,6 @@ def action_create(request, payload: ActionCreateIn, response: HttpResponse, refe
                 ceiling_justification=justification,
                 form_token=form_token,
             )
-            _mark_history(action, request)
     except services.AlreadyCreated as already:
         raise ApiProblem(
             409,
@@ -418,7 +415,7 @@ def action_update(request, payload: ActionIn, response: HttpResponse, reference:
         action.contract, action, payload.model_dump(exclude_unset=True)
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), history_reason(_api_reason(request)):
             action, warnings = services.action_update(
                 action=action,
                 role=request.role,
@@ -429,7 +426,6 @@ def action_update(request, payload: ActionIn, response: HttpResponse, reference:
                 indicators=items,
                 ceiling_justification=justification,
             )
-            _mark_history(action, request)
     except services.ConcurrentEditError as error:
         raise stale(action, version, error.changes) from None
     except ValidationError as error:

@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import translation
 
 from pilotactions.core.audit import audit_event_record
+from pilotactions.core.history import history_reason
 from pilotactions.nomenclatures.models import Option
 from pilotactions.territories.models import Authority
 
@@ -1232,7 +1233,6 @@ class Importer:
             values["external_id"] = row.values.get("external_id", "")
         status_present = "status" in row.present and "status" not in failed
         status = row.values.get("status")
-        reason = f"Import « {self.file_name} »"[:100]
         try:
             if action is None:
                 action, warnings = services.action_create(
@@ -1247,7 +1247,6 @@ class Importer:
                 )
                 if status_present and status is not None:
                     services.action_year_status_set(action=action, year=self.year, status=status, role=self.role)
-                mark_import_history(action, reason)
                 result.created += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "created"))
             else:
@@ -1289,7 +1288,6 @@ class Importer:
                     )
                 if status_present and old_status != (status.pk if status else None):
                     services.action_year_status_set(action=action, year=self.year, status=status, role=self.role)
-                mark_import_history(action, reason)
                 result.updated += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "updated", changes))
         except ValidationError as error:
@@ -1357,12 +1355,9 @@ def _label(name: str) -> str:
     return LABELS.get(name) or str(ActionForm.base_fields[name].label)
 
 
-def mark_import_history(action, reason: str) -> None:
-    """Say in the action's newest history line that an import wrote it."""
-    record = action.history.order_by("-history_id").first()
-    if record is not None and not record.history_change_reason:
-        record.history_change_reason = reason
-        record.save(update_fields=["history_change_reason"])
+def import_reason(file_name: str) -> str:
+    """What the history records written by an import say (core.history.history_reason)."""
+    return f"Import « {file_name} »"
 
 
 class _DryRun(Exception):
@@ -1416,7 +1411,7 @@ def _import_contract(
 ) -> ContractResult:
     """One contract's rows, all or nothing; `progress(n)` is told of the rows done, one at a time."""
     result = ContractResult(reference=key[1] if key[0] == "id" else f"{key[1]} {key[2]}".strip(), rows=len(rows))
-    with transaction.atomic():
+    with transaction.atomic(), history_reason(import_reason(importer.file_name)):
         contract = importer.find_contract(key, rows, result)
         if contract is not None:
             for row in rows:

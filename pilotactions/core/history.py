@@ -1,17 +1,22 @@
 """Readable history for every app: who changed which field from what to what, and when.
 
 The apps choose which records to read (django-simple-history), how each object is named, how a value
-is shown and which fields are bookkeeping; the turning of records into entries is done here once.
+is shown and which fields are bookkeeping; the turning of records into entries is done here once, and so is
+the reason written records give (`history_reason`: an import, an API token).
 """
 
+import contextvars
 import datetime
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history import models as simple_history
 from simple_history import utils as simple_history_utils
+from simple_history.signals import pre_create_historical_record
 
 from . import formats
 
@@ -33,6 +38,27 @@ class HistoricalRecords(simple_history.HistoricalRecords):
                     for link in links.values(*(f.attname for f in through._meta.fields))
                 ]
             )
+
+
+_REASON = contextvars.ContextVar("history_reason", default="")
+
+
+@contextmanager
+def history_reason(reason: str):
+    """Every history record written inside the block says why (« Import « actions.xlsx » », « API : jeton … »),
+    unless its writer gave a reason of its own."""
+    token = _REASON.set(reason[:100])
+    try:
+        yield
+    finally:
+        _REASON.reset(token)
+
+
+@receiver(pre_create_historical_record)
+def _record_the_reason(sender, history_instance, **kwargs):
+    reason = _REASON.get()
+    if reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = reason
 
 
 VERBS = {"+": "création", "~": "modification", "-": "suppression"}

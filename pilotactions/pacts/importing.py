@@ -33,7 +33,7 @@ from pilotactions.contracts.importing import (
     column_positions,
     form_value,
     formula_free,
-    mark_import_history,
+    import_reason,
     normalize,
     parse_bool,
     parse_decimal,
@@ -41,6 +41,7 @@ from pilotactions.contracts.importing import (
     split_values,
 )
 from pilotactions.core.audit import audit_event_record
+from pilotactions.core.history import history_reason
 
 from . import services
 from .enums import PactActionStatus
@@ -219,11 +220,9 @@ class PactImporter:
         if row.errors:
             return
         values, multi = form.split()
-        reason = f"Import « {self.file_name} »"[:100]
         try:
             if action is None:
                 action = services.pact_action_create(pact=self.pact, role=self.role, values=values, multi=multi)
-                mark_import_history(action, reason)
                 result.created += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "created"))
                 return
@@ -245,7 +244,6 @@ class PactImporter:
                     for c in action.cofinancings.all()
                 ],
             )
-            mark_import_history(action, reason)
             result.updated += 1
             result.outcomes.append(RowOutcome(row.line, action.reference, "updated", changes))
         except ValidationError as error:
@@ -309,7 +307,7 @@ def import_pact_table(
     group = ContractResult(reference=pact.reference, rows=len(table.rows))
     result.contracts.append(group)
     importer = PactImporter(pact=pact, role=role, file_name=file_name, positions=positions)
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), history_reason(import_reason(file_name)):
         rows = []
         for line, cells in table.rows:
             row = importer.row(line, cells)

@@ -129,6 +129,8 @@ def test_a_corrected_file_updates_the_matched_action_and_says_what_changed(tmp_p
     assert BudgetLine.objects.filter(action_year__action=action, action_year__year=2025).count() == 1
     assert action.indicators.count() == indicators_before
     assert action.history.order_by("-history_id").first().history_change_reason == "Import « corrected.csv »"
+    replaced_lines = BudgetLine.history.filter(action_year__action=action, history_type="-")
+    assert {r.history_change_reason for r in replaced_lines} == {"Import « corrected.csv »"}  # every record written
     event = AuditEvent.objects.filter(verb="actions_imported").get()
     assert event.data["updated"] == 1 and event.data["file"] == "corrected.csv"
     assert "corrected.csv" in event.message
