@@ -161,3 +161,18 @@ def test_refused_rows_exit_1_and_leave_their_contract_untouched_while_others_are
     assert "CLS-D-2024-059 (refusé)" in out
     assert not Contract.objects.filter(reference="CLS-D-2024-059").exists()
     assert Contract.objects.filter(authority=metropole()).exists()
+
+
+def test_a_row_that_changes_only_the_status_labels_the_status_record_not_an_earlier_edit(tmp_path):
+    action = make_action(make_contract("59"), lines=[(2024, "state", 1000)])
+    status = {code: option("etat_avancement_actions", code) for code in ("AV_EN_COURS", "AV_TERMINEE")}
+    action_year_status_set(action=action, year=2024, status=status["AV_EN_COURS"], role=system_role())
+    exported = export(tmp_path)
+    action_year_status_set(action=action, year=2024, status=status["AV_TERMINEE"], role=system_role())
+
+    out, err = run_import(exported)
+    assert "1 modifiée(s)" in err, err + out
+    assert ActionYear.objects.get(action=action).progress_status == status["AV_EN_COURS"]
+    assert {r.history_change_reason for r in action.history.all()} == {None}  # the action itself did not change
+    newest = ActionYear.history.filter(action=action).order_by("-history_id").first()
+    assert newest.history_change_reason == "Import « export.csv »"
