@@ -59,6 +59,7 @@ class ActionFilters(Schema):
     @field_validator("modified_since", mode="after")
     @classmethod
     def _in_utc(cls, value):
+        """Compared in UTC (core.forms.in_utc): any offset RFC 3339 allows, any year."""
         if value is None:
             return None
         try:
