@@ -513,7 +513,10 @@ def _save_budget(action: Action, lines: list[BudgetLineInput]) -> None:
             kept_ids.add(existing.pk)
         else:
             kept_ids.add(BudgetLine.objects.create(**fields).pk)
-    for obsolete in BudgetLine.objects.filter(action_year__action=action).exclude(pk__in=kept_ids):
+    # By the years' ids, unordered: the join to the action and the contract that the relation and the default
+    # ordering bring became a scan of every budget line on a national import (67 ms a row at 180,000 lines).
+    obsolete_lines = BudgetLine.objects.filter(action_year__in=[y.pk for y in years.values()]).exclude(pk__in=kept_ids)
+    for obsolete in obsolete_lines.order_by():
         obsolete.delete()  # one by one, so that history records the deletion
     for action_year in years.values():
         action_year_rollup(action_year)

@@ -167,3 +167,30 @@ def test_contract_reference_pads_departement_codes():
     assert make_contract("01").reference == "CLS-D-2024-001"
     assert make_contract("6AE").reference == "CLS-D-2024-6AE"
     assert make_contract("244400404").reference == "CLS-M-2024-244400404"
+
+
+def test_lines_left_out_of_an_update_are_deleted_with_history_without_reading_other_actions():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contract = make_contract("59")
+    action = make_action(contract, lines=[(2024, "state", "1000"), (2024, "authority", "500"), (2025, "state", "10")])
+    make_action(contract, title="Voisine", lines=[(2024, "state", "7")])
+    kept = BudgetLine.objects.get(action_year__action=action, financer="state", action_year__year=2024)
+    with CaptureQueriesContext(connection) as queries:
+        action, _warnings = action_update(
+            action=action,
+            role=system_role(),
+            expected_version=action.version,
+            values={"title": action.title, "axis": action.axis},
+            budget_lines=[BudgetLineInput(id=kept.pk, year=2024, financer="state", planned=Decimal("1000"))],
+        )
+    assert list(BudgetLine.objects.filter(action_year__action=action).values_list("pk", flat=True)) == [kept.pk]
+    assert BudgetLine.history.filter(history_type="-").count() == 2
+    assert BudgetLine.objects.filter(action_year__action__title="Voisine").count() == 1
+    # The obsolete lines are found by the action's years, not through a join to every action and contract
+    # (a scan of all budget lines on a national import).
+    obsolete_lookup = [
+        q["sql"] for q in queries.captured_queries if 'FROM "contracts_budgetline"' in q["sql"] and "NOT (" in q["sql"]
+    ]
+    assert len(obsolete_lookup) == 1 and '"contracts_contract"' not in obsolete_lookup[0]
