@@ -250,11 +250,18 @@ class Table:
     name: str  # the file's
     headers: list[str]
     rows: list[tuple[int, list]]
-    budget: "Table | None" = None  # the sheet « Lignes budgétaires » of a workbook, when it has lines
+    # A workbook's second sheets that have lines, by the name asked for (`read_table(second_sheets=)`).
+    sheets: dict[str, "Table"] = field(default_factory=dict)
+
+    @property
+    def budget(self) -> "Table | None":
+        """The sheet « Lignes budgétaires » (contracts)."""
+        return self.sheets.get(BUDGET_SHEET)
 
 
-def read_table(path: Path, *, name: str | None = None) -> Table:
-    """Read an XLSX, ODS or CSV file; ImportFileError (French) when it cannot be imported as it is."""
+def read_table(path: Path, *, name: str | None = None, second_sheets: tuple[str, ...] = (BUDGET_SHEET,)) -> Table:
+    """Read an XLSX, ODS or CSV file (the sheet « Actions », and those of `second_sheets` a workbook has);
+    ImportFileError (French) when it cannot be imported as it is."""
     path = Path(path)
     name = name or path.name
     size = path.stat().st_size
@@ -271,23 +278,26 @@ def read_table(path: Path, *, name: str | None = None) -> Table:
         raise ImportFileError(
             f"« {name} » est un classeur Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou CSV, puis importez-le."
         )
-    budget = None
+    sheets = {}
     if head.startswith(b"PK\x03\x04"):
         rows, sheet_name = _read_workbook(path, name)
         where = f"« {name} », feuille « {sheet_name} »"
-        budget_sheet = _read_workbook(path, name, sheet=BUDGET_SHEET)
-        if budget_sheet is not None:
-            budget = _table(budget_sheet[0], f"« {name} », feuille « {budget_sheet[1]} »", optional=True)
+        for wanted in second_sheets:
+            found = _read_workbook(path, name, sheet=wanted)
+            if found is not None:
+                sheet = _table(found[0], f"« {name} », feuille « {found[1]} »", optional=True)
+                if sheet is not None:
+                    sheets[wanted] = sheet
     else:
         rows, where = _read_csv(path.read_bytes(), name), f"« {name} »"
     table = _table(rows, where)
     table.name = name
-    table.budget = budget
+    table.sheets = sheets
     return table
 
 
 def _table(rows, where: str, *, optional: bool = False) -> Table | None:
-    """The header and the rows; an `optional` sheet (the budget lines) without rows is None, not an error."""
+    """The header and the rows; an `optional` sheet (a second sheet) without rows is None, not an error."""
     headers = None
     kept = []
     for line, values in rows:
@@ -880,6 +890,32 @@ def shown_value(value) -> str:
     return str(value)
 
 
+def second_sheet_lines(
+    table: Table, columns: list[tuple[str, str]], *, required: list[str], one_of: tuple[str, str]
+) -> list[tuple[int, dict]]:
+    """The lines of a workbook's second sheet as (line, {code: cell}), its `columns` (code, French header) found
+    by code or header; ImportFileError naming the missing ones (each of `required`, and one of `one_of`)."""
+    labels = dict(columns)
+    index = {}
+    for code, label in columns:
+        index[normalize(code)] = code
+        index[normalize(label)] = code
+    positions = {}
+    for position, header in enumerate(table.headers):
+        code = index.get(normalize(header))
+        if code and code not in positions:
+            positions[code] = position
+    missing = [labels[code] for code in required if code not in positions]
+    if not any(code in positions for code in one_of):
+        missing.insert(0, f"{labels[one_of[0]]} (ou {labels[one_of[1]]})")
+    if missing:
+        raise ImportFileError(f"{table.name} : colonnes manquantes : " + ", ".join(f"« {m} »" for m in missing))
+    return [
+        (line, {code: cells[position] if position < len(cells) else "" for code, position in positions.items()})
+        for line, cells in table.rows
+    ]
+
+
 class BudgetSheet:
     """The sheet « Lignes budgétaires »: each line gives one budget line (year, financer, third-party financer's
     type, planned amount) of the action whose reference or previous tool's identifier it names. The years it
@@ -887,26 +923,12 @@ class BudgetSheet:
 
     def __init__(self, table: Table):
         self.where = table.name
-        index = {}
-        for code, label in BUDGET_SHEET_COLUMNS:
-            index[normalize(code)] = code
-            index[normalize(label)] = code
-        self.positions = {}
-        for position, header in enumerate(table.headers):
-            code = index.get(normalize(header))
-            if code and code not in self.positions:
-                self.positions[code] = position
         labels = dict(BUDGET_SHEET_COLUMNS)
-        missing = [labels[c] for c in ("year", "financer", "planned") if c not in self.positions]
-        if "action_id" not in self.positions and "external_id" not in self.positions:
-            missing.insert(0, f"{labels['action_id']} (ou {labels['external_id']})")
-        if missing:
-            raise ImportFileError(f"{self.where} : colonnes manquantes : " + ", ".join(f"« {m} »" for m in missing))
         self.lines: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
-        for line, cells in table.rows:
-            values = {
-                code: (cells[position] if position < len(cells) else "") for code, position in self.positions.items()
-            }
+        sheet_lines = second_sheet_lines(
+            table, BUDGET_SHEET_COLUMNS, required=["year", "financer", "planned"], one_of=("action_id", "external_id")
+        )
+        for line, values in sheet_lines:
             key = self.key(str(values.get("action_id") or "").strip(), str(values.get("external_id") or "").strip())
             if key is None:
                 raise ImportFileError(

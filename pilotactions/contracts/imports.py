@@ -32,7 +32,7 @@ from pilotactions.accounts.perms import require
 from . import perms
 from .documents import CSV, EXTENSIONS, ODS, XLSX, detect_table_type, document_keep_import_file
 from .enums import ImportPhase, ImportStatus
-from .importing import ImportFileError, ImportResult, import_table, read_table
+from .importing import BUDGET_SHEET, ImportFileError, ImportResult, import_table, read_table
 from .models import ActionImport, BaseActionImport, Contract
 
 logger = logging.getLogger(__name__)
@@ -237,10 +237,12 @@ def result_summary(result: ImportResult) -> dict:
     }
 
 
-def import_phase_run(model: type[BaseActionImport], import_id: int, *, owner: str, run_table) -> None:
+def import_phase_run(
+    model: type[BaseActionImport], import_id: int, *, owner: str, run_table, second_sheets: tuple[str, ...]
+) -> None:
     """Run the queued phase of an import record: its dry run, or the import itself. `run_table(record, table,
     dry_run=, progress=)` imports the rows inside this transaction and returns (ImportResult, the document the
-    file is kept as, or None)."""
+    file is kept as, or None); `second_sheets` are the workbook's sheets read beside « Actions »."""
     record = model.objects.select_related(owner, "role__user", "role__organisation").get(pk=import_id)
     if record.status != ImportStatus.QUEUED:
         return  # already run (a task delivered twice)
@@ -256,7 +258,7 @@ def import_phase_run(model: type[BaseActionImport], import_id: int, *, owner: st
     try:
         if record.role is None:
             raise ImportFileError("Le rôle qui a déposé ce fichier n’existe plus : déposez-le à nouveau.")
-        table = read_table(path, name=record.original_name)
+        table = read_table(path, name=record.original_name, second_sheets=second_sheets)
         records.update(rows=len(table.rows))
         with transaction.atomic():
             result, document = run_table(record, table, dry_run=dry_run, progress=progress)
@@ -305,7 +307,7 @@ def _contract_run(action_import: ActionImport, table, *, dry_run: bool, progress
 @task()
 def action_import_run(*, import_id: int) -> None:
     """Run the queued phase of an import: its dry run, or the import itself (then keep the file as a document)."""
-    import_phase_run(ActionImport, import_id, owner="contract", run_table=_contract_run)
+    import_phase_run(ActionImport, import_id, owner="contract", run_table=_contract_run, second_sheets=(BUDGET_SHEET,))
 
 
 def action_imports_purge(*, retention_days: int | None = None, now=None) -> dict:

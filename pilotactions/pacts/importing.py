@@ -11,9 +11,13 @@ writing, through the form then `services.pact_action_create` / `pact_action_upda
 - One pact per file, all or nothing: one faulty row and nothing is written.
 - Matching: on « Référence de l’action » when filled (it must be an action of this pact); otherwise on the title,
   when exactly one action of the pact bears it, so that the same file imported twice creates nothing twice.
-- A column absent from the file keeps the action's value; an empty cell empties the field. The co-financings of
-  an action are kept as they are (the template has no columns for them).
+- A column absent from the file keeps the action's value; an empty cell empties the field.
+- Co-financings: the workbook's optional sheet « Co-financements » (`CofinancingSheet`), one line per co-financing,
+  each checked by the screen's `forms.CofinancingForm`. An action it names gets exactly its lines; an action it
+  does not name keeps its co-financings.
 """
+
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +41,7 @@ from pilotactions.contracts.importing import (
     normalize,
     parse_bool,
     parse_decimal,
+    second_sheet_lines,
     shown_value,
     split_values,
 )
@@ -45,7 +50,7 @@ from pilotactions.core.history import history_reason
 
 from . import services
 from .enums import PactActionStatus
-from .forms import PactActionForm, action_initial
+from .forms import CofinancingForm, CofinancingFormSet, PactActionForm, action_initial
 from .models import Pact, PactAction
 
 REFERENCE = "action_id"
@@ -60,6 +65,14 @@ HEADERS = {
     "beneficiaries_bracket": "Volume de bénéficiaires visés",
 }
 COLUMNS = [REFERENCE, *FORM_FIELDS]
+COFINANCINGS = "cofinancings"  # the errors of an action's co-financings as a whole (the service's key)
+HEADERS[COFINANCINGS] = "Co-financements"
+COFINANCING_SHEET = "Co-financements"
+COFINANCING_COLUMNS = [
+    (REFERENCE, REFERENCE_LABEL),
+    ("title", HEADERS["title"]),
+    *((name, str(CofinancingForm.base_fields[name].label)) for name in ("financer_type", "financer_name", "amount")),
+]
 SINGLE = services.ACTION_SINGLE_LISTS
 MULTI = services.ACTION_MULTI_LISTS
 BOOLEANS = {"targets_specific_public", "deployment_satisfactory"}
@@ -94,6 +107,102 @@ class PactRow:
         return "" if value is None else str(value).strip()
 
 
+class CofinancingSheet:
+    """The sheet « Co-financements »: one co-financing per line (type and/or name of the co-financer, amount), of
+    the action of the sheet « Actions » whose reference, or else title, it names. Each line goes through the
+    screen's `CofinancingForm`; an action named on the sheet gets exactly its lines (at most the screen's 30)."""
+
+    def __init__(self, table: Table):
+        self.where = table.name
+        labels = dict(COFINANCING_COLUMNS)
+        self.lines: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
+        for line, values in second_sheet_lines(
+            table, COFINANCING_COLUMNS, required=["amount"], one_of=(REFERENCE, "title")
+        ):
+            key = self.key(str(values.get(REFERENCE) or "").strip(), str(values.get("title") or ""))
+            if key is None:
+                raise ImportFileError(
+                    f"{self.where}, ligne {line} : indiquez la « {labels[REFERENCE]} » ou l’« {labels['title']} »."
+                )
+            self.lines[key].append((line, values))
+
+    @staticmethod
+    def key(reference: str, title: str) -> tuple | None:
+        if reference:
+            return ("reference", reference)
+        if normalize(title):
+            return ("title", normalize(title))
+        return None
+
+    @staticmethod
+    def row_keys(row: PactRow) -> set[tuple]:
+        keys = {("reference", row.text(REFERENCE)), ("title", normalize(row.text("title")))}
+        return {key for key in keys if key[1]}
+
+    def check_keys(self, rows: list[PactRow]) -> None:
+        """Every line names an action of the sheet « Actions »; ImportFileError listing those that do not."""
+        known = set().union(*(self.row_keys(row) for row in rows)) if rows else set()
+        orphans = sorted((line, key[1]) for key, lines in self.lines.items() if key not in known for line, _v in lines)
+        if orphans:
+            shown = ", ".join(f"ligne {line} (« {name} »)" for line, name in orphans[:5])
+            raise ImportFileError(
+                f"{self.where} : aucune action de la feuille « Actions » ne porte la référence ou l’intitulé de "
+                f"{shown}{' …' if len(orphans) > 5 else ''}. Ajoutez l’action, ou corrigez la référence."
+            )
+
+    def inputs_for(self, row: PactRow, options: OptionIndex) -> list[services.CofinancingInput] | None:
+        """The row's co-financings (None when the sheet does not name its action); an unreadable line is an error
+        of the row, at the sheet's line."""
+        found = {line: values for key in self.row_keys(row) for line, values in self.lines.get(key, [])}
+        if not found:
+            return None
+        labels = dict(COFINANCING_COLUMNS)
+
+        def error(line, code, message):
+            row.errors.append(RowError(line, f"{labels[code]} (feuille « {COFINANCING_SHEET} »)", message))
+
+        if len(found) > CofinancingFormSet.max_num:
+            error(
+                max(found),
+                "amount",
+                f"Une action a {CofinancingFormSet.max_num} co-financements au plus ({len(found)}).",
+            )
+            return []
+        inputs = []
+        for line, values in sorted(found.items()):
+            data = {"financer_type": "", "financer_name": "", "amount": ""}
+            failed = set()
+            for code in data:
+                value = values.get(code, "")
+                try:
+                    value = formula_free("" if value is None else value)
+                    if value == "":
+                        continue
+                    if code == "financer_type":
+                        data[code] = str(options.resolve(services.COFINANCER_LIST, str(value)).pk)
+                    elif code == "amount":
+                        try:
+                            data[code] = str(parse_decimal(value))
+                        except ValueError:
+                            raise ValueError(
+                                f"« {value} » n’est pas un montant en euros (par exemple 12 500,50)."
+                            ) from None
+                    else:
+                        data[code] = str(value).strip()
+                except ValueError as problem:
+                    error(line, code, str(problem))
+                    failed.add(code)
+            form = CofinancingForm(data=data)
+            if not form.is_valid():
+                for name, messages in form.errors.items():
+                    if name not in failed:
+                        for message in messages:
+                            error(line, name if name in labels else "amount", message)
+            elif not failed and (cofinancing := form.to_input()) is not None:
+                inputs.append(cofinancing)
+        return inputs
+
+
 class PactImporter:
     def __init__(self, *, pact: Pact, role, file_name: str, positions: dict[str, int]):
         self.pact = pact
@@ -102,6 +211,7 @@ class PactImporter:
         self.positions = positions
         self.options = OptionIndex()
         self.seen: set = set()
+        self.cofinancing_sheet: CofinancingSheet | None = None
 
     def row(self, line: int, cells: list) -> PactRow:
         row = PactRow(line, {code: cells[p] if p < len(cells) else "" for code, p in self.positions.items()})
@@ -217,16 +327,26 @@ class PactImporter:
                 if name not in failed:
                     for message in messages:
                         row.error(name if name in HEADERS else "", message)
+        cofinancings = None
+        if self.cofinancing_sheet is not None:
+            cofinancings = self.cofinancing_sheet.inputs_for(row, self.options)
         if row.errors:
             return
         values, multi = form.split()
         try:
             if action is None:
-                action = services.pact_action_create(pact=self.pact, role=self.role, values=values, multi=multi)
+                action = services.pact_action_create(
+                    pact=self.pact, role=self.role, values=values, multi=multi, cofinancings=cofinancings or ()
+                )
                 result.created += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "created"))
                 return
+            current = _cofinancing_inputs(action)
             changes = _changes(action, values, multi)
+            if cofinancings is not None and _cofinancing_keys(cofinancings) != _cofinancing_keys(current):
+                changes.append(
+                    Change(HEADERS[COFINANCINGS], _shown_cofinancings(current), _shown_cofinancings(cofinancings))
+                )
             if not changes:
                 result.unchanged += 1
                 result.outcomes.append(RowOutcome(row.line, action.reference, "unchanged"))
@@ -237,12 +357,7 @@ class PactImporter:
                 expected_version=action.version,
                 values=values,
                 multi=multi,
-                cofinancings=[
-                    services.CofinancingInput(
-                        amount=c.amount, financer_type=c.financer_type, financer_name=c.financer_name
-                    )
-                    for c in action.cofinancings.all()
-                ],
+                cofinancings=current if cofinancings is None else cofinancings,
             )
             result.updated += 1
             result.outcomes.append(RowOutcome(row.line, action.reference, "updated", changes))
@@ -259,6 +374,28 @@ class PactImporter:
 def _initial_data(action: PactAction) -> dict:
     """The action's current values as the form would post them: a column absent from the file keeps them."""
     return {name: form_value(value) for name, value in action_initial(action).items()}
+
+
+def _cofinancing_inputs(action: PactAction) -> list[services.CofinancingInput]:
+    return [
+        services.CofinancingInput(amount=c.amount, financer_type=c.financer_type, financer_name=c.financer_name)
+        for c in action.cofinancings.select_related("financer_type")
+    ]
+
+
+def _cofinancing_keys(cofinancings) -> list[tuple]:
+    """What the service compares (`services._save_cofinancings`): the lines in their order."""
+    return [(c.financer_type, c.financer_name.strip(), c.amount) for c in cofinancings]
+
+
+def _shown_cofinancings(cofinancings) -> str:
+    shown = []
+    for c in cofinancings:
+        financer = " — ".join(
+            p for p in (c.financer_type.label if c.financer_type else "", c.financer_name.strip()) if p
+        )
+        shown.append(f"{financer} : {shown_value(c.amount)}")
+    return " ; ".join(shown) or "—"
 
 
 def _error_items(error: ValidationError):
@@ -307,12 +444,13 @@ def import_pact_table(
     group = ContractResult(reference=pact.reference, rows=len(table.rows))
     result.contracts.append(group)
     importer = PactImporter(pact=pact, role=role, file_name=file_name, positions=positions)
+    rows = [importer.row(line, cells) for line, cells in table.rows]
+    if COFINANCING_SHEET in table.sheets:
+        importer.cofinancing_sheet = CofinancingSheet(table.sheets[COFINANCING_SHEET])
+        importer.cofinancing_sheet.check_keys(rows)
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), history_reason(import_reason(file_name)):
-        rows = []
-        for line, cells in table.rows:
-            row = importer.row(line, cells)
+        for row in rows:
             importer.apply(row, group)
-            rows.append(row)
             if progress:
                 progress(1)
         group.errors = [error for row in rows for error in row.errors]

@@ -17,7 +17,7 @@ from pilotactions.contracts.imports import (
 
 from . import perms
 from .enums import PactStatus
-from .importing import import_pact_table
+from .importing import COFINANCING_SHEET, import_pact_table
 from .models import Pact, PactActionImport
 from .services import pact_document_keep_import_file
 
@@ -74,4 +74,4 @@ def _pact_run(action_import: PactActionImport, table, *, dry_run: bool, progress
 @task()
 def pact_action_import_run(*, import_id: int) -> None:
     """Run the queued phase of a pact's import: its dry run, or the import (then keep the file as a document)."""
-    import_phase_run(PactActionImport, import_id, owner="pact", run_table=_pact_run)
+    import_phase_run(PactActionImport, import_id, owner="pact", run_table=_pact_run, second_sheets=(COFINANCING_SHEET,))

@@ -3,15 +3,17 @@ closest labels), the import (all or nothing, idempotent, a corrected file says w
 as a document), who may use it, and clear messages for a malformed file. The lifecycle is the contracts' one."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from pilotactions.contracts.enums import ImportPhase, ImportStatus
-from pilotactions.contracts.importing import Table
+from pilotactions.contracts.importing import ImportFileError, Table
 from pilotactions.core.models import AuditEvent
-from pilotactions.pacts.importing import COLUMNS, HEADERS, import_pact_table
+from pilotactions.pacts import services
+from pilotactions.pacts.importing import COFINANCING_COLUMNS, COFINANCING_SHEET, COLUMNS, HEADERS, import_pact_table
 from pilotactions.pacts.models import PactAction, PactActionImport, PactDocument
 from tests.factories import login, make_role, option
 from tests.pacts.test_pacts_services import commissioner, make_pact, make_pact_action
@@ -86,7 +88,7 @@ def test_the_template_has_the_form_headers_the_drop_downs_and_an_example(client,
     response = client.get(f"/pactes/{pact.reference}/import/modele.xlsx")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Actions", "Listes", "Exemple"]
+    assert workbook.sheetnames == ["Actions", "Co-financements", "Listes", "Exemple"]
     actions = workbook["Actions"]
     headers = [cell.value for cell in actions[1]]
     assert headers == [HEADERS[code] for code in COLUMNS]
@@ -104,6 +106,13 @@ def test_the_template_has_the_form_headers_the_drop_downs_and_an_example(client,
     ]
     example = [cell.value for cell in workbook["Exemple"][2]]
     assert example[COLUMNS.index("title")].startswith("Exemple")
+    cofinancings = workbook["Co-financements"]
+    assert [cell.value for cell in cofinancings[1]] == [label for _code, label in COFINANCING_COLUMNS]
+    (types,) = cofinancings.data_validations.dataValidation
+    assert str(types.sqref).startswith("C2:") and types.type == "list" and "Listes" in types.formula1
+    assert [cell.value for cell in workbook["Exemple"][5] if cell.value] == [
+        label for _code, label in COFINANCING_COLUMNS
+    ]
 
 
 def test_the_filled_template_imports_as_it_is(client, role, pact, django_capture_on_commit_callbacks):
@@ -117,6 +126,123 @@ def test_the_filled_template_imports_as_it_is(client, role, pact, django_capture
     assert action_import.check_result["ok"], action_import.check_result["errors"]
     assert action_import.check_result["created"] == 1
     assert "Vérification réussie" in text(page)
+
+
+def test_the_filled_template_with_its_co_financings_imports_them(
+    client, role, pact, django_capture_on_commit_callbacks
+):
+    login(client, role)
+    workbook = load_workbook(io.BytesIO(client.get(f"/pactes/{pact.reference}/import/modele.xlsx").content))
+    example = workbook["Exemple"]
+    for cell in example[2]:
+        workbook["Actions"].cell(row=2, column=cell.column, value=cell.value)
+    for row in (6, 7):  # the example's co-financings, below its header (row 5)
+        for cell in example[row]:
+            workbook[COFINANCING_SHEET].cell(row=row - 4, column=cell.column, value=cell.value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _page, action_import = upload(client, pact, buffer.getvalue(), django_capture_on_commit_callbacks, "m.xlsx")
+    assert action_import.check_result["ok"], action_import.check_result["errors"]
+    confirm(client, pact, action_import, django_capture_on_commit_callbacks)
+    action = PactAction.objects.get(pact=pact)
+    assert [
+        (c.financer_type and c.financer_type.code, c.financer_name, c.amount) for c in action.cofinancings.all()
+    ] == [
+        ("CF_COMMUNE", "", Decimal("12000")),
+        (None, "Fondation de l’exemple", Decimal("8000")),
+    ]
+
+
+def cofinancing_table(actions: list[list], cofinancings: list[list]) -> Table:
+    """« Actions » (reference, title, pact credits) and « Co-financements » (its columns), line numbers from 2."""
+    table = Table(
+        name="a.xlsx",
+        headers=[HEADERS[c] for c in ("action_id", "title", "state_amount")],
+        rows=list(enumerate(actions, start=2)),
+    )
+    table.sheets[COFINANCING_SHEET] = Table(
+        name="« a.xlsx », feuille « Co-financements »",
+        headers=[label for _code, label in COFINANCING_COLUMNS],
+        rows=list(enumerate(cofinancings, start=2)),
+    )
+    return table
+
+
+def cofinancings_of(action) -> list[tuple]:
+    return [(c.financer_type and c.financer_type.code, c.financer_name, c.amount) for c in action.cofinancings.all()]
+
+
+def test_co_financings_are_created_kept_replaced_and_said_changed(role, pact):
+    kept = make_pact_action(pact, role, title="Gardée")
+    services.pact_action_update(
+        action=kept,
+        role=role,
+        expected_version=kept.version,
+        values={"title": "Gardée"},
+        cofinancings=[services.CofinancingInput(amount=Decimal("700"), financer_type=None, financer_name="CAF")],
+    )
+    actions = [["", "Nouvelle", "1000"], [kept.reference, "Gardée", ""]]
+    lines = [["", "nouvelle", "epci", "", "2 500,50 €"], ["", "Nouvelle", "", "Fondation X", "1000"]]
+    result = import_pact_table(cofinancing_table(actions, lines), pact=pact, role=role, dry_run=False)
+    assert result.ok, result.errors
+    created = PactAction.objects.get(pact=pact, title="Nouvelle")
+    assert cofinancings_of(created) == [("CF_EPCI", "", Decimal("2500.50")), (None, "Fondation X", Decimal("1000"))]
+    assert cofinancings_of(PactAction.objects.get(pk=kept.pk)) == [(None, "CAF", Decimal("700"))]  # not named: kept
+    assert [o.outcome for o in result.contracts[0].outcomes] == ["created", "unchanged"]
+
+    again = import_pact_table(cofinancing_table(actions, lines), pact=pact, role=role, dry_run=False)
+    assert [o.outcome for o in again.contracts[0].outcomes] == ["unchanged", "unchanged"]
+
+    actions = [[created.reference, "Nouvelle", "1000"], [kept.reference, "Gardée", ""]]
+    lines = [[created.reference, "", "EPCI", "", "3000"], [kept.reference, "", "", "CAF", "700"]]
+    changed = import_pact_table(cofinancing_table(actions, lines), pact=pact, role=role, dry_run=False)
+    outcome = changed.contracts[0].outcomes[0]
+    assert outcome.outcome == "updated"
+    assert [(c.label, c.old.replace("\u202f", " "), c.new.replace("\u202f", " ")) for c in outcome.changes] == [
+        ("Co-financements", "EPCI : 2 500,50 € ; Fondation X : 1 000,00 €", "EPCI : 3 000,00 €")
+    ]
+    assert cofinancings_of(PactAction.objects.get(pk=created.pk)) == [("CF_EPCI", "", Decimal("3000"))]
+    assert changed.contracts[0].outcomes[1].outcome == "unchanged"
+
+
+def test_a_faulty_co_financing_is_an_error_of_its_line_and_nothing_is_saved(role, pact):
+    lines = [
+        ["", "Nouvelle", "fondation d’entreprise privée", "", "abc"],
+        ["", "Nouvelle", "", '=HYPERLINK("http://x")', "100"],
+        ["", "Nouvelle", "", "", "100"],
+        ["", "Nouvelle", "EPCI", "", ""],
+    ]
+    result = import_pact_table(
+        cofinancing_table([["", "Nouvelle", "1000"]], lines), pact=pact, role=role, dry_run=False
+    )
+    sheet = "(feuille « Co-financements »)"
+    assert [(e.line, e.column) for e in result.errors] == [
+        (2, f"Type de co-financeur {sheet}"),
+        (2, f"Montant (€) {sheet}"),
+        (3, f"Nom du co-financeur {sheet}"),
+        (4, f"Nom du co-financeur {sheet}"),
+        (5, f"Montant (€) {sheet}"),
+    ]
+    messages = [e.message for e in result.errors]
+    assert "n’est pas dans la liste" in messages[0]
+    assert "n’est pas un montant en euros" in messages[1]
+    assert "formule" in messages[2]
+    assert messages[3] == "Indiquez le type ou le nom du co-financeur."
+    assert messages[4] == "Indiquez le montant de ce co-financement."
+    assert not PactAction.objects.exists()
+
+
+def test_a_co_financing_naming_no_action_of_the_file_or_without_amounts_refuses_the_file(role, pact):
+    table = cofinancing_table([["", "Nouvelle", "1000"]], [["", "Autre", "EPCI", "", "100"]])
+    with pytest.raises(ImportFileError, match="ligne 2 \\(« autre »\\)"):
+        import_pact_table(table, pact=pact, role=role, dry_run=True)
+    table.sheets[COFINANCING_SHEET].headers = ["Référence", "Type de co-financeur", "Somme"]
+    with pytest.raises(
+        ImportFileError,
+        match="colonnes manquantes : « Référence de l’action \\(ou Intitulé de l’action\\) », « Montant \\(€\\) »",
+    ):
+        import_pact_table(table, pact=pact, role=role, dry_run=True)
+    assert not PactAction.objects.exists()
 
 
 def test_a_dry_run_lists_each_error_by_row_and_column_in_french_with_a_suggestion(
