@@ -125,6 +125,16 @@ def test_ten_thousand_empty_rows_are_skipped(tmp_path, contract):
     assert len(read_table(csv_file(tmp_path, text)).rows) == 1
 
 
+def test_equal_short_cells_are_one_text_in_memory(tmp_path):
+    """A national file repeats its codes and labels on every row: each is kept once (memory, docs/performance.md)."""
+    long = "x" * 100
+    text = "contract_id,title,axis\n" + f"CLS-2024-59, {long} ,AXE1\n" * 2
+    first, second = (cells for _line, cells in read_table(csv_file(tmp_path, text)).rows)
+    assert first == second == ["CLS-2024-59", long, "AXE1"]
+    assert first[0] is second[0] and first[2] is second[2]
+    assert first[1] is not second[1]  # a long text (a description) is rarely repeated: not looked up
+
+
 def test_formula_injection_payload_is_refused_and_nothing_saved(tmp_path, contract):
     text = (
         "contract_id,title,axis\n"
