@@ -1421,13 +1421,15 @@ def import_table(
     if table.budget is not None:
         importer.budget_sheet = BudgetSheet(table.budget)
         importer.budget_sheet.check_keys(rows)
+    groups = importer.group(rows)
+    del rows  # a contract's parsed rows are let go once it is imported (memory of a national file)
     # The import commits contract by contract (each in its own transaction: a national import does not keep every
     # contract locked until its end); the dry run holds them all in one transaction rolled back at the end.
     with translation.override(settings.LANGUAGE_CODE):
         try:
             with transaction.atomic() if dry_run else nullcontext():
-                for key, group in importer.group(rows).items():
-                    result.contracts.append(_import_contract(importer, reader, key, group, progress))
+                for key in list(groups):
+                    result.contracts.append(_import_contract(importer, reader, key, groups.pop(key), progress))
                 if dry_run:
                     raise _DryRun
         except _DryRun:
