@@ -343,7 +343,9 @@ class PactImporter:
                 return
             current = _cofinancing_inputs(action)
             changes = _changes(action, values, multi)
-            if cofinancings is not None and _cofinancing_keys(cofinancings) != _cofinancing_keys(current):
+            if cofinancings is not None and services.cofinancing_lines(cofinancings) != services.cofinancing_lines(
+                current
+            ):
                 changes.append(
                     Change(HEADERS[COFINANCINGS], _shown_cofinancings(current), _shown_cofinancings(cofinancings))
                 )
@@ -381,11 +383,6 @@ def _cofinancing_inputs(action: PactAction) -> list[services.CofinancingInput]:
         services.CofinancingInput(amount=c.amount, financer_type=c.financer_type, financer_name=c.financer_name)
         for c in action.cofinancings.select_related("financer_type")
     ]
-
-
-def _cofinancing_keys(cofinancings) -> list[tuple]:
-    """What the service compares (`services._save_cofinancings`): the lines in their order."""
-    return [(c.financer_type, c.financer_name.strip(), c.amount) for c in cofinancings]
 
 
 def _shown_cofinancings(cofinancings) -> str:

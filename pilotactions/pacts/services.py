@@ -144,11 +144,16 @@ def _check_cofinancings(errors: dict, cofinancings: list[CofinancingInput]) -> N
         _check_options(errors, "cofinancings", COFINANCER_LIST, [line.financer_type])
 
 
+def cofinancing_lines(cofinancings) -> list[tuple]:
+    """Co-financings (saved or `CofinancingInput`s) as they are compared: (type, name, amount), in their order."""
+    return [(c.financer_type, c.financer_name.strip(), c.amount) for c in cofinancings]
+
+
 def _save_cofinancings(model, owner_field: str, owner, cofinancings: list[CofinancingInput]) -> None:
     """Replace the owner's co-financings when they changed (history keeps the previous lines)."""
     current = list(model.objects.filter(**{owner_field: owner}).order_by("id"))
-    wanted = [(c.financer_type, c.financer_name.strip(), c.amount) for c in cofinancings]
-    if [(c.financer_type, c.financer_name, c.amount) for c in current] == wanted:
+    wanted = cofinancing_lines(cofinancings)
+    if cofinancing_lines(current) == wanted:
         return
     for line in current:
         line.delete()
